@@ -1,0 +1,63 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from dealer_portal.tenancy.admin import TenantScopedAdmin
+from dealer_portal.tenancy.models import Membership
+
+from .models import Invitation, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Superusers manage accounts; network admins see the people of their networks, read-only.
+
+    Network admins give and take roles through memberships and invitations, never by editing accounts
+    (an account may also belong to another network).
+    """
+
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
+    search_fields = ["email", "full_name"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("full_name", "language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        # Memberships are network-owned: the scoped manager keeps only this admin's networks.
+        return users.filter(pk__in=Membership.objects.values("user_id")).distinct()
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or request.tenancy.is_network_admin()
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or request.tenancy.is_network_admin()
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Invitation)
+class InvitationAdmin(TenantScopedAdmin):
+    list_display = ["email", "role", "dealer", "region", "network", "status", "expires_at"]
+    list_filter = ["status", "role", "network"]
+    search_fields = ["email", "full_name"]
+    readonly_fields = ["status", "token_hash", "invited_by", "accepted_at", "accepted_user", "expires_at"]
+
+    def has_add_permission(self, request):
+        # Invitations are sent from the network's Invitations page, which emails the one-time link.
+        return False

@@ -1,0 +1,125 @@
+"""The API's shared pieces: the uniform error body, the dealer-scoped base, /me and /dealers."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .tenancy.access import require_dealer
+from .tenancy.models import Dealer, Membership
+from .tenancy.scoping import unscoped
+
+
+def exception_handler(exc, context):
+    """Every API error is JSON: ``{"detail": "...", "errors": {field: [messages]}}`` with the right status."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {"detail": "Invalid input.", "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        response.data = {"detail": str(response.data["detail"]), "errors": {}}
+    return response
+
+
+class DealerScopedViewSetMixin:
+    """Base of every API resource under ``/api/v1/dealers/<dealer_pk>/``.
+
+    After authentication, the dealer in the URL is checked against the caller's memberships (404 if
+    not theirs) and every query runs narrowed to it; new rows are created at that dealer.
+    """
+
+    dealer: Dealer
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.dealer = require_dealer(request)
+        timezone.activate(self.dealer.zone)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        timezone.deactivate()
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        serializer.save(dealer=self.dealer)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    dealer = serializers.PrimaryKeyRelatedField(read_only=True)
+    region = serializers.PrimaryKeyRelatedField(read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "role", "role_label", "department", "network", "region", "dealer"]
+
+
+class DealerSerializer(serializers.ModelSerializer):
+    network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.CharField(source="region.name", read_only=True)
+
+    class Meta:
+        model = Dealer
+        fields = ["id", "code", "name", "city", "time_zone", "is_active", "network", "region"]
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    language = serializers.CharField()
+    is_superuser = serializers.BooleanField()
+    memberships = MembershipSerializer(many=True)
+    active_dealer = DealerSerializer(allow_null=True)
+
+
+class MeView(APIView):
+    """The caller, their memberships and the dealer they are working at."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        user = request.user
+        # The caller's own memberships are what their scope is built from, so they are read unscoped.
+        with unscoped():
+            memberships = list(Membership.objects.filter(user=user, is_active=True)
+                               .select_related("network").order_by("network__name", "role"))
+        active = self._active_dealer(request)
+        data = {"id": user.pk, "email": user.email, "full_name": user.full_name, "language": user.language,
+                "is_superuser": user.is_superuser, "memberships": memberships, "active_dealer": active}
+        return Response(MeSerializer(data).data)
+
+    @staticmethod
+    def _active_dealer(request) -> Dealer | None:
+        """The dealer given by ``?dealer=<id>`` if the caller may see it, else their only dealer, if any."""
+        dealers = Dealer.objects.select_related("network", "region")
+        wanted = request.query_params.get("dealer")
+        if wanted is not None:
+            if not wanted.isdigit():
+                raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
+            return dealers.filter(pk=int(wanted)).first()
+        first_two = list(dealers[:2])
+        return first_two[0] if len(first_two) == 1 else None
+
+
+class DealerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Dealers the caller may see: their own, their region's, or their whole network's (HQ)."""
+
+    serializer_class = DealerSerializer
+
+    def get_queryset(self):
+        dealers = Dealer.objects.select_related("network", "region").order_by("network__name", "code")
+        active = self.request.query_params.get("active")
+        if active in ("true", "false"):
+            dealers = dealers.filter(is_active=active == "true")
+        elif active is not None:
+            raise ValidationError({"active": ["Use true or false."]})
+        return dealers
+

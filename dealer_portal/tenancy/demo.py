@@ -1,0 +1,201 @@
+"""The demo network: realistic, deterministic (one ``seed`` gives the same data) and quick at scale.
+
+Everything is written with bulk inserts and one shared password hash, so that ``dealers=5000`` takes
+seconds rather than the hours that one password hash per user would.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from accounts.models import User
+from customers.models import Customer, Vehicle
+
+from .models import Dealer, Department, Membership, Network, Region, Role
+
+DEMO_NETWORK_SLUG = "aurora-mx"
+OTHER_NETWORK_SLUG = "borealis-fi"
+DEMO_EMAIL_DOMAIN = "demo.test"
+
+# Region → (region code, [(city, time zone), ...]); a network spread over several time zones.
+MEXICO_REGIONS = {
+    "Norte": ("NTE", [("Monterrey", "America/Monterrey"), ("Tijuana", "America/Tijuana"),
+                      ("Chihuahua", "America/Chihuahua"), ("Hermosillo", "America/Hermosillo"),
+                      ("Saltillo", "America/Monterrey"), ("Mexicali", "America/Tijuana"),
+                      ("Ciudad Juárez", "America/Ciudad_Juarez"), ("Reynosa", "America/Matamoros")]),
+    "Centro": ("CEN", [("Ciudad de México", "America/Mexico_City"), ("Puebla", "America/Mexico_City"),
+                       ("Querétaro", "America/Mexico_City"), ("Toluca", "America/Mexico_City"),
+                       ("Pachuca", "America/Mexico_City"), ("Cuernavaca", "America/Mexico_City")]),
+    "Occidente": ("OCC", [("Guadalajara", "America/Mexico_City"), ("León", "America/Mexico_City"),
+                          ("Morelia", "America/Mexico_City"), ("Aguascalientes", "America/Mexico_City"),
+                          ("Culiacán", "America/Mazatlan"), ("Mazatlán", "America/Mazatlan")]),
+    "Sureste": ("SUR", [("Mérida", "America/Merida"), ("Cancún", "America/Cancun"),
+                        ("Villahermosa", "America/Mexico_City"), ("Veracruz", "America/Mexico_City"),
+                        ("Oaxaca", "America/Mexico_City"), ("Tuxtla Gutiérrez", "America/Mexico_City")]),
+}
+OUTLET_NAMES = ["Centro", "Norte", "Sur", "Valle", "Galerías", "Plaza", "Country", "Del Bosque", "Universidad",
+                "Aeropuerto", "Las Torres", "San Pedro", "Cumbres", "Real", "Satélite", "Insurgentes"]
+FIRST_NAMES = ["María", "José", "Guadalupe", "Juan", "Fernanda", "Luis", "Ana", "Carlos", "Sofía", "Miguel",
+               "Valeria", "Jorge", "Daniela", "Ricardo", "Paola", "Alejandro", "Lucía", "Eduardo", "Camila",
+               "Fernando", "Mariana", "Roberto", "Gabriela", "Héctor"]
+LAST_NAMES = ["Hernández", "García", "Martínez", "López", "González", "Rodríguez", "Pérez", "Sánchez",
+              "Ramírez", "Cruz", "Flores", "Gómez", "Morales", "Vázquez", "Reyes", "Jiménez", "Torres",
+              "Díaz", "Gutiérrez", "Ruiz", "Mendoza", "Aguilar", "Ortiz", "Castillo"]
+MODELS = [("Aurora", "Lince"), ("Aurora", "Jaguar"), ("Aurora", "Cóndor"), ("Aurora", "Puma"),
+          ("Aurora", "Halcón"), ("Aurora", "Coyote")]
+VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+
+
+@dataclass
+class DemoSummary:
+    networks: int = 0
+    regions: int = 0
+    dealers: int = 0
+    users: int = 0
+    memberships: int = 0
+    customers: int = 0
+    vehicles: int = 0
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def demo_exists() -> bool:
+    return Network.objects.filter(slug=DEMO_NETWORK_SLUG).exists()
+
+
+def _vin(rng: random.Random) -> str:
+    return "3AU" + "".join(rng.choice(VIN_ALPHABET) for _ in range(14))
+
+
+def _plate(rng: random.Random) -> str:
+    letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(3))
+    return f"{letters}{rng.randint(100, 999)}{rng.choice(string.ascii_uppercase.replace('I', '').replace('O', ''))}"
+
+
+def _person(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {rng.choice(LAST_NAMES)}"
+
+
+@transaction.atomic
+def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, today: date | None = None) -> DemoSummary:
+    """Build the demo: network "Aurora Motors México" (4 regions, ``dealers`` outlets), a small second
+    network to show tenant isolation, users for every role, and each dealer's customers and vehicles.
+
+    Must run inside ``unscoped()``: it writes every tenant's rows.
+    """
+    rng = random.Random(seed)
+    today = today or date.today()
+    summary = DemoSummary()
+    password_hash = make_password(settings.DEMO_PASSWORD)
+
+    network = Network.objects.create(slug=DEMO_NETWORK_SLUG, name="Aurora Motors México",
+                                     time_zone="America/Mexico_City")
+    other = Network.objects.create(slug=OTHER_NETWORK_SLUG, name="Borealis Motors Suomi",
+                                   time_zone="Europe/Helsinki")
+    summary.networks = 2
+
+    regions = Region.objects.bulk_create(
+        [Region(network=network, code=code, name=name) for name, (code, _) in MEXICO_REGIONS.items()]
+        + [Region(network=other, code="ETELA", name="Etelä-Suomi")]
+    )
+    summary.regions = len(regions)
+    region_by_code = {r.code: r for r in regions}
+
+    dealer_rows: list[Dealer] = []
+    region_items = list(MEXICO_REGIONS.items())
+    for index in range(dealers):
+        region_name, (region_code, cities) = region_items[index % len(region_items)]
+        city, zone = cities[(index // len(region_items)) % len(cities)]
+        outlet = OUTLET_NAMES[(index // (len(region_items) * len(cities))) % len(OUTLET_NAMES)]
+        serial = index // len(region_items) + 1
+        dealer_rows.append(Dealer(
+            network=network, region=region_by_code[region_code], code=f"{region_code}-{serial:03d}",
+            name=f"Aurora {city} {outlet}" if dealers <= 200 else f"Aurora {city} {outlet} {serial}",
+            city=city, time_zone=zone, is_active=(index % 37 != 36),
+        ))
+    dealer_rows += [
+        Dealer(network=other, region=region_by_code["ETELA"], code="HEL-001", name="Borealis Helsinki Vallila",
+               city="Helsinki", time_zone="Europe/Helsinki"),
+        Dealer(network=other, region=region_by_code["ETELA"], code="ESP-001", name="Borealis Espoo Leppävaara",
+               city="Espoo", time_zone="Europe/Helsinki"),
+    ]
+    created_dealers = Dealer.objects.bulk_create(dealer_rows, batch_size=1000)
+    summary.dealers = len(created_dealers)
+    aurora_dealers = [d for d in created_dealers if d.network_id == network.pk]
+    borealis_dealers = [d for d in created_dealers if d.network_id == other.pk]
+
+    users: list[User] = []
+    grants: list[tuple[int, dict]] = []  # (index into users, membership fields)
+
+    def person(email: str, name: str, *, staff: bool = False, superuser: bool = False, **membership) -> None:
+        users.append(User(email=email, full_name=name, password=password_hash, is_staff=staff or superuser,
+                          is_superuser=superuser, language="es" if email.endswith(DEMO_EMAIL_DOMAIN) else "fi"))
+        if membership:
+            grants.append((len(users) - 1, membership))
+
+    first, second = aurora_dealers[0], aurora_dealers[1 % len(aurora_dealers)]
+    person(f"superuser@{DEMO_EMAIL_DOMAIN}", "Soporte Plataforma", superuser=True)
+    person(f"admin@{DEMO_EMAIL_DOMAIN}", "Adriana Network Admin", staff=True, network=network, role=Role.NETWORK_ADMIN)
+    person(f"hq@{DEMO_EMAIL_DOMAIN}", "Héctor Auditor HQ", network=network, role=Role.HQ_ANALYST)
+    for name, (code, _) in MEXICO_REGIONS.items():
+        person(f"regional.{code.lower()}@{DEMO_EMAIL_DOMAIN}", f"Gerente Regional {name}", network=network,
+               region=region_by_code[code], role=Role.REGIONAL_MANAGER)
+    person(f"advisor@{DEMO_EMAIL_DOMAIN}", "Ana Asesora", network=network, dealer=first, role=Role.SERVICE_ADVISOR)
+    person(f"rep@{DEMO_EMAIL_DOMAIN}", "Rosa Representante", network=network, dealer=first,
+           role=Role.CUSTOMER_REPRESENTATIVE)
+    grants.append((len(users) - 1, {"network": network, "dealer": second, "role": Role.CUSTOMER_REPRESENTATIVE}))
+    person(f"manager@{DEMO_EMAIL_DOMAIN}", "Mario Gerente Servicio", network=network, dealer=first,
+           role=Role.DEALER_MANAGER, department=Department.SERVICE)
+    for dealer in aurora_dealers[1:]:
+        slug = dealer.code.lower()
+        person(f"advisor.{slug}@{DEMO_EMAIL_DOMAIN}", _person(rng), network=network, dealer=dealer,
+               role=Role.SERVICE_ADVISOR)
+        person(f"rep.{slug}@{DEMO_EMAIL_DOMAIN}", _person(rng), network=network, dealer=dealer,
+               role=Role.CUSTOMER_REPRESENTATIVE)
+        person(f"manager.{slug}@{DEMO_EMAIL_DOMAIN}", _person(rng), network=network, dealer=dealer,
+               role=Role.DEALER_MANAGER, department=Department.SERVICE)
+    person("hq@borealis.test", "Helena Borealis HQ", network=other, role=Role.HQ_ANALYST)
+    person("advisor@borealis.test", "Aino Huoltoneuvoja", network=other, dealer=borealis_dealers[0],
+           role=Role.SERVICE_ADVISOR)
+
+    created_users = User.objects.bulk_create(users, batch_size=1000)
+    memberships = Membership.objects.bulk_create(
+        [Membership(user=created_users[index], department=fields.pop("department", ""), **fields)
+         for index, fields in grants],
+        batch_size=2000,
+    )
+    summary.users, summary.memberships = len(created_users), len(memberships)
+
+    customers: list[Customer] = []
+    for dealer in created_dealers:
+        for _ in range(25 if dealers <= 200 else 5):
+            name = _person(rng)
+            do_not_contact = rng.random() < 0.04
+            customers.append(Customer(
+                dealer=dealer, name=name,
+                phone=f"+52{rng.randint(2000000000, 9999999999)}" if dealer.network_id == network.pk
+                else f"+358{rng.randint(400000000, 509999999)}",
+                email=f"{name.split()[0].lower()}.{rng.randint(10, 9999)}@example.com".replace("í", "i")
+                .replace("é", "e").replace("á", "a").replace("ó", "o").replace("ú", "u"),
+                language="es" if dealer.network_id == network.pk else "fi",
+                do_not_contact=do_not_contact,
+                do_not_contact_reason="Asked not to be called." if do_not_contact else "",
+            ))
+    created_customers = Customer.objects.bulk_create(customers, batch_size=2000)
+    vehicles = []
+    for customer in created_customers:
+        for _ in range(1 if rng.random() < 0.8 else 2):
+            make, model = MODELS[rng.randrange(len(MODELS))]
+            handover = today - timedelta(days=rng.randint(0, max(months, 1) * 30 + 365 * 3))
+            vehicles.append(Vehicle(dealer_id=customer.dealer_id, customer=customer, vin=_vin(rng),
+                                    plate=_plate(rng), make=make, model=model, handover_date=handover))
+    Vehicle.objects.bulk_create(vehicles, batch_size=2000)
+    summary.customers, summary.vehicles = len(created_customers), len(vehicles)
+    summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
+    return summary

@@ -1,0 +1,54 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from dealer_portal.tenancy.demo import demo_exists, demo_network_build
+from dealer_portal.tenancy.models import Network
+from dealer_portal.tenancy.scoping import unscoped
+
+
+class Command(BaseCommand):
+    help = "Build the deterministic demo network (skips if it exists; --reset rebuilds it)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=7, help="Random seed: the same seed gives the same data.")
+        parser.add_argument("--dealers", type=int, default=40, help="Dealers in the demo network (default 40).")
+        parser.add_argument("--months", type=int, default=6, help="Months of history to generate (default 6).")
+        parser.add_argument("--reset", action="store_true", help="Delete the demo networks first.")
+
+    def handle(self, *args, seed, dealers, months, reset, **options):
+        if dealers < 2:
+            raise CommandError("--dealers must be at least 2.")
+        if months < 1:
+            raise CommandError("--months must be at least 1.")
+        # The seeder writes every tenant's rows: it works outside the tenant scope on purpose.
+        with unscoped():
+            if reset:
+                self._delete_demo()
+            elif demo_exists():
+                self.stdout.write("The demo network exists already; nothing to do (use --reset to rebuild).")
+                return
+            summary = demo_network_build(seed=seed, dealers=dealers, months=months)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo built: {summary.networks} networks, {summary.regions} regions, {summary.dealers} dealers, "
+            f"{summary.users} users, {summary.memberships} memberships, {summary.customers} customers, "
+            f"{summary.vehicles} vehicles."))
+
+    @staticmethod
+    @transaction.atomic
+    def _delete_demo() -> None:
+        from accounts.models import Invitation, User
+        from customers.models import Customer, Vehicle
+        from dealer_portal.tenancy.demo import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG
+        from dealer_portal.tenancy.models import Dealer, Membership, Region
+
+        networks = Network.objects.filter(slug__in=[DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG])
+        user_ids = list(Membership.objects.filter(network__in=networks).values_list("user_id", flat=True))
+        Vehicle.objects.filter(dealer__network__in=networks).delete()
+        Customer.objects.filter(dealer__network__in=networks).delete()
+        Invitation.objects.filter(network__in=networks).delete()
+        Membership.objects.filter(network__in=networks).delete()
+        Dealer.objects.filter(network__in=networks).delete()
+        Region.objects.filter(network__in=networks).delete()
+        networks.delete()
+        User.objects.filter(pk__in=user_ids).delete()
+        User.objects.filter(email__endswith="@demo.test").delete()

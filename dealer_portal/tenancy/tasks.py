@@ -1,0 +1,48 @@
+"""Base classes for background work, so every task runs inside a tenant scope it states."""
+
+from celery import Task
+from django.db import transaction
+
+from .models import Dealer
+from .scoping import TenantScope, tenant_scope, unscoped
+
+
+class DealerTask(Task):
+    """A task about one dealer: called with ``dealer_id`` first, it runs with ``dealer`` in its scope.
+
+    Retries on connection trouble with exponential back-off; the body must be idempotent.
+    """
+
+    abstract = True
+    autoretry_for = (ConnectionError, TimeoutError)
+    retry_backoff = True
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 5
+    acks_late = True
+
+    def __call__(self, dealer_id, *args, **kwargs):
+        # The dealer row itself is read outside a scope: the id is what the task was given.
+        with unscoped():
+            dealer = Dealer.objects.select_related("network").filter(pk=dealer_id, is_active=True).first()
+        if dealer is None:
+            return None
+        with tenant_scope(TenantScope.for_dealer(dealer)):
+            return self.run(dealer, *args, **kwargs)
+
+
+def send_after_commit(task, *args, **kwargs) -> None:
+    """Queue ``task`` only once the current transaction has committed (never for rolled-back work)."""
+    transaction.on_commit(lambda: task.delay(*args, **kwargs))
+
+
+def dealers_fan_out(task, *, network_id: int | None = None) -> int:
+    """Network-wide schedules: one task per active dealer. Steps outside the scope on purpose."""
+    with unscoped():
+        dealers = Dealer.objects.filter(is_active=True)
+        if network_id is not None:
+            dealers = dealers.filter(network_id=network_id)
+        dealer_ids = list(dealers.values_list("pk", flat=True))
+    for dealer_id in dealer_ids:
+        task.delay(dealer_id)
+    return len(dealer_ids)

@@ -1,0 +1,39 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from customers import api as customers_api
+
+from . import api, views
+
+# The admin logs in through allauth's login page, so the same rate limits cover it.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Dealer Portal administration"
+
+router = SimpleRouter()
+router.register("dealers", api.DealerViewSet, basename="dealer")
+router.register(r"dealers/(?P<dealer_pk>[0-9]+)/customers", customers_api.CustomerViewSet, basename="customer")
+router.register(r"dealers/(?P<dealer_pk>[0-9]+)/vehicles", customers_api.VehicleViewSet, basename="vehicle")
+
+dealer_patterns = [
+    path("", views.dealer_home, name="dealer_home"),
+    path("", include("customers.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("n/<slug:network_slug>/", views.network_home, name="network_home"),
+    path("n/<slug:network_slug>/d/<str:dealer_code>/", include(dealer_patterns)),
+    path("api/v1/me/", api.MeView.as_view(), name="api-me"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,87 @@
+"""The app shell: where each person lands, the dealer and network home pages, and health."""
+
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+
+from .celery import app as celery_app
+from .tenancy.decorators import dealer_page, network_page
+from .tenancy.models import Dealer, Network, Role
+from .tenancy.scoping import tenant_scope
+
+
+@login_required
+def home(request):
+    """One place: go straight there. Several: list them (networks for HQ, then dealers)."""
+    tenancy = request.tenancy
+    with tenant_scope(tenancy.user_scope):
+        networks = [n for n in Network.objects.all() if tenancy.sees_network(n)]
+        dealers = list(Dealer.objects.filter(is_active=True).select_related("network", "region")[:201])
+    if len(networks) == 1 and all(d.network_id == networks[0].pk for d in dealers):
+        return redirect("network_home", networks[0].slug)
+    if not networks and len(dealers) == 1:
+        return redirect("dealer_home", dealers[0].network.slug, dealers[0].code)
+    return render(request, "dealer_portal/home.html", {"networks": networks, "dealers": dealers[:200]})
+
+
+@dealer_page
+def dealer_home(request, dealer):
+    roles = request.tenancy.roles_here()
+    context = {
+        "dealer": dealer,
+        "now_local": timezone.localtime(),
+        "is_advisor": Role.SERVICE_ADVISOR in roles,
+        "is_representative": Role.CUSTOMER_REPRESENTATIVE in roles,
+        "is_manager": Role.DEALER_MANAGER in roles,
+        "is_hq": bool(roles & {Role.HQ_ANALYST, Role.NETWORK_ADMIN, Role.REGIONAL_MANAGER})
+        or request.user.is_superuser,
+    }
+    return render(request, "dealer_portal/dealer_home.html", context)
+
+
+@network_page
+def network_home(request, network):
+    """HQ's overview: every dealer it may see in the network, grouped by region."""
+    dealers = list(Dealer.objects.select_related("region").order_by("region__name", "name"))
+    by_region = defaultdict(list)
+    for dealer in dealers:
+        by_region[dealer.region].append(dealer)
+    return render(request, "dealer_portal/network_home.html", {
+        "network": network,
+        "regions": list(by_region.items()),
+        "dealer_count": len(dealers),
+        "active_count": sum(1 for dealer in dealers if dealer.is_active),
+    })
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - health reports any failure instead of raising
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if celery_app.conf.task_always_eager:
+        return "in-process"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as error:  # noqa: BLE001
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+@never_cache
+def healthz(request):
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(value in ("ok", "in-process") for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -1,0 +1,86 @@
+"""Factories for test data. Dealer-owned rows are created with their dealer given explicitly."""
+
+import factory
+from django.conf import settings
+
+from accounts.models import User
+from customers.models import Customer, Vehicle
+from dealer_portal.tenancy.models import Dealer, Membership, Network, Region
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+
+    slug = factory.Sequence(lambda n: f"network-{n}")
+    name = factory.Sequence(lambda n: f"Network {n}")
+    time_zone = "America/Mexico_City"
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    network = factory.SubFactory(NetworkFactory)
+    code = factory.Sequence(lambda n: f"R{n:03d}")
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class DealerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dealer
+
+    region = factory.SubFactory(RegionFactory)
+    network = factory.SelfAttribute("region.network")
+    code = factory.Sequence(lambda n: f"D{n:04d}")
+    name = factory.Sequence(lambda n: f"Dealer {n}")
+    city = "Monterrey"
+    time_zone = "America/Monterrey"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", settings.DEMO_PASSWORD)
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    network = factory.LazyAttribute(lambda m: m.dealer.network if m.dealer else m.region.network)
+    dealer = None
+    region = None
+    department = ""
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    dealer = factory.SubFactory(DealerFactory)
+    name = factory.Faker("name")
+    phone = factory.Sequence(lambda n: f"+5281{n:08d}")
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+
+
+class VehicleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vehicle
+
+    customer = factory.SubFactory(CustomerFactory)
+    dealer = factory.SelfAttribute("customer.dealer")
+    vin = factory.Sequence(lambda n: f"3AUXY2K70PN{n:06d}")
+    plate = factory.Sequence(lambda n: f"ABC{n:04d}")
+    make = "Aurora"
+    model = "Lince"
