@@ -44,8 +44,8 @@ def invitation_list(request, network):
                   {"network": network, "form": form, "invitations": invitations}, status=status)
 
 
-@require_POST
 @network_page(roles=(Role.NETWORK_ADMIN,))
+@require_POST
 def invitation_revoke(request, network, pk: int):
     invitation = Invitation.objects.filter(pk=pk).first()
     if invitation is None:

@@ -1,0 +1,59 @@
+"""The Django admin is scoped like every other page: network admins see their network only."""
+
+import pytest
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_network_admin_sees_only_their_networks_dealers(client, network_admin, dealer, other_dealer,
+                                                        foreign_dealer):
+    client.force_login(network_admin)
+    page = client.get("/admin/tenancy/dealer/").content.decode()
+    assert dealer.name in page and other_dealer.name in page
+    assert foreign_dealer.name not in page
+    assert client.get(f"/admin/tenancy/dealer/{foreign_dealer.pk}/change/").status_code == 302  # "doesn't exist"
+
+
+def test_network_admin_cannot_open_another_networks_customer(client, network_admin, foreign_dealer, dealer):
+    mine = factories.CustomerFactory(dealer=dealer, name="Cliente Propio")
+    theirs = factories.CustomerFactory(dealer=foreign_dealer, name="Asiakas Muu")
+    client.force_login(network_admin)
+    listing = client.get("/admin/customers/customer/").content.decode()
+    assert "Cliente Propio" in listing and "Asiakas Muu" not in listing
+    assert client.get(f"/admin/customers/customer/{mine.pk}/change/").status_code == 200
+    response = client.get(f"/admin/customers/customer/{theirs.pk}/change/", follow=True)
+    assert "Asiakas Muu" not in response.content.decode()
+
+
+def test_network_admin_only_sees_users_of_their_network_and_cannot_edit_accounts(
+        client, network_admin, advisor, outsider):
+    client.force_login(network_admin)
+    page = client.get("/admin/accounts/user/").content.decode()
+    assert advisor.email in page
+    assert outsider.email not in page
+    change = client.post(f"/admin/accounts/user/{advisor.pk}/change/", {"is_superuser": "on"})
+    assert change.status_code == 403
+    advisor.refresh_from_db()
+    assert not advisor.is_superuser
+
+
+def test_dealer_choices_in_the_admin_are_the_networks_own(client, network_admin, dealer, foreign_dealer):
+    client.force_login(network_admin)
+    page = client.get("/admin/customers/customer/add/").content.decode()
+    assert f'value="{dealer.pk}"' in page
+    assert f'value="{foreign_dealer.pk}"' not in page
+
+
+def test_staff_without_a_network_admin_role_sees_no_models(client, hq):
+    hq.is_staff = True
+    hq.save()
+    client.force_login(hq)
+    assert client.get("/admin/tenancy/dealer/").status_code == 403
+
+
+def test_superuser_sees_every_network(client, superuser, dealer, foreign_dealer):
+    client.force_login(superuser)
+    page = client.get("/admin/tenancy/dealer/").content.decode()
+    assert dealer.name in page and foreign_dealer.name in page
