@@ -48,15 +48,16 @@ def scope_from_grants(grants: list[Grant], *, is_superuser: bool = False) -> Ten
 
 def roles_at_dealer(grants: list[Grant], dealer: Dealer) -> set[str]:
     """Every role the user holds that reaches this dealer (its own, its region's, its network's)."""
-    roles = set()
-    for grant in grants:
-        if grant.network_id != dealer.network_id:
-            continue
-        if grant.role in NETWORK_ROLES or (grant.role in REGION_ROLES and grant.region_id == dealer.region_id):
-            roles.add(grant.role)
-        elif grant.dealer_id == dealer.pk:
-            roles.add(grant.role)
-    return roles
+    return {
+        grant.role
+        for grant in grants
+        if grant.network_id == dealer.network_id
+        and (
+            grant.role in NETWORK_ROLES
+            or (grant.role in REGION_ROLES and grant.region_id == dealer.region_id)
+            or grant.dealer_id == dealer.pk
+        )
+    }
 
 
 class RequestTenancy:

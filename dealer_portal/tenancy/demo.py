@@ -89,7 +89,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
 
     Must run inside ``unscoped()``: it writes every tenant's rows.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data must be reproducible, not secret
     today = today or date.today()
     summary = DemoSummary()
     password_hash = make_password(settings.DEMO_PASSWORD)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Q
 
-
 MISSING_SCOPE_MESSAGE = (
     "A tenant-owned model was queried with no tenant scope active. Run the code inside "
     "tenant_scope(...) (requests, tasks and commands do this through their base classes), "
