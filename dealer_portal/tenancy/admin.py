@@ -7,7 +7,7 @@ superusers see everything.
 
 from django.contrib import admin
 
-from .models import Dealer, Membership, Network, Region
+from .models import Dealer, Membership, Network, Region, Role
 
 
 class TenantScopedAdmin(admin.ModelAdmin):
@@ -74,3 +74,10 @@ class MembershipAdmin(TenantScopedAdmin):
     search_fields = ["user__email", "user__full_name", "dealer__code", "dealer__name"]
     list_select_related = ["user", "dealer", "region", "network"]
     autocomplete_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # As membership_grant does: network admins need staff status to reach this admin.
+        if obj.role == Role.NETWORK_ADMIN and obj.is_active and not obj.user.is_staff:
+            obj.user.is_staff = True
+            obj.user.save(update_fields=["is_staff"])

@@ -57,3 +57,23 @@ def test_superuser_sees_every_network(client, superuser, dealer, foreign_dealer)
     client.force_login(superuser)
     page = client.get("/admin/tenancy/dealer/").content.decode()
     assert dealer.name in page and foreign_dealer.name in page
+
+
+def test_network_admin_grants_a_role_in_the_admin(client, network_admin, network, dealer, hq):
+    from dealer_portal.tenancy.models import Membership
+    from dealer_portal.tenancy.scoping import unscoped
+
+    client.force_login(network_admin)
+    response = client.post("/admin/tenancy/membership/add/", {
+        "user": hq.pk, "network": network.pk, "role": "network_admin", "dealer": "", "region": "",
+        "department": "", "is_active": "on"})
+    assert response.status_code == 302
+    hq.refresh_from_db()
+    assert hq.is_staff
+    bad = client.post("/admin/tenancy/membership/add/", {
+        "user": hq.pk, "network": network.pk, "role": "service_advisor", "dealer": "", "region": "",
+        "department": "", "is_active": "on"})
+    assert bad.status_code == 200
+    assert "This role works at one dealer: choose it." in bad.content.decode()
+    with unscoped():
+        assert not Membership.objects.filter(user=hq, role="service_advisor").exists()

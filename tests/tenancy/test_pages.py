@@ -132,3 +132,14 @@ def test_navigation_shows_each_role_only_what_it_can_use(client, advisor, networ
     page = client.get(reverse("network_home", args=[network.slug])).content.decode()
     assert reverse("invitation_list", args=[network.slug]) in page
     assert reverse("admin:index") in page
+
+
+def test_network_overview_runs_a_fixed_number_of_queries(client, hq, network, region,
+                                                         django_assert_max_num_queries):
+    for number in range(40):
+        factories.DealerFactory(region=region, code=f"X-{number:03d}")
+    client.force_login(hq)
+    client.get(reverse("network_home", args=[network.slug]))
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("network_home", args=[network.slug]))
+    assert response.content.decode().count("/d/X-") >= 40
