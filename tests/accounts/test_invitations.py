@@ -26,6 +26,16 @@ def accept_path_from_email(message) -> str:
     return re.search(r"http://testserver(/accounts/invitation/[^\s]+/)", message.body).group(1)
 
 
+@pytest.fixture
+def invitation_link(client, network_admin, network, dealer, django_capture_on_commit_callbacks):
+    """The network admin invites an advisor to ``dealer``; returns the emailed link's path, logged out."""
+    client.force_login(network_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client, network, dealer=dealer.pk)
+    client.logout()
+    return accept_path_from_email(mail.outbox[-1])
+
+
 def test_network_admin_invites_an_advisor_who_sets_a_password_and_lands_on_the_board(
         client, network_admin, network, dealer, django_capture_on_commit_callbacks):
     client.force_login(network_admin)
@@ -50,13 +60,8 @@ def test_network_admin_invites_an_advisor_who_sets_a_password_and_lands_on_the_b
         assert Membership.objects.get(user=user).dealer == dealer
 
 
-def test_a_used_invitation_link_is_refused(client, network_admin, network, dealer,
-                                          django_capture_on_commit_callbacks):
-    client.force_login(network_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        invite(client, network, dealer=dealer.pk)
-    path = accept_path_from_email(mail.outbox[0])
-    client.logout()
+def test_a_used_invitation_link_is_refused(client, invitation_link):
+    path = invitation_link
     client.post(path, {"full_name": "A", "password1": "Taller-Norte-2026", "password2": "Taller-Norte-2026"})
     client.logout()
     again = client.get(path)
@@ -67,15 +72,10 @@ def test_a_used_invitation_link_is_refused(client, network_admin, network, deale
     assert User.objects.get(email="new.advisor@example.com").check_password("Taller-Norte-2026")
 
 
-def test_an_expired_invitation_link_is_refused(client, network_admin, network, dealer,
-                                              django_capture_on_commit_callbacks):
-    client.force_login(network_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        invite(client, network, dealer=dealer.pk)
-    path = accept_path_from_email(mail.outbox[0])
+def test_an_expired_invitation_link_is_refused(client, invitation_link):
+    path = invitation_link
     with unscoped():
         Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
-    client.logout()
     response = client.get(path)
     assert response.status_code == 410
     assert "expired" in response.content.decode()
@@ -87,13 +87,8 @@ def test_a_tampered_invitation_link_is_not_found(client, db):
     assert "not valid" in response.content.decode()
 
 
-def test_weak_or_mismatched_passwords_are_shown_as_form_errors(client, network_admin, network, dealer,
-                                                               django_capture_on_commit_callbacks):
-    client.force_login(network_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        invite(client, network, dealer=dealer.pk)
-    path = accept_path_from_email(mail.outbox[0])
-    client.logout()
+def test_weak_or_mismatched_passwords_are_shown_as_form_errors(client, invitation_link):
+    path = invitation_link
     weak = client.post(path, {"full_name": "A", "password1": "123", "password2": "123"})
     assert weak.status_code == 400
     assert "too short" in weak.content.decode()
@@ -143,17 +138,15 @@ def test_only_network_admins_may_invite(client, hq, advisor, network, other_netw
     assert client.get(reverse("invitation_list", args=[other_network.slug])).status_code == 404
 
 
-def test_withdrawn_invitation_stops_working(client, network_admin, network, dealer,
-                                           django_capture_on_commit_callbacks):
-    client.force_login(network_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        invite(client, network, dealer=dealer.pk)
-    path = accept_path_from_email(mail.outbox[0])
+def test_withdrawn_invitation_stops_working(client, invitation_link, network_admin, network):
     with unscoped():
         invitation = Invitation.objects.get()
+    client.force_login(network_admin)
     client.post(reverse("invitation_revoke", args=[network.slug, invitation.pk]))
     client.logout()
-    assert client.get(path).status_code == 410
+    response = client.get(invitation_link)
+    assert response.status_code == 410
+    assert "withdrawn" in response.content.decode()
 
 
 def test_expiry_sweep_is_idempotent(network, network_admin):
