@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dealer_portal.tenancy",
     "accounts",
     "customers",
+    "servicejobs",
     "complaints",
     "scoring",
     "followups",

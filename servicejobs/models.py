@@ -1,0 +1,211 @@
+"""Service jobs (repair orders), the changes of their promised time, new-car handovers, and the
+network's promise policy (tolerances are the network's settings, never constants in code)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dealer_portal.tenancy.models import DealerOwnedModel
+from dealer_portal.tenancy.scoping import NetworkOwnedManager
+
+
+class PromisePolicy(models.Model):
+    """How a network measures its promises. One row per network; a network without one uses the defaults."""
+
+    network = models.OneToOneField("tenancy.Network", on_delete=models.CASCADE, related_name="promise_policy")
+    greeting_tolerance_minutes = models.PositiveSmallIntegerField(
+        _("greeting tolerance (minutes)"), default=5, validators=[MaxValueValidator(240)],
+        help_text=_("How late after the appointment (or a late customer's arrival) a greeting still counts."))
+    ready_tolerance_minutes = models.PositiveSmallIntegerField(
+        _("ready tolerance (minutes)"), default=0, validators=[MaxValueValidator(240)],
+        help_text=_("How late after the promised time a car may be ready and the promise still kept."))
+    repeat_repair_days = models.PositiveSmallIntegerField(
+        _("repeat-repair window (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)])
+    followup_first_day = models.PositiveSmallIntegerField(_("follow-up window opens (days after delivery)"),
+                                                          default=3)
+    followup_last_day = models.PositiveSmallIntegerField(_("follow-up window closes (days after delivery)"),
+                                                         default=5)
+
+    objects = NetworkOwnedManager()
+
+    class Meta:
+        verbose_name = _("promise policy")
+        verbose_name_plural = _("promise policies")
+
+    def __str__(self):
+        return f"{self.network}: promise policy"
+
+
+class JobStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    ARRIVED = "arrived", _("Arrived")
+    IN_WORKSHOP = "in_workshop", _("In workshop")
+    READY = "ready", _("Ready for collection")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+OPEN_STATUSES = (JobStatus.BOOKED, JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY)
+
+
+class WorkCategory(models.TextChoices):
+    MAINTENANCE = "maintenance", _("Scheduled maintenance")
+    REPAIR = "repair", _("Mechanical repair")
+    ELECTRICAL = "electrical", _("Electrical / diagnosis")
+    WARRANTY = "warranty", _("Warranty")
+    RECALL = "recall", _("Recall campaign")
+    BODYWORK = "bodywork", _("Body and paint")
+    TYRES = "tyres", _("Tyres and alignment")
+    OTHER = "other", _("Other")
+
+
+class ServiceJob(DealerOwnedModel):
+    """A repair order: every promise to the customer is measured from what is recorded here."""
+
+    number = models.CharField(_("job number"), max_length=32)
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="service_jobs",
+                                 verbose_name=_("customer"))
+    vehicle = models.ForeignKey("customers.Vehicle", on_delete=models.PROTECT, related_name="service_jobs",
+                                verbose_name=_("vehicle"))
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("service advisor"))
+    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.BOOKED)
+    work_category = models.CharField(_("work category"), max_length=16, choices=WorkCategory.choices,
+                                     default=WorkCategory.MAINTENANCE)
+    concern = models.TextField(_("customer's concern"), blank=True)
+    mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True,
+                                          validators=[MaxValueValidator(2_000_000)])
+
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True,
+                                          help_text=_("Empty for a walk-in."))
+    arrived_at = models.DateTimeField(_("arrived"), null=True, blank=True)
+    greeted_at = models.DateTimeField(_("greeted"), null=True, blank=True)
+    reception_with_customer = models.BooleanField(_("reception with the customer present"), null=True, blank=True)
+    walkaround_at = models.DateTimeField(_("walk-around"), null=True, blank=True)
+    walkaround_with_customer = models.BooleanField(_("walk-around with the customer present"), null=True,
+                                                   blank=True)
+    work_explained_at = models.DateTimeField(_("work steps explained"), null=True, blank=True)
+    estimated_duration_minutes = models.PositiveIntegerField(_("estimated duration (minutes)"), null=True,
+                                                             blank=True, validators=[MaxValueValidator(60 * 24 * 60)])
+    original_promised_ready_at = models.DateTimeField(_("first promised ready time"), null=True, blank=True)
+    promised_ready_at = models.DateTimeField(_("promised ready time"), null=True, blank=True)
+    work_started_at = models.DateTimeField(_("work started"), null=True, blank=True)
+    done_as_agreed = models.BooleanField(_("work done as agreed"), null=True, blank=True)
+    extra_work_authorised_at = models.DateTimeField(_("extra work authorised by the customer"), null=True,
+                                                    blank=True)
+    ready_at = models.DateTimeField(_("ready"), null=True, blank=True)
+    invoice_explained = models.BooleanField(_("itemised invoice explained"), null=True, blank=True)
+    advice_given = models.BooleanField(_("maintenance advice given"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("handed over"), null=True, blank=True)
+    handover_with_customer = models.BooleanField(_("handover with the customer present"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("cancelled or no-show at"), null=True, blank=True)
+    close_reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    repeat_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="repeats",
+                                  verbose_name=_("repeat repair of"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-appointment_at", "-created_at"]
+        verbose_name = _("service job")
+        verbose_name_plural = _("service jobs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dealer", "number"], name="servicejob_number_unique_per_dealer",
+                violation_error_message=_("A job with this number already exists at this dealer."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["dealer", "status"], name="job_dealer_status_idx"),
+            models.Index(fields=["dealer", "appointment_at"], name="job_dealer_appointment_idx"),
+            models.Index(fields=["dealer", "delivered_at"], name="job_dealer_delivered_idx"),
+            models.Index(fields=["dealer", "created_at"], name="job_dealer_created_idx"),
+            models.Index(fields=["dealer", "vehicle", "work_category", "delivered_at"], name="job_repeat_lookup_idx"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_walk_in(self) -> bool:
+        return self.appointment_at is None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class PromisedTimeChange(DealerOwnedModel):
+    """Every move of a job's promised ready time, with why and when the customer was told."""
+
+    job = models.ForeignKey(ServiceJob, on_delete=models.CASCADE, related_name="promise_changes")
+    previous_at = models.DateTimeField(_("previous promised time"))
+    new_at = models.DateTimeField(_("new promised time"))
+    reason = models.CharField(_("reason"), max_length=300)
+    customer_told_at = models.DateTimeField(_("customer told at"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer_told_at", "pk"]
+        verbose_name = _("promised time change")
+        verbose_name_plural = _("promised time changes")
+        indexes = [models.Index(fields=["dealer", "job"], name="promisechange_dealer_job_idx")]
+
+
+class SalesHandover(DealerOwnedModel):
+    """A new-car delivery, with what the sales promises are measured from."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="sales_handovers",
+                                 verbose_name=_("customer"))
+    vehicle = models.ForeignKey("customers.Vehicle", on_delete=models.PROTECT, related_name="sales_handovers",
+                                verbose_name=_("vehicle"))
+    sales_consultant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                         blank=True, related_name="+", verbose_name=_("sales consultant"))
+    promised_delivery_date = models.DateField(_("promised delivery date"))
+    delivered_at = models.DateTimeField(_("delivered"))
+    delivered_faultless = models.BooleanField(_("delivered faultless and as ordered"))
+    introduction_given = models.BooleanField(_("introduction to the car's use given"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-delivered_at"]
+        verbose_name = _("new-car handover")
+        verbose_name_plural = _("new-car handovers")
+        indexes = [models.Index(fields=["dealer", "delivered_at"], name="handover_dealer_delivered_idx")]
+
+    def __str__(self):
+        return f"{self.vehicle} → {self.customer}"
+
+
+class PromiseCheckStatus(models.TextChoices):
+    KEPT = "kept", _("Kept")
+    BROKEN = "broken", _("Broken")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    PENDING = "pending", _("Pending")
+
+
+class PromiseCheck(DealerOwnedModel):
+    """The stored result of one promise on one job, rewritten whenever the job changes.
+
+    Kept as rows so that dashboards and the monthly ranking aggregate them in SQL instead of
+    re-evaluating every job in Python.
+    """
+
+    job = models.ForeignKey(ServiceJob, on_delete=models.CASCADE, related_name="promise_checks")
+    number = models.PositiveSmallIntegerField(_("promise"), validators=[MinValueValidator(1), MaxValueValidator(9)])
+    status = models.CharField(_("result"), max_length=16, choices=PromiseCheckStatus.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+
+    class Meta:
+        ordering = ["job", "number"]
+        verbose_name = _("promise check")
+        verbose_name_plural = _("promise checks")
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "job", "number"], name="promisecheck_one_per_job_promise"),
+        ]
+        indexes = [models.Index(fields=["dealer", "number", "status"], name="promisecheck_dealer_status_idx")]

@@ -1,0 +1,67 @@
+"""Reads on service jobs: a job's promises, and the advisor's board for today."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import JobStatus, ServiceJob
+from .promises import FollowUpOutcome, Policy, PromiseResult, evaluate_service_promises
+
+
+def followup_outcome_for(job) -> FollowUpOutcome | None:
+    """Service promise 9's seam: the follow-up feature answers here; until it exists, nothing is known."""
+    return None
+
+
+def job_promises(job: ServiceJob, *, policy, now: datetime | None = None) -> list[PromiseResult]:
+    """Evaluate the nine promises of one job from its records (two queries: changes and repeats)."""
+    changes = list(job.promise_changes.all())
+    repeated_by = job.repeats.order_by("arrived_at", "pk").first() if job.pk else None
+    return evaluate_service_promises(job, changes=changes, policy=Policy.from_model(policy),
+                                     followup=followup_outcome_for(job), repeated_by=repeated_by, now=now)
+
+
+@dataclass
+class Board:
+    day: datetime
+    expected: list[ServiceJob]
+    in_workshop: list[ServiceJob]
+    ready: list[ServiceJob]
+    delivered: list[ServiceJob]
+    now: datetime
+
+    @property
+    def late_count(self) -> int:
+        return sum(1 for job in self.in_workshop if job.promised_ready_at and job.promised_ready_at < self.now)
+
+
+def advisor_board(*, now: datetime | None = None) -> Board:
+    """Today's board in the active (dealer's) time zone, in one query whatever the number of jobs.
+
+    Expected: booked for today (or earlier and never arrived); in the workshop: arrived or being worked
+    on; ready for collection; delivered today.
+    """
+    now = now or timezone.now()
+    local_now = timezone.localtime(now)
+    start = timezone.make_aware(datetime.combine(local_now.date(), time.min))
+    end = start + timedelta(days=1)
+    jobs = (ServiceJob.objects.select_related("customer", "vehicle", "advisor")
+            .filter(Q(status=JobStatus.BOOKED, appointment_at__lt=end, appointment_at__gte=start - timedelta(days=1))
+                    | Q(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY])
+                    | Q(status=JobStatus.DELIVERED, delivered_at__gte=start, delivered_at__lt=end))
+            .order_by("appointment_at", "arrived_at", "pk"))
+    board = Board(day=start, expected=[], in_workshop=[], ready=[], delivered=[], now=now)
+    for job in jobs:
+        if job.status == JobStatus.BOOKED:
+            board.expected.append(job)
+        elif job.status in (JobStatus.ARRIVED, JobStatus.IN_WORKSHOP):
+            board.in_workshop.append(job)
+        elif job.status == JobStatus.READY:
+            board.ready.append(job)
+        else:
+            board.delivered.append(job)
+    return board
