@@ -1,7 +1,6 @@
 """The API's shared pieces: the uniform error body, the dealer-scoped base, /me and /dealers."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -9,7 +8,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .tenancy.access import require_dealer
 from .tenancy.models import Dealer, Membership
 from .tenancy.scoping import unscoped
 
@@ -29,26 +27,49 @@ def exception_handler(exc, context):
     return response
 
 
-class DealerScopedViewSetMixin:
-    """Base of every API resource under ``/api/v1/dealers/<dealer_pk>/``.
+class DealerOwnedSerializer(serializers.ModelSerializer):
+    """Base of every dealer-owned resource: a row names its dealer, and everything it links to is there.
 
-    After authentication, the dealer in the URL is checked against the caller's memberships (404 if
-    not theirs) and every query runs narrowed to it; new rows are created at that dealer.
+    ``dealer`` is chosen from the dealers the caller may see (the scoped manager), on create only; a
+    caller with one dealer may leave it out. Any related dealer-owned row of another dealer is refused
+    with the same message as an id that does not exist, so nothing reveals that it exists elsewhere.
     """
 
-    dealer: Dealer
+    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects, required=False)
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.dealer = require_dealer(request)
-        timezone.activate(self.dealer.zone)
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None:
+            if "dealer" in attrs and attrs["dealer"] != self.instance.dealer:
+                raise ValidationError({"dealer": ["A row cannot move to another dealer."]})
+            dealer = self.instance.dealer
+        else:
+            dealer = attrs.get("dealer") or self._only_dealer()
+            attrs["dealer"] = dealer
+        for name, value in attrs.items():
+            if name != "dealer" and getattr(value, "dealer_id", dealer.pk) != dealer.pk:
+                field = self.fields[name]
+                raise ValidationError({name: [field.error_messages["does_not_exist"].format(pk_value=value.pk)]})
+        return attrs
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        timezone.deactivate()
-        return super().finalize_response(request, response, *args, **kwargs)
+    def _only_dealer(self) -> Dealer:
+        dealers = list(Dealer.objects.filter(is_active=True)[:2])
+        if len(dealers) != 1:
+            raise ValidationError({"dealer": ["This field is required: you work at several dealers."]})
+        return dealers[0]
 
-    def perform_create(self, serializer):
-        serializer.save(dealer=self.dealer)
+
+class DealerOwnedViewSetMixin:
+    """Base of every dealer-owned API resource: rows come from the caller's scope; ``?dealer=<id>`` narrows."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        dealer = self.request.query_params.get("dealer")
+        if dealer is not None:
+            if not dealer.isdigit():
+                raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
+            queryset = queryset.filter(dealer_id=int(dealer))
+        return queryset
 
 
 class MembershipSerializer(serializers.ModelSerializer):

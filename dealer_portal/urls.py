@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from customers import api as customers_api
+from servicejobs import api as servicejobs_api
 
 from . import api, views
 
@@ -15,12 +16,15 @@ admin.site.site_header = "Dealer Portal administration"
 
 router = SimpleRouter()
 router.register("dealers", api.DealerViewSet, basename="dealer")
-router.register(r"dealers/(?P<dealer_pk>[0-9]+)/customers", customers_api.CustomerViewSet, basename="customer")
-router.register(r"dealers/(?P<dealer_pk>[0-9]+)/vehicles", customers_api.VehicleViewSet, basename="vehicle")
+router.register("customers", customers_api.CustomerViewSet, basename="customer")
+router.register("vehicles", customers_api.VehicleViewSet, basename="vehicle")
+router.register("jobs", servicejobs_api.JobViewSet, basename="job")
+router.register("handovers", servicejobs_api.HandoverViewSet, basename="handover")
 
 dealer_patterns = [
     path("", views.dealer_home, name="dealer_home"),
     path("", include("customers.urls")),
+    path("", include("servicejobs.urls")),
 ]
 
 urlpatterns = [

@@ -31,8 +31,11 @@ def home(request):
 
 @dealer_page
 def dealer_home(request, dealer):
+    from servicejobs.selectors import advisor_board
+
     roles = request.tenancy.roles_here()
     context = {
+        "board": advisor_board() if Role.SERVICE_ADVISOR in roles else None,
         "dealer": dealer,
         "now_local": timezone.localtime(),
         "is_advisor": Role.SERVICE_ADVISOR in roles,

@@ -237,3 +237,19 @@ STEP_HANDLERS = {
     "cancel": _step_cancel,
     "no_show": _step_no_show,
 }
+
+
+@transaction.atomic
+def job_create_for_new_customer(*, dealer, advisor=None, name: str, phone: str = "", email: str = "",
+                                vin: str, plate: str = "", make: str = "", model: str = "", number: str,
+                                appointment_at: datetime | None = None, work_category: str,
+                                concern: str = "") -> ServiceJob:
+    """Create the customer, their vehicle and the job together; all or nothing."""
+    customer = Customer(dealer=dealer, name=name, phone=phone, email=email)
+    customer.full_clean()
+    customer.save()
+    vehicle = Vehicle(dealer=dealer, customer=customer, vin=vin, plate=plate, make=make, model=model)
+    vehicle.full_clean()
+    vehicle.save()
+    return job_create(dealer=dealer, number=number, customer=customer, vehicle=vehicle, advisor=advisor,
+                      appointment_at=appointment_at, work_category=work_category, concern=concern)

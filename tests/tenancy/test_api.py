@@ -73,26 +73,41 @@ def test_another_networks_dealer_is_404_through_the_api(advisor, hq, foreign_dea
     assert_not_found_for(advisor, api=[reverse("dealer-detail", args=[other_dealer.pk])])
 
 
-def test_customers_api_is_scoped_to_the_dealer_in_the_url(api_as, advisor, dealer, other_dealer):
+def test_customers_api_lists_only_the_callers_dealers(api_as, advisor, hq, dealer, other_dealer, foreign_dealer):
     factories.CustomerFactory(dealer=dealer, name="Lucía Torres")
-    factories.CustomerFactory(dealer=other_dealer, name="Not mine")
-    response = api_as(advisor).get(reverse("customer-list", args=[dealer.pk]))
+    factories.CustomerFactory(dealer=other_dealer, name="Mérida customer")
+    factories.CustomerFactory(dealer=foreign_dealer, name="Foreign")
+    response = api_as(advisor).get(reverse("customer-list"))
     assert [c["name"] for c in response.json()["results"]] == ["Lucía Torres"]
-    assert_not_found_for(advisor, api=[reverse("customer-list", args=[other_dealer.pk])])
+    hq_names = [c["name"] for c in api_as(hq).get(reverse("customer-list")).json()["results"]]
+    assert sorted(hq_names) == ["Lucía Torres", "Mérida customer"]
+    narrowed = api_as(hq).get(reverse("customer-list"), {"dealer": other_dealer.pk}).json()["results"]
+    assert [c["name"] for c in narrowed] == ["Mérida customer"]
 
 
-def test_another_dealers_customer_under_my_dealers_url_is_404(advisor, dealer, other_dealer, foreign_dealer):
+def test_another_dealers_customer_is_404(advisor, dealer, other_dealer, foreign_dealer):
     theirs = factories.CustomerFactory(dealer=other_dealer)
     foreign = factories.CustomerFactory(dealer=foreign_dealer)
-    assert_not_found_for(advisor, api=[
-        reverse("customer-detail", args=[dealer.pk, theirs.pk]),
-        reverse("customer-detail", args=[dealer.pk, foreign.pk]),
-        reverse("customer-detail", args=[other_dealer.pk, theirs.pk]),
-    ])
+    assert_not_found_for(advisor, api=[reverse("customer-detail", args=[theirs.pk]),
+                                       reverse("customer-detail", args=[foreign.pk])])
 
 
-def test_creating_a_customer_puts_it_at_the_dealer_in_the_url(api_as, advisor, dealer):
-    response = api_as(advisor).post(reverse("customer-list", args=[dealer.pk]),
+def test_a_customer_cannot_be_created_at_another_dealer(api_as, advisor, other_dealer, foreign_dealer):
+    for dealer in (other_dealer, foreign_dealer):
+        response = api_as(advisor).post(reverse("customer-list"), {"name": "X", "dealer": dealer.pk}, format="json")
+        assert response.status_code == 400
+        assert response.json()["errors"]["dealer"] == [f'Invalid pk "{dealer.pk}" - object does not exist.']
+
+
+def test_someone_at_two_dealers_must_say_which(api_as, representative, dealer, other_dealer):
+    factories.MembershipFactory(user=representative, dealer=other_dealer, role="customer_representative")
+    response = api_as(representative).post(reverse("customer-list"), {"name": "X"}, format="json")
+    assert response.status_code == 400
+    assert "several dealers" in response.json()["errors"]["dealer"][0]
+
+
+def test_creating_a_customer_defaults_to_the_callers_only_dealer(api_as, advisor, dealer):
+    response = api_as(advisor).post(reverse("customer-list"),
                                     {"name": "Paola Ruiz", "phone": "+52 81 5555 1234"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["phone"] == "+528155551234"
@@ -104,8 +119,7 @@ def test_creating_a_customer_puts_it_at_the_dealer_in_the_url(api_as, advisor, d
 
 
 def test_bad_input_gets_field_errors_not_a_500(api_as, advisor, dealer):
-    response = api_as(advisor).post(reverse("customer-list", args=[dealer.pk]),
-                                    {"name": "", "phone": "0811234"}, format="json")
+    response = api_as(advisor).post(reverse("customer-list"), {"name": "", "phone": "0811234"}, format="json")
     assert response.status_code == 400
     errors = response.json()["errors"]
     assert errors["name"] == ["This field may not be blank."]
@@ -114,10 +128,10 @@ def test_bad_input_gets_field_errors_not_a_500(api_as, advisor, dealer):
 
 def test_a_vehicle_cannot_point_at_another_dealers_customer(api_as, advisor, dealer, other_dealer):
     theirs = factories.CustomerFactory(dealer=other_dealer)
-    response = api_as(advisor).post(reverse("vehicle-list", args=[dealer.pk]),
+    response = api_as(advisor).post(reverse("vehicle-list"),
                                     {"customer": theirs.pk, "vin": "3AUXY2K70PN000001"}, format="json")
     assert response.status_code == 400
-    missing = api_as(advisor).post(reverse("vehicle-list", args=[dealer.pk]),
+    missing = api_as(advisor).post(reverse("vehicle-list"),
                                    {"customer": 999999, "vin": "3AUXY2K70PN000001"}, format="json")
     # Refused exactly like an id that does not exist: nothing reveals that the row is elsewhere.
     assert response.json()["errors"]["customer"] == [
@@ -128,7 +142,7 @@ def test_vin_is_validated_and_unique_per_dealer_only(api_as, advisor, dealer, fo
     customer = factories.CustomerFactory(dealer=dealer)
     factories.VehicleFactory(customer=factories.CustomerFactory(dealer=foreign_dealer), vin="3AUXY2K70PN000777")
     client = api_as(advisor)
-    url = reverse("vehicle-list", args=[dealer.pk])
+    url = reverse("vehicle-list")
     bad = client.post(url, {"customer": customer.pk, "vin": "3AUXY2K70PN00O777"}, format="json")
     assert bad.status_code == 400
     assert bad.json()["errors"]["vin"] == ["A VIN never contains the letters I, O or Q."]
@@ -142,7 +156,8 @@ def test_vin_is_validated_and_unique_per_dealer_only(api_as, advisor, dealer, fo
 def test_schema_and_docs_are_served_without_a_cdn(client):
     schema = client.get(reverse("api-schema"))
     assert schema.status_code == 200
-    assert b"/api/v1/dealers/{dealer_pk}/customers/" in schema.content
+    for path in (b"/api/v1/customers/", b"/api/v1/vehicles/", b"/api/v1/jobs/", b"/api/v1/handovers/"):
+        assert path in schema.content
     docs = client.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs

@@ -1,0 +1,197 @@
+"""API for service jobs and new-car handovers, with each job's promise results."""
+
+from datetime import datetime, time, timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from customers.api import NO_DELETE
+from customers.models import Customer, Vehicle
+from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin
+
+from . import services
+from .models import JobStatus, PromiseCheck, SalesHandover, ServiceJob
+from .promises import evaluate_sales_promises
+from .steps import STEPS
+
+
+class PromiseCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PromiseCheck
+        fields = ["number", "status", "reason"]
+
+
+class JobSerializer(DealerOwnedSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
+    vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects)
+    promises = PromiseCheckSerializer(source="promise_checks", many=True, read_only=True)
+    repeat_of = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ServiceJob
+        fields = ["id", "dealer", "number", "status", "customer", "vehicle", "advisor", "work_category", "concern",
+                  "mileage", "appointment_at", "arrived_at", "greeted_at", "reception_with_customer",
+                  "walkaround_at", "walkaround_with_customer", "work_explained_at", "estimated_duration_minutes",
+                  "original_promised_ready_at", "promised_ready_at", "work_started_at", "done_as_agreed",
+                  "extra_work_authorised_at", "ready_at", "invoice_explained", "advice_given", "delivered_at",
+                  "handover_with_customer", "closed_at", "close_reason", "repeat_of", "promises", "created_at",
+                  "updated_at"]
+        # Milestones are recorded through the step actions, which check their order.
+        read_only_fields = ["status", "advisor", "arrived_at", "greeted_at", "reception_with_customer",
+                            "walkaround_at", "walkaround_with_customer", "work_explained_at",
+                            "estimated_duration_minutes", "original_promised_ready_at", "promised_ready_at",
+                            "work_started_at", "done_as_agreed", "extra_work_authorised_at", "ready_at",
+                            "invoice_explained", "advice_given", "delivered_at", "handover_with_customer",
+                            "closed_at", "close_reason", "created_at", "updated_at"]
+        validators = []  # the job service checks the per-dealer job number, with its own message
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None and {"customer", "vehicle"} & attrs.keys():
+            raise ValidationError({"vehicle": ["A job's customer and vehicle cannot change; cancel and book "
+                                               "again."]})
+        return attrs
+
+    def create(self, validated_data):
+        try:
+            return services.job_create(advisor=self.context["request"].user, **validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+
+    def update(self, instance, validated_data):
+        job = super().update(instance, validated_data)
+        services.job_promises_refresh(job)
+        return job
+
+
+class StepSerializer(serializers.Serializer):
+    """What a step may carry; each step reads only the fields it needs."""
+
+    at = serializers.DateTimeField(required=False, help_text="When it happened (default: now).")
+    with_customer = serializers.BooleanField(required=False)
+    estimated_duration_minutes = serializers.IntegerField(required=False, min_value=1)
+    promised_ready_at = serializers.DateTimeField(required=False)
+    new_promised_at = serializers.DateTimeField(required=False)
+    reason = serializers.CharField(required=False, max_length=300)
+    done_as_agreed = serializers.BooleanField(required=False)
+    invoice_explained = serializers.BooleanField(required=False)
+    advice_given = serializers.BooleanField(required=False)
+    mileage = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000)
+
+
+STEP_FIELDS = {
+    "arrive": {"with_customer"}, "greet": set(), "walkaround": {"with_customer"},
+    "estimate": {"estimated_duration_minutes", "promised_ready_at"}, "start_work": set(),
+    "change_promise": {"new_promised_at", "reason"}, "extra_work": set(), "ready": {"done_as_agreed"},
+    "handover": {"with_customer", "invoice_explained", "advice_given", "mileage"}, "cancel": {"reason"},
+    "no_show": set(),
+}
+
+
+def _day_bounds(value: str, field: str):
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as error:
+        raise ValidationError({field: ["Use a date like 2026-03-02."]}) from error
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's jobs."),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=JobStatus.values, description="Only jobs in this status."),
+    OpenApiParameter("date_from", OpenApiTypes.DATE,
+                     description="Service day (arrival, else appointment, else booking) on or after, in UTC."),
+    OpenApiParameter("date_to", OpenApiTypes.DATE,
+                     description="Service day (arrival, else appointment, else booking) on or before, in UTC."),
+]))
+class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
+    """Service jobs (repair orders) with their nine promise results; steps go through ``/steps/<step>/``."""
+
+    serializer_class = JobSerializer
+    http_method_names = NO_DELETE
+
+    def get_queryset(self):
+        jobs = (ServiceJob.objects.select_related("dealer")
+                .prefetch_related(Prefetch("promise_checks", queryset=PromiseCheck.objects.order_by("number")))
+                .order_by("-created_at", "-pk"))
+        params = self.request.query_params
+        status = params.get("status")
+        if status is not None:
+            if status not in JobStatus.values:
+                raise ValidationError({"status": [f"Use one of: {', '.join(JobStatus.values)}."]})
+            jobs = jobs.filter(status=status)
+        if params.get("date_from") or params.get("date_to"):
+            jobs = jobs.annotate(service_at=Coalesce("arrived_at", "appointment_at", "created_at"))
+        if params.get("date_from"):
+            jobs = jobs.filter(service_at__gte=_day_bounds(params["date_from"], "date_from")[0])
+        if params.get("date_to"):
+            jobs = jobs.filter(service_at__lt=_day_bounds(params["date_to"], "date_to")[1])
+        return jobs
+
+    @extend_schema(request=StepSerializer, responses=JobSerializer,
+                   parameters=[OpenApiParameter("step", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(STEPS))])
+    @action(detail=True, methods=["post"], url_path=r"steps/(?P<step>[a-z_]+)")
+    def step(self, request, pk=None, step=None):
+        """Record one step of the job, as the board's buttons do (refused with a reason when out of order)."""
+        job = self.get_object()
+        if step not in STEPS:
+            raise ValidationError({"step": [f"Unknown step; use one of: {', '.join(STEPS)}."]})
+        payload = StepSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = {key: value for key, value in payload.validated_data.items()
+                if key in STEP_FIELDS[step] or key == "at"}
+        try:
+            job = services.job_step(job=job, step=step, by=request.user, **data)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict if hasattr(error, "error_dict")
+                                  else {"step": error.messages}) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=job.pk)).data)
+
+
+class HandoverSerializer(DealerOwnedSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
+    vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects)
+    promises = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SalesHandover
+        fields = ["id", "dealer", "customer", "vehicle", "sales_consultant", "promised_delivery_date",
+                  "delivered_at", "delivered_faultless", "introduction_given", "promises", "created_at"]
+        read_only_fields = ["sales_consultant", "created_at"]
+
+    def get_promises(self, handover) -> list[dict]:
+        with timezone.override(handover.dealer.zone):
+            results = evaluate_sales_promises(handover)
+        return [{"number": r.number, "status": str(r.status), "reason": r.reason} for r in results]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        delivered_at = attrs.get("delivered_at")
+        if delivered_at and delivered_at > timezone.now() + services.CLOCK_SKEW:
+            raise ValidationError({"delivered_at": ["This time is in the future."]})
+        vehicle, customer = attrs.get("vehicle"), attrs.get("customer")
+        if vehicle and customer and vehicle.customer_id != customer.pk:
+            raise ValidationError({"vehicle": ["This vehicle belongs to another customer."]})
+        return attrs
+
+    def create(self, validated_data):
+        return super().create({**validated_data, "sales_consultant": self.context["request"].user})
+
+
+class HandoverViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
+    """New-car handovers, with the sales promises they show (7, 8 and 9)."""
+
+    serializer_class = HandoverSerializer
+    http_method_names = NO_DELETE
+
+    def get_queryset(self):
+        return SalesHandover.objects.select_related("dealer").order_by("-delivered_at", "-pk")

@@ -1,0 +1,91 @@
+"""The dealer's promise dashboard: shares of kept promises per promise, per advisor and per week.
+
+Built on the stored PromiseCheck rows with four aggregate queries, whatever the number of jobs.
+A share counts only promises that were decided (kept or broken); pending and not-applicable ones
+are left out of both sides.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from .models import PromiseCheck, PromiseCheckStatus
+from .promises import SERVICE_PROMISES
+
+BROKEN_LIST_LIMIT = 200
+
+
+@dataclass
+class Share:
+    kept: int = 0
+    broken: int = 0
+
+    @property
+    def decided(self) -> int:
+        return self.kept + self.broken
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.kept / self.decided, 1) if self.decided else None
+
+
+@dataclass
+class PromiseDashboard:
+    start: date
+    end: date
+    by_promise: dict[int, Share] = field(default_factory=dict)
+    by_advisor: list[tuple[str, dict[int, Share], Share]] = field(default_factory=list)
+    by_week: list[tuple[date, dict[int, Share], Share]] = field(default_factory=list)
+    broken: list[PromiseCheck] = field(default_factory=list)
+
+    @property
+    def overall(self) -> Share:
+        return Share(sum(s.kept for s in self.by_promise.values()), sum(s.broken for s in self.by_promise.values()))
+
+
+def _counts():
+    return {"kept": Count("pk", filter=Q(status=PromiseCheckStatus.KEPT)),
+            "broken": Count("pk", filter=Q(status=PromiseCheckStatus.BROKEN))}
+
+
+def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
+    """Jobs whose customer arrived between ``start`` and ``end`` (local dates, both included)."""
+    zone = timezone.get_current_timezone()
+    since = timezone.make_aware(datetime.combine(start, time.min), zone)
+    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), zone)
+    checks = PromiseCheck.objects.filter(job__arrived_at__gte=since, job__arrived_at__lt=until)
+    dashboard = PromiseDashboard(start=start, end=end,
+                                 by_promise={number: Share() for number in SERVICE_PROMISES})
+
+    for row in checks.values("number").annotate(**_counts()):
+        dashboard.by_promise[row["number"]] = Share(row["kept"], row["broken"])
+
+    advisors: dict[str, dict[int, Share]] = defaultdict(dict)
+    for row in checks.values("number", "job__advisor__full_name", "job__advisor__email").annotate(**_counts()):
+        name = row["job__advisor__full_name"] or row["job__advisor__email"] or "—"
+        advisors[name][row["number"]] = Share(row["kept"], row["broken"])
+    dashboard.by_advisor = [(name, shares, _total(shares)) for name, shares in sorted(advisors.items())]
+
+    weeks: dict[date, dict[int, Share]] = defaultdict(dict)
+    weekly = checks.annotate(week=TruncWeek("job__arrived_at", tzinfo=zone)).values("week", "number")
+    for row in weekly.annotate(**_counts()):
+        week = row["week"].date() if isinstance(row["week"], datetime) else row["week"]
+        weeks[week][row["number"]] = Share(row["kept"], row["broken"])
+    dashboard.by_week = [(week, shares, _total(shares)) for week, shares in sorted(weeks.items())]
+
+    dashboard.broken = list(
+        checks.filter(status=PromiseCheckStatus.BROKEN)
+        .select_related("job", "job__customer", "job__advisor")
+        .order_by("-job__arrived_at", "job_id", "number")[:BROKEN_LIST_LIMIT]
+    )
+    return dashboard
+
+
+def _total(shares: dict[int, Share]) -> Share:
+    return Share(sum(s.kept for s in shares.values()), sum(s.broken for s in shares.values()))

@@ -1,0 +1,109 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer, Vehicle
+from customers.validators import normalize_phone, normalize_vin
+from dealer_portal.forms import PortalForm, PortalModelForm
+
+from .models import ServiceJob, WorkCategory
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A datetime-local picker; values are read and shown in the active (dealer's) time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class JobForm(PortalModelForm):
+    """Book a job for a known customer's vehicle."""
+
+    class Meta:
+        model = ServiceJob
+        fields = ["number", "appointment_at", "work_category", "concern", "mileage"]
+        widgets = {"appointment_at": LocalDateTimeInput(), "concern": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, dealer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.dealer = dealer
+
+
+class NewCustomerJobForm(PortalForm):
+    """A new customer, their car and the job, in one go at the counter."""
+
+    name = forms.CharField(label=_("Customer name"), max_length=160)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False,
+                            help_text=_("International format, for example +52 81 1234 5678."))
+    email = forms.EmailField(label=_("Email"), required=False)
+    vin = forms.CharField(label=_("VIN"), max_length=24)
+    plate = forms.CharField(label=_("Plate"), max_length=16, required=False)
+    make = forms.CharField(label=_("Make"), max_length=60, required=False)
+    model = forms.CharField(label=_("Model"), max_length=60, required=False)
+    number = forms.CharField(label=_("Job number"), max_length=32)
+    appointment_at = forms.DateTimeField(label=_("Appointment"), required=False, widget=LocalDateTimeInput(),
+                                         help_text=_("Leave empty for a walk-in."))
+    work_category = forms.ChoiceField(label=_("Work category"), choices=WorkCategory.choices)
+    concern = forms.CharField(label=_("Customer's concern"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_phone(self):
+        phone = normalize_phone(self.cleaned_data["phone"])
+        if phone:
+            Customer._meta.get_field("phone").run_validators(phone)
+        return phone
+
+    def clean_vin(self):
+        vin = normalize_vin(self.cleaned_data["vin"])
+        Vehicle._meta.get_field("vin").run_validators(vin)
+        if Vehicle.objects.filter(vin=vin).exists():
+            raise forms.ValidationError(_("This VIN is already registered at this dealer: search for it instead."))
+        return vin
+
+
+class EstimateForm(PortalForm):
+    estimated_duration_minutes = forms.IntegerField(label=_("Estimated duration (minutes)"), min_value=1,
+                                                    max_value=60 * 24 * 60)
+    promised_ready_at = forms.DateTimeField(label=_("Ready by"), widget=LocalDateTimeInput())
+
+
+class ChangePromiseForm(PortalForm):
+    new_promised_at = forms.DateTimeField(label=_("New promised time"), widget=LocalDateTimeInput())
+    reason = forms.CharField(label=_("Reason (told to the customer)"), max_length=300)
+
+
+class HandoverForm(PortalForm):
+    with_customer = forms.BooleanField(label=_("Handed over with the customer present"), required=False,
+                                       initial=True)
+    invoice_explained = forms.BooleanField(label=_("Work and itemised invoice explained"), required=False,
+                                           initial=True)
+    advice_given = forms.BooleanField(label=_("Advice on use and upcoming service given"), required=False,
+                                      initial=True)
+    mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=2_000_000, required=False)
+
+
+class CancelForm(PortalForm):
+    reason = forms.CharField(label=_("Why is the job cancelled?"), max_length=200)
+
+
+STEP_FORMS = {
+    "estimate": EstimateForm,
+    "change_promise": ChangePromiseForm,
+    "handover": HandoverForm,
+    "cancel": CancelForm,
+}
+
+
+class DashboardPeriodForm(PortalForm):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", _("The end is before the start."))
+            elif (end - start).days > 366:
+                self.add_error("end", _("Choose at most one year."))
+        return cleaned

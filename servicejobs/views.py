@@ -1,0 +1,138 @@
+"""The advisor's day: today's board, a job's page with its nine promises, booking, and each step."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from customers.models import Vehicle
+from customers.selectors import customer_search
+from dealer_portal.forms import add_service_errors
+from dealer_portal.tenancy.decorators import dealer_page
+
+from . import services
+from .forms import STEP_FORMS, JobForm, NewCustomerJobForm
+from .models import ServiceJob
+from .promises import SERVICE_PROMISES
+from .selectors import advisor_board
+from .steps import STEPS, next_steps
+
+
+def _job_url(dealer, job) -> str:
+    return reverse("job_detail", args=[dealer.network.slug, dealer.code, job.pk])
+
+
+@dealer_page
+def job_board(request, dealer):
+    template = "servicejobs/_board.html" if request.htmx else "servicejobs/board.html"
+    return render(request, template, {"dealer": dealer, "board": advisor_board()})
+
+
+def _job_context(dealer, job):
+    checks = {check.number: check for check in job.promise_checks.all()}
+    promises = [(number, title, checks.get(number)) for number, title in SERVICE_PROMISES.items()]
+    return {"dealer": dealer, "job": job, "promises": promises, "steps": next_steps(job),
+            "changes": list(job.promise_changes.select_related("recorded_by"))}
+
+
+def _job_for_page(pk: int) -> ServiceJob:
+    return get_object_or_404(ServiceJob.objects.select_related("customer", "vehicle", "advisor", "repeat_of"), pk=pk)
+
+
+@dealer_page
+def job_detail(request, dealer, pk: int):
+    return render(request, "servicejobs/job_detail.html", _job_context(dealer, _job_for_page(pk)))
+
+
+@dealer_page
+def job_step(request, dealer, pk: int, step: str):
+    """One tap: GET shows the step's small form (if it needs one); POST records the step.
+
+    From the board (``return_to=board``) the whole board comes back, since a job may change column;
+    from the job page, the job's panel. Refusals come back in the same place, with the reason.
+    """
+    if step not in STEPS:
+        raise Http404("No such step.")
+    job = _job_for_page(pk)
+    return_to = request.POST.get("return_to") or request.GET.get("return_to") or "job"
+    form_class = STEP_FORMS.get(step)
+    if request.method == "GET":
+        if form_class is None:
+            return redirect(_job_url(dealer, job))
+        return render(request, "servicejobs/_step_form.html", {
+            "dealer": dealer, "job": job, "step": STEPS[step], "form": form_class(), "return_to": return_to})
+    form = form_class(request.POST) if form_class else None
+    error = None
+    if form is not None and not form.is_valid():
+        return _step_form_with_errors(request, dealer, job, step, form, return_to)
+    try:
+        job = services.job_step(job=job, step=step, by=request.user, **(form.cleaned_data if form else {}))
+    except ValidationError as problem:
+        if form is not None and hasattr(problem, "error_dict"):
+            add_service_errors(form, problem)
+            return _step_form_with_errors(request, dealer, job, step, form, return_to)
+        error = " ".join(problem.messages)
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_job_url(dealer, job))
+    if return_to == "board":
+        return render(request, "servicejobs/_board.html", {"dealer": dealer, "board": advisor_board(),
+                                                           "error": error, "error_job": job})
+    job = _job_for_page(pk)
+    return render(request, "servicejobs/_job_panel.html", {**_job_context(dealer, job), "error": error})
+
+
+def _step_form_with_errors(request, dealer, job, step, form, return_to):
+    """The step's form again, with its errors, in place of the form that was sent."""
+    response = render(request, "servicejobs/_step_form.html", {
+        "dealer": dealer, "job": job, "step": STEPS[step], "form": form, "return_to": return_to},
+        status=200 if request.htmx else 400)
+    if request.htmx and return_to == "board":
+        response["HX-Retarget"] = f"#job-{job.pk}"
+        response["HX-Reswap"] = "outerHTML"
+    return response
+
+
+@dealer_page
+def job_create(request, dealer):
+    """Find the customer by name, phone, plate or VIN and book their car, or create them on the spot."""
+    query = request.GET.get("q", "").strip()
+    vehicle = None
+    vehicle_id = request.GET.get("vehicle") or request.POST.get("vehicle")
+    if vehicle_id:
+        if not str(vehicle_id).isdigit():
+            return HttpResponseBadRequest(_("Choose a vehicle from the list."))
+        vehicle = get_object_or_404(Vehicle.objects.select_related("customer"), pk=vehicle_id)
+    number = services.next_job_number(dealer)
+    job_form = JobForm(request.POST if vehicle and request.method == "POST" else None, dealer=dealer,
+                       initial={"number": number})
+    new_form = NewCustomerJobForm(request.POST if request.method == "POST" and not vehicle else None,
+                                  initial={"number": number})
+    if request.method == "POST":
+        form = job_form if vehicle else new_form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if vehicle:
+                    job = services.job_create(dealer=dealer, customer=vehicle.customer, vehicle=vehicle,
+                                              advisor=request.user, number=data["number"],
+                                              appointment_at=data["appointment_at"],
+                                              work_category=data["work_category"], concern=data["concern"],
+                                              mileage=data["mileage"])
+                else:
+                    job = services.job_create_for_new_customer(dealer=dealer, advisor=request.user, **data)
+            except ValidationError as problem:
+                add_service_errors(form, problem)
+            else:
+                messages.success(request, _("Job %(number)s booked.") % {"number": job.number})
+                return redirect(_job_url(dealer, job))
+    results = customer_search(query=query).prefetch_related("vehicles")[:20] if query else []
+    template = "servicejobs/_customer_results.html" if request.htmx and request.method == "GET" \
+        else "servicejobs/job_create.html"
+    status = 400 if request.method == "POST" else 200
+    return render(request, template, {"dealer": dealer, "q": query, "results": results, "vehicle": vehicle,
+                                      "job_form": job_form, "new_form": new_form}, status=status)
+
