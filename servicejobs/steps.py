@@ -48,11 +48,12 @@ REFUSALS = {
 
 
 def next_steps(job) -> list[Step]:
-    """The steps that make sense now, in the order an advisor does them (done ones left out)."""
-    done = {
+    """The steps that make sense now, in the order an advisor does them (done or not yet sensible left out)."""
+    hidden = {
         "greet": job.greeted_at is not None,
         "walkaround": job.walkaround_at is not None,
         "estimate": job.work_explained_at is not None,
         "extra_work": job.extra_work_authorised_at is not None,
+        "change_promise": job.promised_ready_at is None,  # nothing promised yet to change
     }
-    return [step for step in STEPS.values() if job.status in step.allowed_from and not done.get(step.name)]
+    return [step for step in STEPS.values() if job.status in step.allowed_from and not hidden.get(step.name)]
