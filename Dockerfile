@@ -3,15 +3,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 RUN useradd --create-home --uid 1000 portal
-COPY pyproject.toml README.md ./
-COPY dealer_portal ./dealer_portal
-COPY accounts ./accounts
-COPY customers ./customers
-COPY complaints ./complaints
-COPY scoring ./scoring
-COPY followups ./followups
-RUN pip install --no-cache-dir .
 COPY . .
+RUN pip install --no-cache-dir .
 RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=build-only-collectstatic-key-not-used-at-run-time-0123456789 \
     python manage.py collectstatic --noinput
 USER portal

@@ -77,3 +77,18 @@ def test_network_admin_grants_a_role_in_the_admin(client, network_admin, network
     assert "This role works at one dealer: choose it." in bad.content.decode()
     with unscoped():
         assert not Membership.objects.filter(user=hq, role="service_advisor").exists()
+
+
+def test_network_admin_edits_their_networks_promise_policy_only(client, network_admin, network, other_network):
+    from servicejobs.models import PromisePolicy
+
+    mine = PromisePolicy.objects.create(network=network)
+    theirs = PromisePolicy.objects.create(network=other_network, greeting_tolerance_minutes=9)
+    client.force_login(network_admin)
+    assert client.get(f"/admin/servicejobs/promisepolicy/{theirs.pk}/change/").status_code == 302
+    response = client.post(f"/admin/servicejobs/promisepolicy/{mine.pk}/change/", {
+        "network": network.pk, "greeting_tolerance_minutes": 10, "ready_tolerance_minutes": 0,
+        "repeat_repair_days": 21, "followup_first_day": 3, "followup_last_day": 5})
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.greeting_tolerance_minutes, mine.repeat_repair_days) == (10, 21)
