@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_expire",
         "schedule": crontab(minute=15),
     },
+    "open-jobs-promises-refresh": {
+        "task": "servicejobs.tasks.open_jobs_promises_refresh_all",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,25 @@
+from celery import shared_task
+
+from dealer_portal.tenancy.tasks import DealerTask, dealers_fan_out
+
+from .models import OPEN_STATUSES, ServiceJob
+from .services import job_promises_refresh, promise_policy_for
+
+
+@shared_task(base=DealerTask, name="servicejobs.tasks.open_jobs_promises_refresh")
+def open_jobs_promises_refresh(dealer) -> int:
+    """Re-evaluate the promises of the dealer's open jobs, since time alone can break one (a car not ready
+    by its promised time). Idempotent: it rewrites the same rows from the same records."""
+    policy = promise_policy_for(dealer.network)
+    jobs = ServiceJob.objects.filter(status__in=OPEN_STATUSES).select_related("dealer")
+    count = 0
+    for job in jobs.iterator(chunk_size=500):
+        job_promises_refresh(job, policy=policy)
+        count += 1
+    return count
+
+
+@shared_task(name="servicejobs.tasks.open_jobs_promises_refresh_all")
+def open_jobs_promises_refresh_all() -> int:
+    """Every 15 minutes (beat): one refresh task per active dealer."""
+    return dealers_fan_out(open_jobs_promises_refresh)
