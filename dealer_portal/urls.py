@@ -20,6 +20,7 @@ router.register("customers", customers_api.CustomerViewSet, basename="customer")
 router.register("vehicles", customers_api.VehicleViewSet, basename="vehicle")
 router.register("jobs", servicejobs_api.JobViewSet, basename="job")
 router.register("handovers", servicejobs_api.HandoverViewSet, basename="handover")
+router.register("job-imports", servicejobs_api.JobImportViewSet, basename="job-import")
 
 dealer_patterns = [
     path("", views.dealer_home, name="dealer_home"),

@@ -8,17 +8,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
 from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin
+from dealer_portal.tenancy.models import Dealer
 
 from . import services
-from .models import JobStatus, PromiseCheck, SalesHandover, ServiceJob
+from .imports import file_size_error
+from .models import JobImport, JobStatus, PromiseCheck, SalesHandover, ServiceJob
 from .promises import evaluate_sales_promises
 from .steps import STEPS
 
@@ -105,6 +108,34 @@ def _day_bounds(value: str, field: str):
     return start, start + timedelta(days=1)
 
 
+class JobImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = JobImport
+        fields = ["id", "dealer", "file_name", "status", "row_count", "created", "updated", "unchanged", "rejected",
+                  "uploaded_at", "started_at", "finished_at"]
+        read_only_fields = fields
+
+
+class JobImportUploadSerializer(serializers.Serializer):
+    dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects, required=False,
+                                                help_text="Required when you work at several dealers.")
+    file = serializers.FileField(help_text="CSV (UTF-8) exported from the dealer management system.")
+
+    def validate_file(self, upload):
+        size_error = file_size_error(upload.size)
+        if size_error:
+            raise ValidationError(size_error)
+        return upload
+
+    def validate(self, attrs):
+        if "dealer" not in attrs:
+            dealers = list(Dealer.objects.filter(is_active=True)[:2])
+            if len(dealers) != 1:
+                raise ValidationError({"dealer": ["This field is required: you work at several dealers."]})
+            attrs["dealer"] = dealers[0]
+        return attrs
+
+
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's jobs."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=JobStatus.values, description="Only jobs in this status."),
@@ -124,11 +155,11 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
                 .prefetch_related(Prefetch("promise_checks", queryset=PromiseCheck.objects.order_by("number")))
                 .order_by("-created_at", "-pk"))
         params = self.request.query_params
-        status = params.get("status")
-        if status is not None:
-            if status not in JobStatus.values:
+        wanted_status = params.get("status")
+        if wanted_status is not None:
+            if wanted_status not in JobStatus.values:
                 raise ValidationError({"status": [f"Use one of: {', '.join(JobStatus.values)}."]})
-            jobs = jobs.filter(status=status)
+            jobs = jobs.filter(status=wanted_status)
         if params.get("date_from") or params.get("date_to"):
             jobs = jobs.annotate(service_at=Coalesce("arrived_at", "appointment_at", "created_at"))
         if params.get("date_from"):
@@ -155,6 +186,30 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
             raise ValidationError(error.message_dict if hasattr(error, "error_dict")
                                   else {"step": error.messages}) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=job.pk)).data)
+
+    @extend_schema(request={"multipart/form-data": JobImportUploadSerializer}, responses={202: JobImportSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_csv(self, request):
+        """Upload a DMS export (CSV). The whole file is checked now (400 if refused); its rows are imported
+        in the background: follow ``/api/v1/job-imports/<id>/`` until its status is ``done``."""
+        upload = JobImportUploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        file = upload.validated_data["file"]
+        try:
+            job_import = services.job_import_start(dealer=upload.validated_data["dealer"], data=file.read(),
+                                                   file_name=file.name, by=request.user)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(JobImportSerializer(job_import).data, status=status.HTTP_202_ACCEPTED)
+
+
+class JobImportViewSet(DealerOwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """DMS uploads and their reports. Upload with ``POST /api/v1/jobs/import/``; poll here until ``done``."""
+
+    serializer_class = JobImportSerializer
+
+    def get_queryset(self):
+        return JobImport.objects.defer("data").order_by("-uploaded_at", "-pk")
 
 
 class HandoverSerializer(DealerOwnedSerializer):

@@ -209,3 +209,36 @@ class PromiseCheck(DealerOwnedModel):
             models.UniqueConstraint(fields=["dealer", "job", "number"], name="promisecheck_one_per_job_promise"),
         ]
         indexes = [models.Index(fields=["dealer", "number", "status"], name="promisecheck_dealer_status_idx")]
+
+
+class JobImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+
+
+class JobImport(DealerOwnedModel):
+    """One upload of a DMS export: the file waits here until a worker imports it, then the report stays."""
+
+    file_name = models.CharField(_("file"), max_length=200)
+    data = models.BinaryField(editable=False)  # emptied once imported
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=JobImportStatus.choices,
+                              default=JobImportStatus.QUEUED)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.JSONField(default=list, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("job import")
+        verbose_name_plural = _("job imports")
+        indexes = [models.Index(fields=["dealer", "uploaded_at"], name="jobimport_dealer_uploaded_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"

@@ -6,12 +6,22 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Vehicle
+from dealer_portal.tenancy.tasks import send_after_commit
 
-from .models import JobStatus, PromiseCheck, PromisedTimeChange, PromisePolicy, ServiceJob
+from .models import (
+    JobImport,
+    JobImportStatus,
+    JobStatus,
+    PromiseCheck,
+    PromisedTimeChange,
+    PromisePolicy,
+    ServiceJob,
+)
 from .selectors import job_promises
 from .steps import REFUSALS, STEPS
 
@@ -254,3 +264,51 @@ def job_create_for_new_customer(*, dealer, advisor=None, name: str, phone: str =
     vehicle.save()
     return job_create(dealer=dealer, number=number, customer=customer, vehicle=vehicle, advisor=advisor,
                       appointment_at=appointment_at, work_category=work_category, concern=concern)
+
+
+# A worker that died mid-import leaves it "running"; after this long another may take it over
+# (the import is idempotent, so doing rows twice changes nothing).
+IMPORT_STALE_AFTER = timedelta(minutes=30)
+
+
+@transaction.atomic
+def job_import_start(*, dealer, data: bytes, file_name: str, by=None) -> JobImport:
+    """Check the whole file now (so a refusal is immediate) and queue its rows for a worker.
+
+    Side effects: a JobImport row; the import task is sent after commit.
+    """
+    from .imports import jobs_import_file_error, jobs_import_row_count
+    from .tasks import job_import_process
+
+    file_error = jobs_import_file_error(data)
+    if file_error:
+        raise ValidationError({"file": file_error})
+    job_import = JobImport.objects.create(dealer=dealer, file_name=file_name[:200], data=data, uploaded_by=by,
+                                          row_count=jobs_import_row_count(data))
+    send_after_commit(job_import_process, dealer.pk, job_import.pk)
+    return job_import
+
+
+def job_import_run(*, job_import_id: int) -> JobImport | None:
+    """Import a queued upload, once: the row is claimed first, so a second delivery of the task does nothing.
+
+    Side effects: the dealer's customers, vehicles and jobs (see ``imports.jobs_import_csv``); the report is
+    stored on the JobImport and the file's bytes are dropped.
+    """
+    from .imports import jobs_import_csv
+
+    now = timezone.now()
+    claimed = JobImport.objects.filter(pk=job_import_id).filter(
+        Q(status=JobImportStatus.QUEUED) | Q(status=JobImportStatus.RUNNING, started_at__lt=now - IMPORT_STALE_AFTER)
+    ).update(status=JobImportStatus.RUNNING, started_at=now)
+    if not claimed:
+        return None
+    job_import = JobImport.objects.select_related("dealer", "uploaded_by").get(pk=job_import_id)
+    report = jobs_import_csv(dealer=job_import.dealer, data=bytes(job_import.data), by=job_import.uploaded_by)
+    job_import.created, job_import.updated, job_import.unchanged = report.created, report.updated, report.unchanged
+    job_import.rejected = [row._asdict() for row in report.rejected]
+    if report.file_error:
+        job_import.rejected = [{"line": 0, "job_number": "", "reason": report.file_error}]
+    job_import.status, job_import.finished_at, job_import.data = JobImportStatus.DONE, timezone.now(), b""
+    job_import.save()
+    return job_import

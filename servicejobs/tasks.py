@@ -23,3 +23,12 @@ def open_jobs_promises_refresh(dealer) -> int:
 def open_jobs_promises_refresh_all() -> int:
     """Every 15 minutes (beat): one refresh task per active dealer."""
     return dealers_fan_out(open_jobs_promises_refresh)
+
+
+@shared_task(base=DealerTask, name="servicejobs.tasks.job_import_process")
+def job_import_process(dealer, job_import_id: int) -> int | None:
+    """Import one uploaded DMS file. Safe to deliver twice: the upload is claimed before any row is read."""
+    from .services import job_import_run
+
+    job_import = job_import_run(job_import_id=job_import_id)
+    return job_import.pk if job_import else None

@@ -128,3 +128,32 @@ def test_handovers_record_the_sales_promises(api_as, advisor, dealer, neighbour)
         "delivered_at": (timezone.now() + timedelta(days=2)).isoformat(), "delivered_faultless": True,
         "introduction_given": True}, format="json")
     assert future.json()["errors"]["delivered_at"] == ["This time is in the future."]
+
+
+def test_csv_import_through_the_api_is_queued_then_reported(api_as, advisor, dealer, neighbour,
+                                                            django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = ("job_number,customer_name,vin,work_category,arrived_at\n"
+            "RO-CSV-1,Ana Pérez,3AUXY2K70PN000101,repair,2026-03-02 09:30\n"
+            "RO-CSV-2,Luis Gómez,3AUXY2K70PN0001O2,repair,2026-03-02 10:00\n").encode()
+    api = api_as(advisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(reverse("job-import-csv"), {"file": SimpleUploadedFile("dms.csv", data)},
+                            format="multipart")
+    assert response.status_code == 202, response.json()
+    report = api.get(reverse("job-import-detail", args=[response.json()["id"]])).json()
+    assert (report["status"], report["created"], len(report["rejected"])) == ("done", 1, 1)
+    assert report["rejected"][0]["line"] == 3
+    assert "VIN" in report["rejected"][0]["reason"]
+    assert_not_found_for(neighbour, api=[reverse("job-import-detail", args=[report["id"]])])
+
+
+def test_csv_import_through_the_api_refuses_a_bad_file_at_once(api_as, advisor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = api_as(advisor).post(reverse("job-import-csv"),
+                                    {"file": SimpleUploadedFile("dms.csv", b"number;name\n1;x\n")}, format="multipart")
+    assert response.status_code == 400
+    assert "job_number" in response.json()["errors"]["file"][0]
+    assert api_as(advisor).post(reverse("job-import-csv"), {}, format="multipart").json()["errors"]["file"]

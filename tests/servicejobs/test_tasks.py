@@ -24,3 +24,27 @@ def test_a_car_not_ready_by_its_promised_time_turns_promise_five_broken(in_deale
     assert check.reason.startswith("Not ready at the promised")
     assert open_jobs_promises_refresh_all() == 2
     assert PromiseCheck.objects.filter(job=job).count() == 9  # twice changes nothing more
+
+
+def test_an_upload_is_imported_once_even_if_the_task_arrives_twice(in_dealer, dealer, advisor):
+    from servicejobs.models import JobImport
+    from servicejobs.services import job_import_run, job_import_start
+
+    data = b"job_number,customer_name,vin,work_category\nRO-Q-1,Ana,3AUXY2K70PN000101,repair\n"
+    job_import = job_import_start(dealer=dealer, data=data, file_name="dms.csv", by=advisor)  # not committed yet
+    first = job_import_run(job_import_id=job_import.pk)
+    assert (first.status, first.created, bytes(first.data)) == ("done", 1, b"")
+    assert job_import_run(job_import_id=job_import.pk) is None
+    assert JobImport.objects.get(pk=job_import.pk).created == 1
+
+
+def test_an_import_abandoned_by_a_dead_worker_is_taken_over_later(in_dealer, dealer, advisor):
+    from servicejobs.models import JobImport
+    from servicejobs.services import job_import_run, job_import_start
+
+    data = b"job_number,customer_name,vin,work_category\nRO-Q-1,Ana,3AUXY2K70PN000101,repair\n"
+    job_import = job_import_start(dealer=dealer, data=data, file_name="dms.csv", by=advisor)
+    JobImport.objects.filter(pk=job_import.pk).update(status="running", started_at=timezone.now())
+    assert job_import_run(job_import_id=job_import.pk) is None  # someone is on it
+    JobImport.objects.filter(pk=job_import.pk).update(started_at=timezone.now() - timedelta(hours=1))
+    assert job_import_run(job_import_id=job_import.pk).status == "done"
