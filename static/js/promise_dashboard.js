@@ -5,11 +5,11 @@
   new Chart(document.getElementById("chart-promises"), {
     type: "bar",
     data: { labels: data.promises, datasets: [{ label: "% kept", data: data.shares, backgroundColor: "#0d6efd" }] },
-    options: { scales: { y: percentAxis }, plugins: { legend: { display: false } } },
+    options: { animation: false, scales: { y: percentAxis }, plugins: { legend: { display: false } } },
   });
   new Chart(document.getElementById("chart-weeks"), {
     type: "line",
     data: { labels: data.weeks, datasets: [{ label: "% kept", data: data.weekly, borderColor: "#198754", tension: 0.2 }] },
-    options: { scales: { y: percentAxis }, plugins: { legend: { display: false } } },
+    options: { animation: false, scales: { y: percentAxis }, plugins: { legend: { display: false } } },
   });
 })();
