@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import string
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from django.db import transaction
 
 from accounts.models import User
 from customers.models import Customer, Vehicle
+from servicejobs.demo import demo_jobs_build
 
 from .models import Dealer, Department, Membership, Network, Region, Role
 
@@ -62,6 +64,7 @@ class DemoSummary:
     memberships: int = 0
     customers: int = 0
     vehicles: int = 0
+    jobs: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -85,7 +88,8 @@ def _person(rng: random.Random) -> str:
 @transaction.atomic
 def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, today: date | None = None) -> DemoSummary:
     """Build the demo: network "Aurora Motors México" (4 regions, ``dealers`` outlets), a small second
-    network to show tenant isolation, users for every role, and each dealer's customers and vehicles.
+    network to show tenant isolation, users for every role, each dealer's customers and vehicles, and
+    ``months`` of service jobs with their promise checks.
 
     Must run inside ``unscoped()``: it writes every tenant's rows.
     """
@@ -174,7 +178,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
 
     customers: list[Customer] = []
     for dealer in created_dealers:
-        for _ in range(25 if dealers <= 200 else 5):
+        for _ in range(120 if dealers <= 200 else 5):
             name = _person(rng)
             do_not_contact = rng.random() < 0.04
             customers.append(Customer(
@@ -197,5 +201,21 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
                                     plate=_plate(rng), make=make, model=model, handover_date=handover))
     Vehicle.objects.bulk_create(vehicles, batch_size=2000)
     summary.customers, summary.vehicles = len(created_customers), len(vehicles)
+
+    advisors_by_dealer: dict[int, list[User]] = defaultdict(list)
+    for index, fields in grants:
+        if fields["role"] == Role.SERVICE_ADVISOR and fields.get("dealer") is not None:
+            advisors_by_dealer[fields["dealer"].pk].append(created_users[index])
+    customers_by_dealer: dict[int, list[Customer]] = defaultdict(list)
+    for customer in created_customers:
+        customers_by_dealer[customer.dealer_id].append(customer)
+    vehicles_by_customer: dict[int, list[Vehicle]] = defaultdict(list)
+    for vehicle in vehicles:
+        vehicles_by_customer[vehicle.customer_id].append(vehicle)
+    # The first dealer is advisor@demo.test's: it gets the busy board. Network scale keeps the history thin.
+    summary.jobs = demo_jobs_build(
+        rng=rng, dealers=created_dealers, advisors_by_dealer=advisors_by_dealer,
+        customers_by_dealer=customers_by_dealer, vehicles_by_customer=vehicles_by_customer, months=months,
+        today=today, jobs_per_dealer_per_month=60 if dealers <= 200 else 2)
     summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
     return summary

@@ -34,7 +34,7 @@ def test_default_demo_has_four_regions_forty_dealers_and_every_role():
         assert roles == set(Role.values)
         rep = User.objects.get(email="rep@demo.test")
         assert Membership.objects.filter(user=rep).count() == 2
-        assert Customer.objects.filter(dealer__network=aurora).count() == 40 * 25
+        assert Customer.objects.filter(dealer__network=aurora).count() == 40 * 120
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_differs():
@@ -55,9 +55,10 @@ def test_running_it_again_changes_nothing(capsys):
 
 
 def test_network_scale_uses_bulk_inserts(django_assert_max_num_queries):
-    # 500 dealers, ~1500 users, ~2500 customers, ~3000 vehicles: row-by-row would be over 8,000
-    # statements; batches stay in the low hundreds even on SQLite's small batch size.
-    with django_assert_max_num_queries(200):
+    # 500 dealers, ~1500 users, ~2500 customers, ~3000 vehicles, ~2000 service jobs with ~18,000 promise
+    # checks: row-by-row would be about 30,000 statements; batches stay in the low hundreds even on
+    # SQLite's small batch size (31 job rows of 32 columns fit in one statement, 166 promise checks).
+    with django_assert_max_num_queries(300):
         call_command("seed_demo", "--dealers", "500", "--months", "2")
     with unscoped():
         assert Dealer.objects.filter(network__slug="aurora-mx").count() == 500

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo built: {summary.networks} networks, {summary.regions} regions, {summary.dealers} dealers, "
             f"{summary.users} users, {summary.memberships} memberships, {summary.customers} customers, "
-            f"{summary.vehicles} vehicles."))
+            f"{summary.vehicles} vehicles, {summary.jobs} service jobs."))
 
     @staticmethod
     @transaction.atomic
@@ -40,9 +40,16 @@ class Command(BaseCommand):
         from customers.models import Customer, Vehicle
         from dealer_portal.tenancy.demo import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG
         from dealer_portal.tenancy.models import Dealer, Membership, Region
+        from servicejobs.models import JobImport, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob
 
         networks = Network.objects.filter(slug__in=[DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG])
         user_ids = list(Membership.objects.filter(network__in=networks).values_list("user_id", flat=True))
+        # Service rows protect customers and vehicles, so they go first.
+        PromiseCheck.objects.filter(dealer__network__in=networks).delete()
+        PromisedTimeChange.objects.filter(dealer__network__in=networks).delete()
+        ServiceJob.objects.filter(dealer__network__in=networks).delete()
+        SalesHandover.objects.filter(dealer__network__in=networks).delete()
+        JobImport.objects.filter(dealer__network__in=networks).delete()
         Vehicle.objects.filter(dealer__network__in=networks).delete()
         Customer.objects.filter(dealer__network__in=networks).delete()
         Invitation.objects.filter(network__in=networks).delete()
