@@ -1,4 +1,4 @@
-"""Time the advisor's board (and, once it exists, the promise dashboard) on one dealer with many jobs.
+"""Time the advisor's board and the promise dashboard on one dealer with many jobs.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dealer_portal_bench \\
         .venv/bin/python bench/board_and_dashboard.py --jobs 100000
@@ -40,6 +40,7 @@ from accounts.models import User  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region  # noqa: E402
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped  # noqa: E402
+from servicejobs.dashboard import promise_dashboard  # noqa: E402
 from servicejobs.demo import demo_jobs_build  # noqa: E402
 from servicejobs.models import PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob  # noqa: E402
 from servicejobs.selectors import advisor_board  # noqa: E402
@@ -58,10 +59,10 @@ class BenchContext:
 
 # What is measured, by name. Each callable must do all its queries itself (evaluate querysets) and
 # runs inside tenant_scope(TenantScope.for_dealer(dealer)) with timezone.override(dealer.zone).
-# The dashboard goes here once its selector is settled, e.g.
-#   "promise_dashboard": lambda ctx: promise_dashboard(start=ctx.today - timedelta(days=30), end=ctx.today),
 MEASUREMENTS: dict[str, Callable[[BenchContext], object]] = {
     "advisor_board": lambda ctx: advisor_board(),
+    "promise_dashboard_4_weeks": lambda ctx: promise_dashboard(start=ctx.today - timedelta(days=27), end=ctx.today),
+    "promise_dashboard_1_year": lambda ctx: promise_dashboard(start=ctx.today - timedelta(days=365), end=ctx.today),
 }
 
 

@@ -107,3 +107,14 @@ class DashboardPeriodForm(PortalForm):
             elif (end - start).days > 366:
                 self.add_error("end", _("Choose at most one year."))
         return cleaned
+
+
+class HandoverRecordForm(PortalForm):
+    """A new-car delivery, as the sales side records it."""
+
+    vin = forms.CharField(label=_("VIN of the car"), max_length=24)
+    promised_delivery_date = forms.DateField(label=_("Promised delivery date"),
+                                             widget=forms.DateInput(attrs={"type": "date"}))
+    delivered_at = forms.DateTimeField(label=_("Handed over at"), widget=LocalDateTimeInput())
+    delivered_faultless = forms.BooleanField(label=_("Delivered faultless and as ordered"), required=False)
+    introduction_given = forms.BooleanField(label=_("Introduction to the car's use given"), required=False)

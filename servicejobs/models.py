@@ -121,6 +121,7 @@ class ServiceJob(DealerOwnedModel):
         indexes = [
             models.Index(fields=["dealer", "status"], name="job_dealer_status_idx"),
             models.Index(fields=["dealer", "appointment_at"], name="job_dealer_appointment_idx"),
+            models.Index(fields=["dealer", "arrived_at"], name="job_dealer_arrived_idx"),  # the dashboard's period
             models.Index(fields=["dealer", "delivered_at"], name="job_dealer_delivered_idx"),
             models.Index(fields=["dealer", "created_at"], name="job_dealer_created_idx"),
             models.Index(fields=["dealer", "vehicle", "work_category", "delivered_at"], name="job_repeat_lookup_idx"),

@@ -20,6 +20,7 @@ from .models import (
     PromiseCheck,
     PromisedTimeChange,
     PromisePolicy,
+    SalesHandover,
     ServiceJob,
 )
 from .selectors import job_promises
@@ -312,3 +313,23 @@ def job_import_run(*, job_import_id: int) -> JobImport | None:
     job_import.status, job_import.finished_at, job_import.data = JobImportStatus.DONE, timezone.now(), b""
     job_import.save()
     return job_import
+
+
+@transaction.atomic
+def handover_record(*, dealer, vin: str, promised_delivery_date, delivered_at: datetime, delivered_faultless: bool,
+                    introduction_given: bool, by=None) -> SalesHandover:
+    """Record a new-car handover of the dealer's vehicle ``vin`` (sets the car's handover date if unknown)."""
+    from customers.validators import normalize_vin
+
+    _not_in_future(delivered_at, "delivered_at")
+    vehicle = Vehicle.objects.select_related("customer").filter(dealer=dealer, vin=normalize_vin(vin)).first()
+    if vehicle is None:
+        raise ValidationError({"vin": _("No vehicle with this VIN at this dealer: add the car and its owner first.")})
+    handover = SalesHandover.objects.create(
+        dealer=dealer, customer=vehicle.customer, vehicle=vehicle, sales_consultant=by,
+        promised_delivery_date=promised_delivery_date, delivered_at=delivered_at,
+        delivered_faultless=delivered_faultless, introduction_given=introduction_given)
+    if vehicle.handover_date is None:
+        vehicle.handover_date = timezone.localtime(delivered_at, dealer.zone).date()
+        vehicle.save(update_fields=["handover_date"])
+    return handover

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Vehicle
@@ -13,9 +14,9 @@ from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
 
 from . import services
-from .forms import STEP_FORMS, JobForm, NewCustomerJobForm
-from .models import ServiceJob
-from .promises import SERVICE_PROMISES
+from .forms import STEP_FORMS, HandoverRecordForm, JobForm, NewCustomerJobForm
+from .models import SalesHandover, ServiceJob
+from .promises import SERVICE_PROMISES, evaluate_sales_promises
 from .selectors import advisor_board
 from .steps import STEPS, next_steps
 
@@ -136,3 +137,21 @@ def job_create(request, dealer):
     return render(request, template, {"dealer": dealer, "q": query, "results": results, "vehicle": vehicle,
                                       "job_form": job_form, "new_form": new_form}, status=status)
 
+
+
+@dealer_page
+def handover_list(request, dealer):
+    """New-car handovers: record one, and see the sales promises of the latest."""
+    form = HandoverRecordForm(request.POST or None, initial={"delivered_at": timezone.localtime()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            handover = services.handover_record(dealer=dealer, by=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            add_service_errors(form, problem)
+        else:
+            messages.success(request, _("Handover of %(vehicle)s recorded.") % {"vehicle": handover.vehicle})
+            return redirect("handover_list", dealer.network.slug, dealer.code)
+    handovers = SalesHandover.objects.select_related("customer", "vehicle", "sales_consultant")[:50]
+    rows = [(handover, evaluate_sales_promises(handover)) for handover in handovers]
+    return render(request, "servicejobs/handover_list.html", {"dealer": dealer, "form": form, "rows": rows},
+                  status=400 if request.method == "POST" else 200)

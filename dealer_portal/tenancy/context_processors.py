@@ -14,6 +14,7 @@ def _nav(request, dealer, network, roles):
         items.append((dealer.code, reverse("dealer_home", args=place)))
         items.append((_("Today's board"), reverse("job_board", args=place)))
         items.append((_("Promises"), reverse("promise_dashboard", args=place)))
+        items.append((_("Handovers"), reverse("handover_list", args=place)))
     hq_network = network or (dealer.network if dealer else None)
     if hq_network is not None and request.tenancy.sees_network(hq_network):
         items.append((_("Network overview"), reverse("network_home", args=[hq_network.slug])))

@@ -164,3 +164,25 @@ def test_hq_sees_any_dealers_jobs_and_dashboard(client, hq, dealer, make_job):
     client.force_login(hq)
     assert client.get(url(dealer, "job_detail", job.pk)).status_code == 200
     assert client.get(url(dealer, "promise_dashboard")).status_code == 200
+
+
+def test_recording_a_new_car_handover_shows_its_sales_promises(client, manager, dealer, other_dealer):
+    vehicle = factories.VehicleFactory(customer=factories.CustomerFactory(dealer=dealer, name="Paola Ruiz"),
+                                       handover_date=None)
+    theirs = factories.VehicleFactory(customer=factories.CustomerFactory(dealer=other_dealer))
+    client.force_login(manager)
+    delivered_local = timezone.localtime(timezone=dealer.zone) - timedelta(hours=2)
+    delivered = delivered_local.strftime("%Y-%m-%dT%H:%M")
+    promised = (delivered_local.date() - timedelta(days=3)).isoformat()
+    refused = client.post(url(dealer, "handover_list"), {"vin": theirs.vin, "promised_delivery_date": promised,
+                                                         "delivered_at": delivered, "delivered_faultless": "on"})
+    assert refused.status_code == 400
+    assert "No vehicle with this VIN at this dealer" in refused.content.decode()
+    response = client.post(url(dealer, "handover_list"), {
+        "vin": vehicle.vin, "promised_delivery_date": promised, "delivered_at": delivered,
+        "delivered_faultless": "on", "introduction_given": "on"}, follow=True)
+    page = response.content.decode()
+    assert "Paola Ruiz" in page
+    assert 'text-bg-danger" title="Delivered 3 day(s) after the promised date.' in page
+    vehicle.refresh_from_db()
+    assert vehicle.handover_date is not None
