@@ -26,11 +26,12 @@ STEPS: dict[str, Step] = {step.name: step for step in [
     Step("walkaround", _("Walk-around done"), frozenset({S.ARRIVED}), None),
     Step("estimate", _("Estimate given"), frozenset({S.ARRIVED}), None, needs_input=True),
     Step("start_work", _("Into the workshop"), frozenset({S.ARRIVED}), S.IN_WORKSHOP),
+    Step("ready", _("Ready"), frozenset({S.IN_WORKSHOP}), S.READY),
+    Step("handover", _("Handed over"), frozenset({S.READY}), S.DELIVERED, needs_input=True),
+    # Side steps come after the step that moves the job on, which is the one the board highlights.
     Step("change_promise", _("Change promised time — customer told"), frozenset({S.ARRIVED, S.IN_WORKSHOP}),
          None, needs_input=True),
     Step("extra_work", _("Extra work authorised"), frozenset({S.IN_WORKSHOP}), None),
-    Step("ready", _("Ready"), frozenset({S.IN_WORKSHOP}), S.READY),
-    Step("handover", _("Handed over"), frozenset({S.READY}), S.DELIVERED, needs_input=True),
     Step("cancel", _("Cancel"), frozenset({S.BOOKED, S.ARRIVED}), S.CANCELLED, needs_input=True),
     Step("no_show", _("No-show"), frozenset({S.BOOKED}), S.NO_SHOW),
 ]}

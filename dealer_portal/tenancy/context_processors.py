@@ -11,7 +11,6 @@ def _nav(request, dealer, network, roles):
     items = [(_("Home"), reverse("home"))]
     if dealer is not None:
         place = [dealer.network.slug, dealer.code]
-        items.append((dealer.code, reverse("dealer_home", args=place)))
         items.append((_("Today's board"), reverse("job_board", args=place)))
         items.append((_("Promises"), reverse("promise_dashboard", args=place)))
         items.append((_("Handovers"), reverse("handover_list", args=place)))
