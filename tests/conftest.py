@@ -40,6 +40,8 @@ def pytest_configure(config):
         settings.REDIS_URL = test_url
         settings.CACHES["default"]["LOCATION"] = test_url
         settings.CELERY_BROKER_URL = test_url
+    # Tests log people in constantly; a fast hash keeps the suite quick (production keeps PBKDF2).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests call services directly; the one test of the real broker starts a worker of its own.
     settings.CELERY_TASK_ALWAYS_EAGER = True
     from dealer_portal.celery import app

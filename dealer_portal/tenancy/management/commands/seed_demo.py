@@ -37,6 +37,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def _delete_demo() -> None:
         from accounts.models import Invitation, User
+        from complaints.models import Complaint, Compliment, SolutionProposal, TimelineEntry
         from customers.models import Customer, Vehicle
         from dealer_portal.tenancy.demo import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG
         from dealer_portal.tenancy.models import Dealer, Membership, Region
@@ -44,7 +45,9 @@ class Command(BaseCommand):
 
         networks = Network.objects.filter(slug__in=[DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG])
         user_ids = list(Membership.objects.filter(network__in=networks).values_list("user_id", flat=True))
-        # Service rows protect customers and vehicles, so they go first.
+        # Complaint and service rows protect customers and vehicles, so they go first.
+        for model in (TimelineEntry, SolutionProposal, Complaint, Compliment):
+            model.objects.filter(dealer__network__in=networks).delete()
         PromiseCheck.objects.filter(dealer__network__in=networks).delete()
         PromisedTimeChange.objects.filter(dealer__network__in=networks).delete()
         ServiceJob.objects.filter(dealer__network__in=networks).delete()

@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from dealer_portal.tenancy.admin import TenantScopedAdmin
+
+from .models import Complaint, ComplaintCategory, ComplaintPolicy, Compliment, StandardAnswer, TimelineEntry
+
+
+@admin.register(ComplaintPolicy)
+class ComplaintPolicyAdmin(TenantScopedAdmin):
+    """Network admins set their network's time limits here."""
+
+    list_display = ["network", "first_contact_hours", "reply_limit_hours", "escalation_step_hours",
+                    "on_hold_followup_days"]
+
+
+@admin.register(ComplaintCategory)
+class ComplaintCategoryAdmin(TenantScopedAdmin):
+    """The network's two-level taxonomy, maintained by its network admins."""
+
+    list_display = ["__str__", "network", "is_active"]
+    list_filter = ["is_active", "network"]
+    search_fields = ["name", "parent__name"]
+
+
+@admin.register(StandardAnswer)
+class StandardAnswerAdmin(TenantScopedAdmin):
+    """The knowledge base of approved answers (seed 002), maintained by network admins."""
+
+    list_display = ["title", "category", "network", "is_active"]
+    list_filter = ["is_active", "network"]
+    search_fields = ["title", "body"]
+
+
+class TimelineInline(admin.TabularInline):
+    model = TimelineEntry
+    extra = 0
+    fields = ["at", "kind", "author", "channel", "body", "from_state", "to_state"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(TenantScopedAdmin):
+    """Complaints are worked through the recovery process, which keeps the timeline; here they are read."""
+
+    list_display = ["reference", "dealer", "customer", "department", "state", "received_at", "representative"]
+    list_filter = ["state", "department", "severity"]
+    search_fields = ["reference", "customer__name"]
+    list_select_related = ["dealer", "customer", "representative"]
+    inlines = [TimelineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Compliment)
+class ComplimentAdmin(TenantScopedAdmin):
+    list_display = ["received_at", "dealer", "department", "person", "channel"]
+    list_filter = ["department", "channel"]
+    list_select_related = ["dealer", "person"]
