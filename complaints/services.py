@@ -235,3 +235,25 @@ ACTIONS = {
     "implemented": _implemented, "close_satisfied": _close_satisfied, "not_satisfied": _not_satisfied,
     "hold": _hold, "resume": _resume, "close_unresolved": _close_unresolved, "reopen": _reopen,
 }
+
+
+@transaction.atomic
+def complaints_reassign(*, dealer, complaint_ids: list[int], representative, by=None) -> int:
+    """Give these complaints to ``representative`` (who must work at the dealer); returns how many moved.
+
+    Side effects: an assignment entry on each complaint's timeline.
+    """
+    if representative is None or not works_at(representative, dealer):
+        raise ValidationError({"representative": NOT_AVAILABLE})
+    complaints = list(Complaint.objects.select_for_update().filter(dealer=dealer, pk__in=complaint_ids)
+                      .exclude(representative=representative))
+    now = timezone.now()
+    for complaint in complaints:
+        complaint.representative = representative
+        complaint.save(update_fields=["representative", "updated_at"])
+    TimelineEntry.objects.bulk_create([
+        TimelineEntry(dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.ASSIGNMENT, author=by,
+                      at=now, body=_("Assigned to %(person)s.") % {"person": representative})
+        for complaint in complaints
+    ])
+    return len(complaints)

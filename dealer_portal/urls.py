@@ -26,6 +26,7 @@ dealer_patterns = [
     path("", views.dealer_home, name="dealer_home"),
     path("", include("customers.urls")),
     path("", include("servicejobs.urls")),
+    path("", include("complaints.urls")),
 ]
 
 urlpatterns = [

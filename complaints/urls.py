@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("complaints/", views.complaint_queue_page, name="complaint_queue"),
+    path("complaints/new/", views.complaint_log_page, name="complaint_log"),
+    path("complaints/reassign/", views.complaint_reassign, name="complaint_reassign"),
+    path("complaints/<int:pk>/", views.complaint_detail, name="complaint_detail"),
+    path("complaints/<int:pk>/actions/<slug:action>/", views.complaint_action, name="complaint_action"),
+    path("complaints/<int:pk>/entries/", views.complaint_entry, name="complaint_entry"),
+]

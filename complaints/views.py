@@ -1,0 +1,172 @@
+"""The customer representative's complaint queue, logging a complaint, and working one through PRC."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers.models import Customer
+from customers.selectors import customer_search
+from dealer_portal.forms import add_service_errors
+from dealer_portal.tenancy.decorators import dealer_page
+from dealer_portal.tenancy.models import Membership, Role
+
+from . import services
+from .forms import ACTION_FORMS, ComplaintLogForm, EntryForm, ReassignForm
+from .models import Complaint, ComplaintState, Department, Severity, StandardAnswer
+from .selectors import QUEUE_VIEWS, complaint_queue, dealer_staff
+from .transitions import TRANSITIONS, allowed_actions
+
+PAGE_SIZE = 50
+
+
+def _complaint_url(dealer, complaint):
+    return redirect("complaint_detail", dealer.network.slug, dealer.code, complaint.pk)
+
+
+def _my_department(request, dealer) -> str:
+    membership = Membership.objects.filter(user=request.user, dealer=dealer, role=Role.DEALER_MANAGER,
+                                           is_active=True).first()
+    return membership.department if membership else ""
+
+
+@dealer_page
+def complaint_queue_page(request, dealer):
+    """Mine, unassigned, my department's or all: filtered, searched and sorted by what is due first."""
+    params = request.GET
+    view = params.get("view") if params.get("view") in QUEUE_VIEWS else "mine"
+    department = params.get("department") or (_my_department(request, dealer) if view == "department" else "")
+    category = params.get("category")
+    complaints = complaint_queue(
+        policy=services.complaint_policy_for(dealer.network), view=view, user=request.user,
+        department=department if department in Department.values else "",
+        state=params.get("state") if params.get("state") in ComplaintState.values else "",
+        category=int(category) if category and category.isdigit() else None,
+        severity=params.get("severity") if params.get("severity") in Severity.values else "",
+        overdue=params.get("overdue") == "1", on_hold=params.get("on_hold") == "1", query=params.get("q", ""))
+    page = Paginator(complaints, PAGE_SIZE).get_page(params.get("page"))
+    staff = dealer_staff(dealer)
+    return render(request, "complaints/queue.html", {
+        "dealer": dealer, "page": page, "view": view, "views": QUEUE_VIEWS, "params": params,
+        "states": ComplaintState.choices, "departments": Department.choices, "severities": Severity.choices,
+        "reassign_form": ReassignForm(staff=staff), "now": timezone.now(),
+        "reply_hours": services.complaint_policy_for(dealer.network).reply_limit_hours,
+    })
+
+
+@dealer_page
+@require_POST
+def complaint_reassign(request, dealer):
+    form = ReassignForm(request.POST, staff=dealer_staff(dealer))
+    ids = [int(value) for value in request.POST.getlist("complaint") if value.isdigit()]
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Choose the complaints and the person to give them to."))
+    else:
+        moved = services.complaints_reassign(dealer=dealer, complaint_ids=ids, by=request.user,
+                                             representative=form.cleaned_data["representative"])
+        messages.success(request, _("%(count)d complaint(s) reassigned.") % {"count": moved})
+    return redirect("complaint_queue", dealer.network.slug, dealer.code)
+
+
+@dealer_page
+def complaint_log_page(request, dealer):
+    """Find the customer, then record their complaint in their own words."""
+    query = request.GET.get("q", "").strip()
+    customer_id = request.GET.get("customer") or request.POST.get("customer")
+    customer = None
+    if customer_id:
+        if not str(customer_id).isdigit():
+            raise Http404("No such customer.")
+        customer = get_object_or_404(Customer.objects.prefetch_related("vehicles"), pk=customer_id)
+    form = ComplaintLogForm(request.POST if request.method == "POST" and customer else None)
+    if request.method == "POST" and customer and form.is_valid():
+        data = form.cleaned_data
+        vehicles = list(customer.vehicles.all())
+        try:
+            complaint = services.complaint_log(dealer=dealer, customer=customer, by=request.user,
+                                               vehicle=vehicles[0] if len(vehicles) == 1 else None, **data)
+        except ValidationError as problem:
+            add_service_errors(form, problem)
+        else:
+            messages.success(request, _("Complaint %(reference)s logged.") % {"reference": complaint.reference})
+            return _complaint_url(dealer, complaint)
+    results = customer_search(query=query)[:20] if query and not customer else []
+    return render(request, "complaints/log.html", {"dealer": dealer, "customer": customer, "form": form, "q": query,
+                                                   "results": results},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _detail_context(dealer, complaint, *, forms=None, entry_form=None):
+    staff = dealer_staff(dealer)
+    action_forms = []
+    for transition in allowed_actions(complaint.state):
+        form = (forms or {}).get(transition.action) or _action_form(transition.action, complaint, staff)
+        action_forms.append((transition, form))
+    answers = (StandardAnswer.objects.filter(is_active=True, category__in=[complaint.category_id,
+                                                                           complaint.category.parent_id])
+               if complaint.category_id else StandardAnswer.objects.none())
+    return {"dealer": dealer, "complaint": complaint, "action_forms": action_forms,
+            "timeline": complaint.timeline.select_related("author"), "proposals": complaint.proposals.all(),
+            "entry_form": entry_form or EntryForm(), "answers": answers}
+
+
+def _action_form(action, complaint, staff, data=None):
+    form_class = ACTION_FORMS[action]
+    if action == "agree":
+        return form_class(data, complaint=complaint, prefix=action)
+    if action == "assign_owner":
+        return form_class(data, staff=staff, prefix=action)
+    return form_class(data, prefix=action)
+
+
+def _complaint_for_page(pk):
+    return get_object_or_404(Complaint.objects.select_related("customer", "vehicle", "category", "category__parent",
+                                                              "representative", "owner"), pk=pk)
+
+
+@dealer_page
+def complaint_detail(request, dealer, pk: int):
+    return render(request, "complaints/detail.html", _detail_context(dealer, _complaint_for_page(pk)))
+
+
+@dealer_page
+@require_POST
+def complaint_action(request, dealer, pk: int, action: str):
+    """One step of the recovery process; refused with the reason, and the form kept, when it cannot happen."""
+    if action not in TRANSITIONS:
+        raise Http404("No such action.")
+    complaint = _complaint_for_page(pk)
+    form = _action_form(action, complaint, dealer_staff(dealer), request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_transition(complaint=complaint, action=action, by=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            if hasattr(problem, "error_dict"):
+                add_service_errors(form, problem)
+            else:
+                messages.error(request, " ".join(problem.messages))
+                return _complaint_url(dealer, complaint)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[action].label})
+            return _complaint_url(dealer, complaint)
+    return render(request, "complaints/detail.html",
+                  _detail_context(dealer, _complaint_for_page(pk), forms={action: form}), status=400)
+
+
+@dealer_page
+@require_POST
+def complaint_entry(request, dealer, pk: int):
+    complaint = _complaint_for_page(pk)
+    form = EntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.complaint_add_entry(complaint=complaint, by=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            add_service_errors(form, problem)
+        else:
+            return _complaint_url(dealer, complaint)
+    return render(request, "complaints/detail.html", _detail_context(dealer, complaint, entry_form=form), status=400)

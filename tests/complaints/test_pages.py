@@ -1,0 +1,165 @@
+"""The representative's pages: logging, the queue, working a complaint through PRC."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints import services
+from complaints.models import Complaint, ComplaintCategory, StandardAnswer, TimelineEntry
+from dealer_portal.tenancy.scoping import unscoped
+from tests import factories
+from tests.cross_tenant import assert_not_found_for
+
+pytestmark = pytest.mark.django_db
+
+
+def url(dealer, name, *args):
+    return reverse(name, args=[dealer.network.slug, dealer.code, *args])
+
+
+@pytest.fixture
+def log(in_dealer, dealer, representative):
+    def make(words="Me cobraron de más", received_at=None, **fields):
+        customer = fields.pop("customer", None) or factories.CustomerFactory(dealer=dealer)
+        return services.complaint_log(dealer=dealer, customer=customer, department=fields.pop("department", "service"),
+                                      channel="phone", words=words, received_at=received_at, **fields)
+    return make
+
+
+def test_logging_a_complaint_from_the_page(client, representative, dealer, network):
+    area = ComplaintCategory.objects.create(network=network, name="Servicio")
+    leaf = ComplaintCategory.objects.create(network=network, parent=area, name="Cobro")
+    customer = factories.CustomerFactory(dealer=dealer, name="Jorge Díaz", phone="+528110002000")
+    client.force_login(representative)
+    found = client.get(url(dealer, "complaint_log"), {"q": "8110002000"}).content.decode()
+    assert f"?customer={customer.pk}" in found
+    response = client.post(url(dealer, "complaint_log") + f"?customer={customer.pk}", {
+        "customer": customer.pk, "department": "service", "category": leaf.pk, "channel": "phone",
+        "severity": "high", "words": "Me cobraron una pieza que no cambiaron"})
+    assert response.status_code == 302
+    with unscoped():
+        complaint = Complaint.objects.get()
+    assert (complaint.customer, complaint.category, complaint.representative) == (customer, leaf, representative)
+
+
+def test_an_empty_complaint_is_a_form_error_and_nothing_is_saved(client, representative, dealer):
+    customer = factories.CustomerFactory(dealer=dealer)
+    client.force_login(representative)
+    response = client.post(url(dealer, "complaint_log") + f"?customer={customer.pk}", {
+        "customer": customer.pk, "department": "service", "channel": "phone", "severity": "low", "words": " "})
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+    with unscoped():
+        assert not Complaint.objects.exists()
+
+
+def test_queue_sorts_by_what_is_due_first_and_flags_overdue(client, representative, dealer, log):
+    late = log(words="old", received_at=timezone.now() - timedelta(days=5))
+    fresh = log(words="new")
+    client.force_login(representative)
+    page = client.get(url(dealer, "complaint_queue"), {"view": "all"}).content.decode()
+    assert page.index(late.reference) < page.index(fresh.reference)
+    assert 'class="table-danger"' in page
+    overdue = client.get(url(dealer, "complaint_queue"), {"view": "all", "overdue": "1"}).content.decode()
+    assert late.reference in overdue and fresh.reference not in overdue
+
+
+def test_queue_search_and_views(client, representative, manager, dealer, log):
+    customer = factories.CustomerFactory(dealer=dealer, name="Valeria Ruiz", phone="+528119998888")
+    mine = log(customer=customer)
+    services.complaints_reassign(dealer=dealer, complaint_ids=[mine.pk], representative=manager)
+    other = log(words="otra")
+    client.force_login(manager)
+    found = client.get(url(dealer, "complaint_queue"), {"view": "all", "q": "9998888"}).content.decode()
+    assert mine.reference in found and other.reference not in found
+    own = client.get(url(dealer, "complaint_queue"), {"view": "mine"}).content.decode()
+    assert mine.reference in own and other.reference not in own
+
+
+def test_queue_runs_a_fixed_number_of_queries(client, representative, dealer, log, django_assert_max_num_queries):
+    for _ in range(20):
+        log()
+    client.force_login(representative)
+    client.get(url(dealer, "complaint_queue"), {"view": "all"})
+    with django_assert_max_num_queries(14):
+        page = client.get(url(dealer, "complaint_queue"), {"view": "all"}).content.decode()
+    assert page.count('data-testid="queue-row"') == 20
+
+
+def test_bulk_reassign_moves_the_selected_complaints_and_records_it(client, manager, representative, dealer, log):
+    first, second = log(), log()
+    client.force_login(manager)
+    response = client.post(url(dealer, "complaint_reassign"), {"complaint": [first.pk, second.pk],
+                                                               "representative": manager.pk})
+    assert response.status_code == 302
+    with unscoped():
+        assert set(Complaint.objects.values_list("representative", flat=True)) == {manager.pk}
+        assert TimelineEntry.objects.filter(kind="assignment").count() == 2
+
+
+def test_working_a_complaint_through_to_satisfied_from_the_page(client, representative, manager, dealer, log):
+    complaint = log()
+    client.force_login(representative)
+
+    def action_url(action):
+        return url(dealer, "complaint_action", complaint.pk, action)
+
+    steps = [
+        ("confirm", {"confirm-channel": "phone", "confirm-note": "Confirmed the overcharge"}),
+        ("propose", {"propose-text": "Refund the part", "propose-informed": "Service manager"}),
+    ]
+    for action, data in steps:
+        assert client.post(action_url(action), data).status_code == 302
+    with unscoped():
+        proposal = Complaint.objects.get(pk=complaint.pk).proposals.get()
+    for action, data in [
+        ("agree", {"agree-proposal_id": proposal.pk, "agree-agreement": "Refund by transfer"}),
+        ("assign_owner", {"assign_owner-owner": manager.pk}),
+        ("implemented", {}),
+    ]:
+        assert client.post(action_url(action), data).status_code == 302
+    refused = client.post(action_url("close_satisfied"), {"close_satisfied-confirmed_by": "Customer",
+                                                                        "close_satisfied-channel": "phone"})
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+    done = client.post(action_url("close_satisfied"), {
+        "close_satisfied-words": "Ya me llegó el reembolso, gracias", "close_satisfied-confirmed_by": "Customer",
+        "close_satisfied-channel": "phone"}, follow=True)
+    assert 'data-testid="complaint-state">Closed — customer satisfied<' in done.content.decode()
+
+
+def test_a_refused_action_says_why(client, representative, dealer, log):
+    complaint = log()
+    client.force_login(representative)
+    response = client.post(url(dealer, "complaint_action", complaint.pk, "implemented"), {}, follow=True)
+    assert "is not possible while the complaint is “New”" in response.content.decode()
+
+
+def test_standard_answers_of_the_category_are_offered(client, representative, dealer, network, log):
+    area = ComplaintCategory.objects.create(network=network, name="Servicio")
+    leaf = ComplaintCategory.objects.create(network=network, parent=area, name="Tiempo de entrega")
+    StandardAnswer.objects.create(network=network, category=leaf, title="Retraso por refacciones",
+                                  body="Le ofrecemos un auto sustituto mientras llega la pieza.")
+    complaint = log(category=leaf)
+    client.force_login(representative)
+    page = client.get(url(dealer, "complaint_detail", complaint.pk)).content.decode()
+    assert "Le ofrecemos un auto sustituto" in page
+
+
+def test_another_dealers_complaint_is_not_found(dealer, other_dealer, neighbour, log, outsider):
+    complaint = log()
+    assert_not_found_for(neighbour, web=[url(dealer, "complaint_detail", complaint.pk),
+                                         url(other_dealer, "complaint_detail", complaint.pk),
+                                         url(dealer, "complaint_queue")])
+    assert_not_found_for(outsider, web=[url(dealer, "complaint_detail", complaint.pk)])
+
+
+def test_reassigning_another_dealers_complaints_moves_nothing(client, neighbour, other_dealer, dealer, log):
+    complaint = log()
+    client.force_login(neighbour)
+    client.post(url(other_dealer, "complaint_reassign"), {"complaint": [complaint.pk],
+                                                          "representative": neighbour.pk})
+    with unscoped():
+        assert Complaint.objects.get(pk=complaint.pk).representative != neighbour
