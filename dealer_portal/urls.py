@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from complaints import api as complaints_api
 from customers import api as customers_api
 from servicejobs import api as servicejobs_api
 
@@ -21,6 +22,10 @@ router.register("vehicles", customers_api.VehicleViewSet, basename="vehicle")
 router.register("jobs", servicejobs_api.JobViewSet, basename="job")
 router.register("handovers", servicejobs_api.HandoverViewSet, basename="handover")
 router.register("job-imports", servicejobs_api.JobImportViewSet, basename="job-import")
+router.register("complaints", complaints_api.ComplaintViewSet, basename="complaint")
+router.register("complaint-categories", complaints_api.CategoryViewSet, basename="complaint-category")
+router.register("standard-answers", complaints_api.StandardAnswerViewSet, basename="standard-answer")
+router.register("compliments", complaints_api.ComplimentViewSet, basename="compliment")
 
 dealer_patterns = [
     path("", views.dealer_home, name="dealer_home"),

@@ -1,0 +1,219 @@
+"""API for complaints: the queue, logging, the recovery actions, the timeline; taxonomy and compliments."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.models import User
+from customers.api import NO_DELETE
+from customers.models import Customer, Vehicle
+from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin
+from dealer_portal.tenancy.models import Dealer
+from servicejobs.models import ServiceJob
+
+from . import services
+from .models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintState,
+    Compliment,
+    Department,
+    Severity,
+    StandardAnswer,
+    TimelineEntry,
+)
+from .selectors import complaint_queue
+from .transitions import TRANSITIONS
+
+
+def _raise_as_api_error(error: DjangoValidationError):
+    raise ValidationError(error.message_dict if hasattr(error, "error_dict") else {"action": error.messages}) \
+        from error
+
+
+class ComplaintSerializer(DealerOwnedSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
+    vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects, required=False, allow_null=True)
+    service_job = serializers.PrimaryKeyRelatedField(queryset=ServiceJob.objects, required=False, allow_null=True)
+    category = serializers.PrimaryKeyRelatedField(queryset=ComplaintCategory.objects, required=False,
+                                                  allow_null=True)
+    received_at = serializers.DateTimeField(required=False, help_text="When it came in (default: now).")
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Complaint
+        fields = ["id", "dealer", "reference", "customer", "vehicle", "service_job", "department", "category",
+                  "channel", "words", "severity", "received_at", "state", "representative", "owner",
+                  "escalation_level", "first_contact_at", "confirmed_at", "agreed_at", "closed_at",
+                  "time_on_hold", "hold_cause", "satisfaction_words", "close_reason", "allowed_actions"]
+        read_only_fields = ["reference", "state", "representative", "owner", "escalation_level", "first_contact_at",
+                            "confirmed_at", "agreed_at", "closed_at", "time_on_hold", "hold_cause",
+                            "satisfaction_words", "close_reason"]
+        validators = []
+
+    def get_allowed_actions(self, complaint) -> list[str]:
+        return [name for name, t in TRANSITIONS.items() if complaint.state in t.allowed_from]
+
+    def create(self, validated_data):
+        try:
+            return services.complaint_log(by=self.context["request"].user, **validated_data)
+        except DjangoValidationError as error:
+            _raise_as_api_error(error)
+
+    def update(self, instance, validated_data):
+        raise ValidationError({"detail": ["A complaint changes through its actions; its words are never edited."]})
+
+
+class ActionSerializer(serializers.Serializer):
+    """Everything an action may carry; each action reads what it needs (see the complaint's page)."""
+
+    channel = serializers.CharField(required=False, allow_blank=True)
+    at = serializers.DateTimeField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True)
+    text = serializers.CharField(required=False, allow_blank=True)
+    informed = serializers.CharField(required=False, allow_blank=True)
+    proposal_id = serializers.IntegerField(required=False)
+    agreement = serializers.CharField(required=False, allow_blank=True)
+    owner = serializers.IntegerField(required=False, help_text="The id of someone who works at the dealer.")
+    words = serializers.CharField(required=False, allow_blank=True)
+    confirmed_by = serializers.CharField(required=False, allow_blank=True)
+    cause = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+ACTION_FIELDS = {
+    "confirm": {"channel", "at", "note"}, "propose": {"text", "informed"}, "agree": {"proposal_id", "agreement"},
+    "assign_owner": {"owner"}, "implemented": {"note"}, "close_satisfied": {"words", "confirmed_by", "channel"},
+    "not_satisfied": {"words"}, "hold": {"cause", "note"}, "resume": {"note"}, "close_unresolved": {"reason"},
+    "reopen": {"reason"},
+}
+
+
+class TimelineEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TimelineEntry
+        fields = ["id", "kind", "author", "at", "channel", "body", "from_state", "to_state"]
+        read_only_fields = ["author", "from_state", "to_state"]
+
+
+class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Complaints, sorted by what is due first; ``?state=``, ``?department=``, ``?overdue=1``, ``?q=``."""
+
+    serializer_class = ComplaintSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        for name, values in (("state", ComplaintState.values), ("department", Department.values),
+                             ("severity", Severity.values)):
+            if params.get(name) and params[name] not in values:
+                raise ValidationError({name: [f"Use one of: {', '.join(values)}."]})
+        # The due-first order needs a reply limit: that of the (first) network the caller works in.
+        dealer = Dealer.objects.select_related("network").order_by("pk").first()
+        policy = services.complaint_policy_for(dealer.network) if dealer else services.ComplaintPolicy()
+        return complaint_queue(policy=policy, view="all", state=params.get("state", ""),
+                               department=params.get("department", ""), severity=params.get("severity", ""),
+                               overdue=params.get("overdue") == "1", query=params.get("q", ""),
+                               include_closed=True).select_related("dealer")
+
+    @extend_schema(request=ActionSerializer, responses=ComplaintSerializer,
+                   parameters=[OpenApiParameter("action_name", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                                enum=list(TRANSITIONS))])
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    def perform_action(self, request, pk=None, action_name=None):
+        """Move the complaint on (confirm, propose, agree, …); refused with the reason from the wrong state."""
+        complaint = self.get_object()
+        if action_name not in TRANSITIONS:
+            raise ValidationError({"action": [f"Unknown action; use one of: {', '.join(TRANSITIONS)}."]})
+        payload = ActionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = {k: v for k, v in payload.validated_data.items() if k in ACTION_FIELDS[action_name]}
+        if "owner" in data:
+            # Missing and not-at-this-dealer look alike: the service refuses both with the same message.
+            data["owner"] = User.objects.filter(pk=data["owner"]).first()
+        try:
+            services.complaint_transition(complaint=complaint, action=action_name, by=request.user, **data)
+        except DjangoValidationError as error:
+            _raise_as_api_error(error)
+        return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)
+
+    @extend_schema(request=TimelineEntrySerializer, responses=TimelineEntrySerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def timeline(self, request, pk=None):
+        """The complaint's timeline, oldest first; POST adds a contact, note or on-hold follow-up."""
+        complaint = self.get_object()
+        if request.method == "POST":
+            entry = TimelineEntrySerializer(data=request.data)
+            entry.is_valid(raise_exception=True)
+            try:
+                services.complaint_add_entry(complaint=complaint, by=request.user, kind=entry.validated_data["kind"],
+                                             body=entry.validated_data.get("body", ""),
+                                             channel=entry.validated_data.get("channel", ""),
+                                             at=entry.validated_data.get("at"))
+            except DjangoValidationError as error:
+                _raise_as_api_error(error)
+        entries = TimelineEntry.objects.filter(complaint=complaint).order_by("at", "pk")
+        return Response(TimelineEntrySerializer(entries, many=True).data,
+                        status=status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ComplaintCategory
+        fields = ["id", "network", "parent", "name", "is_active"]
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """The complaint taxonomy of your networks (network admins edit it in the admin)."""
+
+    serializer_class = CategorySerializer
+
+    def get_queryset(self):
+        return ComplaintCategory.objects.select_related("parent").order_by("network", "parent__name", "name")
+
+
+class StandardAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StandardAnswer
+        fields = ["id", "network", "category", "title", "body", "is_active"]
+
+
+class StandardAnswerViewSet(viewsets.ReadOnlyModelViewSet):
+    """The approved answers, ``?category=<id>`` for one category (network admins edit them in the admin)."""
+
+    serializer_class = StandardAnswerSerializer
+
+    def get_queryset(self):
+        answers = StandardAnswer.objects.filter(is_active=True).order_by("category", "title")
+        category = self.request.query_params.get("category")
+        if category is not None:
+            if not category.isdigit():
+                raise ValidationError({"category": ["Give a category id (a whole number)."]})
+            answers = answers.filter(category_id=int(category))
+        return answers
+
+
+class ComplimentSerializer(DealerOwnedSerializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects, required=False, allow_null=True)
+
+    class Meta:
+        model = Compliment
+        fields = ["id", "dealer", "customer", "department", "person", "channel", "words", "received_at"]
+        validators = []
+
+    def create(self, validated_data):
+        return super().create({**validated_data, "logged_by": self.context["request"].user})
+
+
+class ComplimentViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
+    """Compliments are counted beside complaints (G.4)."""
+
+    serializer_class = ComplimentSerializer
+    http_method_names = NO_DELETE
+
+    def get_queryset(self):
+        return Compliment.objects.order_by("-received_at", "-pk")
