@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -102,7 +104,21 @@ def complaint_log(*, dealer, customer, department: str, channel: str, words: str
     complaint.save()
     TimelineEntry.objects.create(dealer=dealer, complaint=complaint, kind=EntryKind.STATE, author=by, at=received,
                                  channel=channel, body=text, to_state=ComplaintState.NEW)
+    if complaint.representative is not None and complaint.representative != by:
+        transaction.on_commit(lambda: _tell_representative(complaint))
     return complaint
+
+
+def _tell_representative(complaint: Complaint) -> None:
+    """Email the representative a new complaint has been given to (sent after commit)."""
+    dealer = complaint.dealer
+    path = f"/n/{dealer.network.slug}/d/{dealer.code}/complaints/{complaint.pk}/"
+    send_mail(
+        _("New complaint %(reference)s") % {"reference": complaint.reference},
+        _("%(customer)s (%(department)s): %(words)s\n\nOpen it: %(path)s") % {
+            "customer": complaint.customer.name, "department": complaint.get_department_display(),
+            "words": complaint.words[:500], "path": path},
+        settings.DEFAULT_FROM_EMAIL, [complaint.representative.email])
 
 
 @transaction.atomic

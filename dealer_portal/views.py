@@ -36,6 +36,7 @@ def dealer_home(request, dealer):
     roles = request.tenancy.roles_here()
     context = {
         "board": advisor_board() if Role.SERVICE_ADVISOR in roles else None,
+        "complaints": _complaint_summary(request, dealer) if Role.CUSTOMER_REPRESENTATIVE in roles else None,
         "dealer": dealer,
         "now_local": timezone.localtime(),
         "is_advisor": Role.SERVICE_ADVISOR in roles,
@@ -45,6 +46,18 @@ def dealer_home(request, dealer):
         or request.user.is_superuser,
     }
     return render(request, "dealer_portal/dealer_home.html", context)
+
+
+def _complaint_summary(request, dealer) -> dict:
+    """The representative's queue at a glance: their open complaints, how many are overdue, unassigned ones."""
+    from complaints.selectors import complaint_queue
+    from complaints.services import complaint_policy_for
+
+    policy = complaint_policy_for(dealer.network)
+    mine = complaint_queue(policy=policy, view="mine", user=request.user)
+    return {"mine": mine.count(), "overdue": mine.filter(reply_due__lt=timezone.now()).exclude(held=1).count(),
+            "unassigned": complaint_queue(policy=policy, view="unassigned").count(),
+            "next": list(mine[:5])}
 
 
 @network_page

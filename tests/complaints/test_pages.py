@@ -163,3 +163,12 @@ def test_reassigning_another_dealers_complaints_moves_nothing(client, neighbour,
                                                           "representative": neighbour.pk})
     with unscoped():
         assert Complaint.objects.get(pk=complaint.pk).representative != neighbour
+
+
+def test_the_representatives_home_shows_their_queue_at_a_glance(client, representative, dealer, log):
+    log(words="viejo", received_at=timezone.now() - timedelta(days=6))
+    log(words="nuevo")
+    client.force_login(representative)
+    page = client.get(url(dealer, "dealer_home")).content.decode()
+    assert 'data-testid="my-open-complaints">2<' in page
+    assert 'data-testid="my-overdue-complaints">1 overdue<' in page

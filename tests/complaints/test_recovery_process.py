@@ -164,3 +164,14 @@ def test_timeline_entries_are_only_added(new_complaint, representative, manager)
     assert complaint.first_contact_at is not None
     kinds = list(TimelineEntry.objects.filter(complaint=complaint).values_list("kind", flat=True))
     assert kinds == ["state", "contact", "note"]
+
+
+def test_the_representative_is_told_of_a_new_complaint(in_dealer, dealer, representative, advisor,
+                                                       django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = services.complaint_log(dealer=dealer, customer=factories.CustomerFactory(dealer=dealer),
+                                           department="sales", channel="walk_in", words="Nadie me atendió",
+                                           by=advisor)
+    assert [m.to for m in mailoutbox] == [[representative.email]]
+    assert complaint.reference in mailoutbox[0].subject
+    assert f"/complaints/{complaint.pk}/" in mailoutbox[0].body
