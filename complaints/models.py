@@ -180,6 +180,8 @@ class Complaint(DealerOwnedModel):
                                             blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # When the weekly on-hold check (b.8) last flagged it, so it flags a complaint at most once a week.
+    hold_reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,3 +272,25 @@ class Compliment(DealerOwnedModel):
         verbose_name = _("compliment")
         verbose_name_plural = _("compliments")
         indexes = [models.Index(fields=["dealer", "received_at"], name="compliment_dealer_received_idx")]
+
+
+class DailyLogDelivery(DealerOwnedModel):
+    """The daily complaint log (c.3.2) sent to one manager for one department on one local day.
+
+    The row is claimed before the email goes out, so a second or retried run never sends it twice.
+    """
+
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("manager"))
+    department = models.CharField(_("department"), max_length=16, choices=Department.choices)
+    day = models.DateField(_("local day"))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "pk"]
+        verbose_name = _("daily log delivery")
+        verbose_name_plural = _("daily log deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "manager", "department", "day"],
+                                    name="dailylogdelivery_once_per_day"),
+        ]

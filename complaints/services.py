@@ -242,7 +242,8 @@ def _close_unresolved(complaint, *, by=None, reason: str = "") -> str:
 
 def _reopen(complaint, *, by=None, reason: str = "") -> str:
     text = _words(reason, "reason", what=_("why the complaint is reopened"))
-    complaint.closed_at = None
+    # A reopened complaint starts its escalation ladder again.
+    complaint.closed_at, complaint.escalation_level, complaint.escalated_at = None, 0, None
     return text
 
 

@@ -235,6 +235,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicejobs.tasks.open_jobs_promises_refresh_all",
         "schedule": crontab(minute="*/15"),
     },
+    "complaints-escalate": {
+        "task": "complaints.tasks.complaints_escalate_all",
+        "schedule": crontab(minute="*/15"),
+    },
+    # Hourly, because dealers' mornings come at different UTC hours; each dealer's log is sent once a day.
+    "complaints-daily-log": {
+        "task": "complaints.tasks.daily_log_all",
+        "schedule": crontab(minute=5),
+    },
+    "complaints-on-hold-check": {
+        "task": "complaints.tasks.on_hold_check_all",
+        "schedule": crontab(minute=30, hour=6),
+    },
 }
 
 LOGGING = {

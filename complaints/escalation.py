@@ -1,0 +1,124 @@
+"""The escalation ladder for complaints past their reply limit: dealer manager → regional manager → HQ."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealer_portal.tenancy.models import Department as StaffDepartment
+from dealer_portal.tenancy.models import Membership, Role
+
+from .clocks import complaint_clock, duration_words
+from .models import CLOSED_STATES, Complaint, ComplaintState, Department, EntryKind, TimelineEntry
+from .services import complaint_policy_for
+
+TOP_LEVEL = 3
+LEVEL_NAMES = {1: "dealer manager", 2: "regional manager", 3: "after-sales HQ"}
+
+
+def manager_department(department: str) -> str:
+    """The managers' department that answers for a complaint: "other" has no manager, service takes it."""
+    return StaffDepartment.SERVICE if department == Department.OTHER else department
+
+
+def complaint_path(complaint) -> str:
+    dealer = complaint.dealer
+    return f"/n/{dealer.network.slug}/d/{dealer.code}/complaints/{complaint.pk}/"
+
+
+def escalation_recipients(complaint, level: int) -> list:
+    """The active people who answer for ``complaint`` at ``level`` (1 dealer manager, 2 region, 3 HQ)."""
+    dealer = complaint.dealer
+    memberships = Membership.objects.filter(is_active=True, user__is_active=True, network_id=dealer.network_id)
+    if level == 1:
+        memberships = memberships.filter(dealer=dealer, role=Role.DEALER_MANAGER,
+                                         department=manager_department(complaint.department))
+    elif level == 2:
+        memberships = memberships.filter(region_id=dealer.region_id, role=Role.REGIONAL_MANAGER)
+    else:
+        memberships = memberships.filter(dealer__isnull=True, region__isnull=True,
+                                         role__in=[Role.HQ_ANALYST, Role.NETWORK_ADMIN])
+    users = {m.user_id: m.user for m in memberships.select_related("user").order_by("user__email")}
+    return [user for user in users.values() if user.email]
+
+
+def next_escalation_due(complaint, *, policy, now: datetime) -> datetime | None:
+    """When the complaint climbs to its next level, or None if it never does (closed, on hold, at the top).
+
+    Level 1 is due at the reply limit; each later level one step after the ladder's previous rung and never
+    sooner than one step after the last escalation actually happened (a late run climbs one rung, not all).
+    """
+    if complaint.state in CLOSED_STATES or complaint.state == ComplaintState.ON_HOLD:
+        return None
+    if complaint.escalation_level >= TOP_LEVEL:
+        return None
+    step = timedelta(hours=policy.escalation_step_hours)
+    due = complaint_clock(complaint, policy=policy, now=now).reply_due + step * complaint.escalation_level
+    if complaint.escalation_level and complaint.escalated_at:
+        due = max(due, complaint.escalated_at + step)
+    return due
+
+
+def _notify(recipients, *, subject: str, body: str) -> None:
+    for user in recipients:
+        send_mail(subject, body, None, [user.email])
+
+
+def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
+    """Climb one rung if due. Side effects: the level, a timeline entry, and emails to that level after commit.
+
+    The conditional UPDATE on the current level makes a second run (or a concurrent one) a no-op.
+    """
+    due = next_escalation_due(complaint, policy=policy, now=now)
+    if due is None or now < due:
+        return False
+    current = complaint.escalation_level
+    level = current + 1
+    with transaction.atomic():
+        claimed = Complaint.objects.filter(pk=complaint.pk, escalation_level=current).exclude(
+            state__in=[*CLOSED_STATES, ComplaintState.ON_HOLD]).update(escalation_level=level, escalated_at=now)
+        if not claimed:
+            return False
+        complaint.escalation_level, complaint.escalated_at = level, now
+        late = duration_words(now - complaint_clock(complaint, policy=policy, now=now).reply_due)
+        recipients = escalation_recipients(complaint, level)
+        names = ", ".join(str(user) for user in recipients) or _("nobody: no one holds that role")
+        TimelineEntry.objects.create(
+            dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.ESCALATION, at=now,
+            body=_("Escalated to level %(level)s (%(who)s), %(late)s past the reply limit. Told: %(names)s.") % {
+                "level": level, "who": LEVEL_NAMES[level], "late": late, "names": names})
+        subject = _("Complaint %(reference)s escalated to you (level %(level)s)") % {
+            "reference": complaint.reference, "level": level}
+        body = "\n".join([
+            _("Complaint %(reference)s at %(dealer)s has had no satisfactory reply in time.") % {
+                "reference": complaint.reference, "dealer": complaint.dealer},
+            _("Customer: %(customer)s") % {"customer": complaint.customer.name},
+            _("Overdue by: %(late)s") % {"late": late},
+            _("Escalation level: %(level)s (%(who)s)") % {"level": level, "who": LEVEL_NAMES[level]},
+            _("Open it: %(path)s") % {"path": complaint_path(complaint)},
+        ])
+        transaction.on_commit(lambda: _notify(recipients, subject=subject, body=body))
+    return True
+
+
+def complaints_escalate(*, now: datetime | None = None) -> int:
+    """Escalate every due complaint of the current tenant scope by one rung; returns how many climbed.
+
+    Side effects: per escalation, the new level, a timeline entry and emails after commit.
+    """
+    now = now or timezone.now()
+    policies = {}
+    complaints = (Complaint.objects.exclude(state__in=[*CLOSED_STATES, ComplaintState.ON_HOLD])
+                  .filter(escalation_level__lt=TOP_LEVEL)
+                  .select_related("dealer__network", "customer").order_by("pk"))
+    escalated = 0
+    for complaint in complaints.iterator(chunk_size=500):
+        network = complaint.dealer.network
+        if network.pk not in policies:
+            policies[network.pk] = complaint_policy_for(network)
+        escalated += complaint_escalate(complaint, policy=policies[network.pk], now=now)
+    return escalated

@@ -1,0 +1,76 @@
+"""The weekly on-hold check (PRC b.8): a complaint waiting for an outside cause still needs a follow-up entry
+every ``on_hold_followup_days``; when one is missing, its owner and the representative are told."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .escalation import complaint_path
+from .models import Complaint, ComplaintState
+from .services import complaint_policy_for
+
+REMIND_EVERY = timedelta(days=7)
+
+
+def hold_followup_missing(complaint, *, policy, now: datetime) -> bool:
+    """On hold, and the last follow-up entry (or the hold itself) is older than the policy allows."""
+    if complaint.state != ComplaintState.ON_HOLD:
+        return False
+    last = complaint.last_hold_followup_at or complaint.on_hold_since or complaint.received_at
+    return now - last > timedelta(days=policy.on_hold_followup_days)
+
+
+def complaint_hold_remind(complaint: Complaint, *, policy, now: datetime) -> bool:
+    """Flag one complaint if its follow-up is missing. Side effects: ``hold_reminded_at`` and emails after commit.
+
+    The conditional UPDATE lets only one run in seven days through, however often the check runs.
+    """
+    if not hold_followup_missing(complaint, policy=policy, now=now):
+        return False
+    with transaction.atomic():
+        claimed = (Complaint.objects.filter(pk=complaint.pk, state=ComplaintState.ON_HOLD)
+                   .filter(Q(hold_reminded_at__isnull=True) | Q(hold_reminded_at__lte=now - REMIND_EVERY))
+                   .update(hold_reminded_at=now))
+        if not claimed:
+            return False
+        complaint.hold_reminded_at = now
+        emails = sorted({user.email for user in (complaint.owner, complaint.representative)
+                         if user is not None and user.is_active and user.email})
+        last = complaint.last_hold_followup_at or complaint.on_hold_since or complaint.received_at
+        subject = _("Complaint %(reference)s on hold: follow-up entry missing") % {"reference": complaint.reference}
+        body = "\n".join([
+            _("Complaint %(reference)s has been on hold for “%(cause)s” with no follow-up entry for %(days)s days.")
+            % {"reference": complaint.reference, "cause": complaint.get_hold_cause_display() or _("an outside cause"),
+               "days": (now - last).days},
+            _("Customer: %(customer)s") % {"customer": complaint.customer.name},
+            _("Call the customer or chase the cause, and record the follow-up (at least every %(days)s days).")
+            % {"days": policy.on_hold_followup_days},
+            _("Open it: %(path)s") % {"path": complaint_path(complaint)},
+        ])
+        transaction.on_commit(lambda: [send_mail(subject, body, None, [email]) for email in emails])
+    return True
+
+
+def complaints_on_hold_remind(*, now: datetime | None = None) -> int:
+    """Flag every complaint of the current tenant scope on hold without a recent follow-up; returns how many.
+
+    Side effects: ``hold_reminded_at`` and an email to the owner and the representative, at most weekly.
+    """
+    now = now or timezone.now()
+    policies = {}
+    complaints = (Complaint.objects.filter(state=ComplaintState.ON_HOLD)
+                  .filter(Q(hold_reminded_at__isnull=True) | Q(hold_reminded_at__lte=now - REMIND_EVERY))
+                  .select_related("dealer__network", "customer", "owner", "representative").order_by("pk"))
+    flagged = 0
+    for complaint in complaints.iterator(chunk_size=500):
+        network = complaint.dealer.network
+        if network.pk not in policies:
+            policies[network.pk] = complaint_policy_for(network)
+        flagged += complaint_hold_remind(complaint, policy=policies[network.pk], now=now)
+    return flagged
