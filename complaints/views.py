@@ -16,6 +16,7 @@ from dealer_portal.tenancy.decorators import dealer_page
 from dealer_portal.tenancy.models import Membership, Role
 
 from . import services
+from .clocks import complaint_clock, duration_words
 from .forms import ACTION_FORMS, ComplaintLogForm, EntryForm, ReassignForm
 from .models import Complaint, ComplaintState, Department, Severity, StandardAnswer
 from .selectors import QUEUE_VIEWS, complaint_queue, dealer_staff
@@ -109,7 +110,9 @@ def _detail_context(dealer, complaint, *, forms=None, entry_form=None):
     answers = (StandardAnswer.objects.filter(is_active=True, category__in=[complaint.category_id,
                                                                            complaint.category.parent_id])
                if complaint.category_id else StandardAnswer.objects.none())
-    return {"dealer": dealer, "complaint": complaint, "action_forms": action_forms,
+    clock = complaint_clock(complaint, policy=services.complaint_policy_for(dealer.network), now=timezone.now())
+    return {"dealer": dealer, "complaint": complaint, "action_forms": action_forms, "clock": clock,
+            "overdue_by": duration_words(clock.overdue_by),
             "timeline": complaint.timeline.select_related("author"), "proposals": complaint.proposals.all(),
             "entry_form": entry_form or EntryForm(), "answers": answers}
 

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from .celery import app as celery_app
 from .tenancy.decorators import dealer_page, network_page
-from .tenancy.models import Dealer, Network, Role
+from .tenancy.models import Dealer, Membership, Network, Role
 from .tenancy.scoping import tenant_scope
 
 
@@ -37,6 +37,7 @@ def dealer_home(request, dealer):
     context = {
         "board": advisor_board() if Role.SERVICE_ADVISOR in roles else None,
         "complaints": _complaint_summary(request, dealer) if Role.CUSTOMER_REPRESENTATIVE in roles else None,
+        "daily_logs": _daily_logs(request, dealer) if Role.DEALER_MANAGER in roles else [],
         "dealer": dealer,
         "now_local": timezone.localtime(),
         "is_advisor": Role.SERVICE_ADVISOR in roles,
@@ -58,6 +59,18 @@ def _complaint_summary(request, dealer) -> dict:
     return {"mine": mine.count(), "overdue": mine.filter(reply_due__lt=timezone.now()).exclude(held=1).count(),
             "unassigned": complaint_queue(policy=policy, view="unassigned").count(),
             "next": list(mine[:5])}
+
+
+def _daily_logs(request, dealer) -> list:
+    """The manager's complaint log for each department they manage here: the same log as the morning email."""
+    from complaints.daily_log import daily_log_for
+    from complaints.models import Department as ComplaintDepartment
+
+    departments = (Membership.objects.filter(user=request.user, dealer=dealer, role=Role.DEALER_MANAGER,
+                                             is_active=True).values_list("department", flat=True))
+    return [(ComplaintDepartment(department).label, daily_log_for(department=department, now=timezone.now(),
+                                                                    dealer=dealer))
+            for department in departments]
 
 
 @network_page

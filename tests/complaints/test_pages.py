@@ -172,3 +172,22 @@ def test_the_representatives_home_shows_their_queue_at_a_glance(client, represen
     page = client.get(url(dealer, "dealer_home")).content.decode()
     assert 'data-testid="my-open-complaints">2<' in page
     assert 'data-testid="my-overdue-complaints">1 overdue<' in page
+
+
+def test_the_managers_home_shows_their_departments_daily_log(client, manager, dealer, log):
+    log(words="viejo", received_at=timezone.now() - timedelta(days=6))
+    log(words="de ventas", department="sales")
+    client.force_login(manager)  # the service manager
+    page = client.get(url(dealer, "dealer_home")).content.decode()
+    assert "Complaint log: Service" in page
+    assert 'data-testid="daily-log-overdue">1<' in page
+    assert "de ventas" not in page
+
+
+def test_the_complaint_page_shows_its_clock(client, representative, dealer, log):
+    late = log(received_at=timezone.now() - timedelta(days=4))
+    client.force_login(representative)
+    page = client.get(url(dealer, "complaint_detail", late.pk)).content.decode()
+    clock = page[page.index('data-testid="complaint-clock"'):]
+    clock = clock[:clock.index("</p>")]
+    assert "Satisfactory reply due" in clock and "First contact due" in clock and "Overdue by 1 d" in clock
