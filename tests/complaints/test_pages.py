@@ -190,4 +190,5 @@ def test_the_complaint_page_shows_its_clock(client, representative, dealer, log)
     page = client.get(url(dealer, "complaint_detail", late.pk)).content.decode()
     clock = page[page.index('data-testid="complaint-clock"'):]
     clock = clock[:clock.index("</p>")]
-    assert "Satisfactory reply due" in clock and "First contact due" in clock and "Overdue by 3 d" in clock  # the first contact was due three days ago
+    assert "Satisfactory reply due" in clock and "First contact due" in clock
+    assert "Overdue by 3 d" in clock  # counted from the first contact, due three days ago
