@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.forms import PortalForm
 
-from .models import WORDS_LIMIT, Channel, ComplaintCategory, Department, EntryKind, HoldCause, Severity
+from .models import WORDS_LIMIT, Channel, ComplaintCategory, Department, EntryKind, HoldCause, PlanStatus, Severity
 
 
 def _text(label, *, required=True, rows=3, max_length=WORDS_LIMIT):
@@ -105,3 +105,30 @@ class ReassignForm(PortalForm):
 
     def clean_representative(self):
         return self.staff[self.cleaned_data["representative"]]
+
+
+class ImprovementPlanForm(PortalForm):
+    category = forms.ModelChoiceField(label=_("Recurring category"), queryset=ComplaintCategory.objects.all())
+    cause = _text(_("Root cause"), rows=2)
+    action = _text(_("Action"), rows=2)
+    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = {person.pk: person for person in staff}
+        self.fields["owner"].choices = [(person.pk, str(person)) for person in staff]
+        self.fields["category"].queryset = self.fields["category"].queryset.filter(
+            is_active=True, parent__isnull=False).select_related("parent")
+
+    def clean_owner(self):
+        return self.staff[self.cleaned_data["owner"]]
+
+
+class PlanStatusForm(PortalForm):
+    status = forms.ChoiceField(label=_("Status"), choices=PlanStatus.choices)
+
+
+class DashboardMonthsForm(PortalForm):
+    months = forms.TypedChoiceField(label=_("Months"), coerce=int, choices=[(3, "3"), (6, "6"), (12, "12")],
+                                    initial=6)

@@ -29,6 +29,10 @@ class ComplaintPolicy(models.Model):
     on_hold_followup_days = models.PositiveSmallIntegerField(
         _("follow-up entry on hold at least every (days)"), default=7,
         validators=[MinValueValidator(1), MaxValueValidator(60)])
+    target_closed_in_time_percent = models.PositiveSmallIntegerField(
+        _("target: share closed within the reply limit (%)"), default=90, validators=[MaxValueValidator(100)])
+    target_complaints_per_100_jobs = models.DecimalField(
+        _("target: at most this many complaints per 100 service jobs"), max_digits=5, decimal_places=2, default=2)
 
     objects = NetworkOwnedManager()
 
@@ -294,3 +298,36 @@ class DailyLogDelivery(DealerOwnedModel):
             models.UniqueConstraint(fields=["dealer", "manager", "department", "day"],
                                     name="dailylogdelivery_once_per_day"),
         ]
+
+
+class PlanStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImprovementPlan(DealerOwnedModel):
+    """A fix at the root of a recurring complaint (b.9, c.3.9): cause, action, owner and due date."""
+
+    category = models.ForeignKey(ComplaintCategory, on_delete=models.PROTECT, related_name="improvement_plans",
+                                 verbose_name=_("recurring category"))
+    cause = models.TextField(_("root cause"), validators=[MaxLengthValidator(WORDS_LIMIT)])
+    action = models.TextField(_("action"), validators=[MaxLengthValidator(WORDS_LIMIT)])
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("owner"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("improvement plan")
+        verbose_name_plural = _("improvement plans")
+        indexes = [models.Index(fields=["dealer", "status"], name="plan_dealer_status_idx")]
+
+    def __str__(self):
+        return f"{self.category}: {self.action[:60]}"

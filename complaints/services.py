@@ -27,6 +27,8 @@ from .models import (
     ComplaintState,
     EntryKind,
     HoldCause,
+    ImprovementPlan,
+    PlanStatus,
     SolutionProposal,
     TimelineEntry,
 )
@@ -274,3 +276,26 @@ def complaints_reassign(*, dealer, complaint_ids: list[int], representative, by=
         for complaint in complaints
     ])
     return len(complaints)
+
+
+@transaction.atomic
+def improvement_plan_open(*, dealer, category: ComplaintCategory, cause: str, action: str, owner, due_date,
+                          by=None) -> ImprovementPlan:
+    """Open a plan against a recurring category (b.9): its owner must work at the dealer."""
+    if category.network_id != dealer.network_id:
+        raise ValidationError({"category": NOT_AVAILABLE})
+    if not works_at(owner, dealer):
+        raise ValidationError({"owner": NOT_AVAILABLE})
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("The due date has already passed.")})
+    return ImprovementPlan.objects.create(
+        dealer=dealer, category=category, cause=_words(cause, "cause", what=_("the root cause")),
+        action=_words(action, "action", what=_("the action")), owner=owner, due_date=due_date, created_by=by)
+
+
+def improvement_plan_set_status(*, plan: ImprovementPlan, status: str) -> ImprovementPlan:
+    """Move a plan on; a done plan records when."""
+    plan.status = status
+    plan.done_at = timezone.now() if status == PlanStatus.DONE else None
+    plan.save(update_fields=["status", "done_at"])
+    return plan

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from complaints import api as complaints_api
+from complaints import dashboard_views as complaints_dashboard_views
 from customers import api as customers_api
 from servicejobs import api as servicejobs_api
 
@@ -41,6 +42,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("n/<slug:network_slug>/", views.network_home, name="network_home"),
+    path("n/<slug:network_slug>/complaints/", complaints_dashboard_views.network_complaints,
+         name="network_complaints"),
     path("n/<slug:network_slug>/d/<str:dealer_code>/", include(dealer_patterns)),
     path("api/v1/me/", api.MeView.as_view(), name="api-me"),
     path("api/v1/", include(router.urls)),

@@ -18,6 +18,7 @@ def _nav(request, dealer, network, roles):
     hq_network = network or (dealer.network if dealer else None)
     if hq_network is not None and request.tenancy.sees_network(hq_network):
         items.append((_("Network overview"), reverse("network_home", args=[hq_network.slug])))
+        items.append((_("Network complaints"), reverse("network_complaints", args=[hq_network.slug])))
         if request.tenancy.is_network_admin(hq_network):
             items.append((_("Invitations"), reverse("invitation_list", args=[hq_network.slug])))
     if request.user.is_staff:
