@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from dealer_portal.tenancy.admin import TenantScopedAdmin
 
-from .models import Complaint, ComplaintCategory, ComplaintPolicy, Compliment, StandardAnswer, TimelineEntry
+from .models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintPolicy,
+    Compliment,
+    DailyLogDelivery,
+    ImprovementPlan,
+    StandardAnswer,
+    TimelineEntry,
+)
 
 
 @admin.register(ComplaintPolicy)
@@ -67,3 +76,26 @@ class ComplimentAdmin(TenantScopedAdmin):
     list_display = ["received_at", "dealer", "department", "person", "channel"]
     list_filter = ["department", "channel"]
     list_select_related = ["dealer", "person"]
+
+
+@admin.register(ImprovementPlan)
+class ImprovementPlanAdmin(TenantScopedAdmin):
+    list_display = ["category", "dealer", "owner", "due_date", "status"]
+    list_filter = ["status"]
+    list_select_related = ["category", "dealer", "owner"]
+    raw_id_fields = ["owner", "created_by"]
+
+
+@admin.register(DailyLogDelivery)
+class DailyLogDeliveryAdmin(TenantScopedAdmin):
+    """Evidence that each manager received the daily complaint log (c.3.2)."""
+
+    list_display = ["day", "dealer", "manager", "department", "sent_at"]
+    list_filter = ["department"]
+    list_select_related = ["dealer", "manager"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

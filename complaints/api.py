@@ -22,6 +22,7 @@ from .models import (
     ComplaintState,
     Compliment,
     Department,
+    ImprovementPlan,
     Severity,
     StandardAnswer,
     TimelineEntry,
@@ -217,3 +218,39 @@ class ComplimentViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Compliment.objects.order_by("-received_at", "-pk")
+
+
+class ImprovementPlanSerializer(DealerOwnedSerializer):
+    category = serializers.PrimaryKeyRelatedField(queryset=ComplaintCategory.objects)
+    owner = serializers.IntegerField(source="owner_id", help_text="The id of someone who works at the dealer.")
+
+    class Meta:
+        model = ImprovementPlan
+        fields = ["id", "dealer", "category", "cause", "action", "owner", "due_date", "status", "created_at",
+                  "done_at"]
+        read_only_fields = ["created_at", "done_at"]
+        validators = []
+
+    def create(self, validated_data):
+        owner = User.objects.filter(pk=validated_data.pop("owner_id")).first()
+        validated_data.pop("status", None)
+        try:
+            return services.improvement_plan_open(owner=owner, by=self.context["request"].user, **validated_data)
+        except DjangoValidationError as error:
+            _raise_as_api_error(error)
+
+    def update(self, instance, validated_data):
+        if set(validated_data) - {"status", "dealer"}:
+            raise ValidationError({"status": ["Only a plan's status changes; open a new plan for a new action."]})
+        return services.improvement_plan_set_status(plan=instance, status=validated_data.get("status",
+                                                                                          instance.status))
+
+
+class ImprovementPlanViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
+    """Improvement plans against recurring categories; PATCH ``status`` to move one on."""
+
+    serializer_class = ImprovementPlanSerializer
+    http_method_names = NO_DELETE
+
+    def get_queryset(self):
+        return ImprovementPlan.objects.order_by("due_date", "pk")

@@ -27,6 +27,7 @@ router.register("complaints", complaints_api.ComplaintViewSet, basename="complai
 router.register("complaint-categories", complaints_api.CategoryViewSet, basename="complaint-category")
 router.register("standard-answers", complaints_api.StandardAnswerViewSet, basename="standard-answer")
 router.register("compliments", complaints_api.ComplimentViewSet, basename="compliment")
+router.register("improvement-plans", complaints_api.ImprovementPlanViewSet, basename="improvement-plan")
 
 dealer_patterns = [
     path("", views.dealer_home, name="dealer_home"),

@@ -90,3 +90,24 @@ def test_compliments_are_recorded_at_the_callers_dealer(api_as, advisor, dealer)
         "received_at": "2026-03-02T10:00:00Z"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["dealer"] == dealer.pk
+
+
+def test_improvement_plans_through_the_api(api_as, manager, neighbour, dealer, network):
+    from django.utils import timezone
+
+    area = ComplaintCategory.objects.create(network=network, name="Servicio")
+    leaf = ComplaintCategory.objects.create(network=network, parent=area, name="Retraso")
+    api = api_as(manager)
+    due = (timezone.localdate() + timezone.timedelta(days=14)).isoformat()
+    created = api.post(reverse("improvement-plan-list"), {"category": leaf.pk, "cause": "Falta de técnicos",
+                                                          "action": "Contratar un técnico", "owner": manager.pk,
+                                                          "due_date": due}, format="json")
+    assert created.status_code == 201, created.json()
+    plan_url = reverse("improvement-plan-detail", args=[created.json()["id"]])
+    assert api.patch(plan_url, {"status": "done"}, format="json").json()["done_at"]
+    assert api.patch(plan_url, {"action": "otra"}, format="json").status_code == 400
+    foreign_owner = api.post(reverse("improvement-plan-list"), {"category": leaf.pk, "cause": "x", "action": "y",
+                                                                "owner": neighbour.pk, "due_date": due},
+                             format="json")
+    assert foreign_owner.status_code == 400
+    assert_not_found_for(neighbour, api=[plan_url])
