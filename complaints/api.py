@@ -207,7 +207,10 @@ class ComplimentSerializer(DealerOwnedSerializer):
         validators = []
 
     def create(self, validated_data):
-        return super().create({**validated_data, "logged_by": self.context["request"].user})
+        try:
+            return services.compliment_record(by=self.context["request"].user, **validated_data)
+        except DjangoValidationError as error:
+            _raise_as_api_error(error)
 
 
 class ComplimentViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):

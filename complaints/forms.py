@@ -132,3 +132,20 @@ class PlanStatusForm(PortalForm):
 class DashboardMonthsForm(PortalForm):
     months = forms.TypedChoiceField(label=_("Months"), coerce=int, choices=[(3, "3"), (6, "6"), (12, "12")],
                                     initial=6)
+
+
+class ComplimentForm(PortalForm):
+    department = forms.ChoiceField(label=_("Department"), choices=Department.choices)
+    person = forms.TypedChoiceField(label=_("Who was praised (if someone was named)"), coerce=int, required=False,
+                                    empty_value=None)
+    channel = forms.ChoiceField(label=_("How it came in"), choices=Channel.choices)
+    words = _text(_("The customer's words"))
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = {person.pk: person for person in staff}
+        self.fields["person"].choices = [("", "—"), *((person.pk, str(person)) for person in staff)]
+
+    def clean_person(self):
+        person = self.cleaned_data["person"]
+        return self.staff.get(person) if person else None

@@ -25,6 +25,7 @@ from .models import (
     ComplaintCategory,
     ComplaintPolicy,
     ComplaintState,
+    Compliment,
     EntryKind,
     HoldCause,
     ImprovementPlan,
@@ -299,3 +300,15 @@ def improvement_plan_set_status(*, plan: ImprovementPlan, status: str) -> Improv
     plan.done_at = timezone.now() if status == PlanStatus.DONE else None
     plan.save(update_fields=["status", "done_at"])
     return plan
+
+
+def compliment_record(*, dealer, department: str, channel: str, words: str, person=None, customer=None,
+                      received_at: datetime | None = None, by=None) -> Compliment:
+    """Record praise (G.4 counts compliments beside complaints)."""
+    if person is not None and not works_at(person, dealer):
+        raise ValidationError({"person": NOT_AVAILABLE})
+    if customer is not None and customer.dealer_id != dealer.pk:
+        raise ValidationError({"customer": NOT_AVAILABLE})
+    return Compliment.objects.create(dealer=dealer, department=department, channel=channel, person=person,
+                                     customer=customer, words=_words(words, "words", what=_("the customer's words")),
+                                     received_at=_moment(received_at, "received_at"), logged_by=by)

@@ -17,8 +17,8 @@ from dealer_portal.tenancy.models import Membership, Role
 
 from . import services
 from .clocks import complaint_clock, duration_words
-from .forms import ACTION_FORMS, ComplaintLogForm, EntryForm, ReassignForm
-from .models import Complaint, ComplaintState, Department, Severity, StandardAnswer
+from .forms import ACTION_FORMS, ComplaintLogForm, ComplimentForm, EntryForm, ReassignForm
+from .models import Complaint, ComplaintState, Compliment, Department, Severity, StandardAnswer
 from .selectors import QUEUE_VIEWS, complaint_queue, dealer_staff
 from .transitions import TRANSITIONS, allowed_actions
 
@@ -173,3 +173,22 @@ def complaint_entry(request, dealer, pk: int):
         else:
             return _complaint_url(dealer, complaint)
     return render(request, "complaints/detail.html", _detail_context(dealer, complaint, entry_form=form), status=400)
+
+
+@dealer_page
+def compliment_list(request, dealer):
+    """Record a compliment, and see the latest ones."""
+    staff = dealer_staff(dealer)
+    form = ComplimentForm(request.POST or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.compliment_record(dealer=dealer, by=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            add_service_errors(form, problem)
+        else:
+            messages.success(request, _("Compliment recorded."))
+            return redirect("compliment_list", dealer.network.slug, dealer.code)
+    compliments = Compliment.objects.select_related("person")[:50]
+    return render(request, "complaints/compliments.html", {"dealer": dealer, "form": form,
+                                                           "compliments": compliments},
+                  status=400 if request.method == "POST" else 200)

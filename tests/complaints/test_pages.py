@@ -192,3 +192,14 @@ def test_the_complaint_page_shows_its_clock(client, representative, dealer, log)
     clock = clock[:clock.index("</p>")]
     assert "Satisfactory reply due" in clock and "First contact due" in clock
     assert "Overdue by 3 d" in clock  # counted from the first contact, due three days ago
+
+
+def test_recording_a_compliment_for_a_named_person(client, representative, advisor, dealer, neighbour):
+    client.force_login(representative)
+    response = client.post(url(dealer, "compliment_list"), {"department": "service", "person": advisor.pk,
+                                                            "channel": "survey", "words": "Ana fue muy amable"},
+                           follow=True)
+    assert "Ana fue muy amable" in response.content.decode()
+    stranger = client.post(url(dealer, "compliment_list"), {"department": "service", "person": neighbour.pk,
+                                                            "channel": "survey", "words": "x"})
+    assert stranger.status_code == 400
