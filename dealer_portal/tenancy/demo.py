@@ -17,8 +17,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
+from complaints.demo import demo_complaints_build
+from complaints.taxonomy import network_taxonomy_install
 from customers.models import Customer, Vehicle
 from servicejobs.demo import demo_jobs_build
+from servicejobs.models import JobStatus, ServiceJob
 
 from .models import Dealer, Department, Membership, Network, Region, Role
 
@@ -65,6 +68,7 @@ class DemoSummary:
     customers: int = 0
     vehicles: int = 0
     jobs: int = 0
+    complaints: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -217,5 +221,23 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
         rng=rng, dealers=created_dealers, advisors_by_dealer=advisors_by_dealer,
         customers_by_dealer=customers_by_dealer, vehicles_by_customer=vehicles_by_customer, months=months,
         today=today, jobs_per_dealer_per_month=60 if dealers <= 200 else 2)
+
+    for owner in (network, other):
+        network_taxonomy_install(network=owner)
+    staff_by_dealer: dict[int, dict[str, list[User]]] = defaultdict(lambda: defaultdict(list))
+    for index, fields in grants:  # in grant order: a dealer's first representative is its longest-serving one
+        if fields.get("dealer") is not None:
+            staff_by_dealer[fields["dealer"].pk][fields["role"]].append(created_users[index])
+    # Service complaints point to a job the customer had just collected: one query for every delivered job.
+    jobs_by_dealer: dict[int, list[tuple]] = defaultdict(list)
+    for job_id, dealer_id, customer_id, vehicle_id, delivered_at in (
+            ServiceJob.objects.filter(dealer__network__in=[network, other], status=JobStatus.DELIVERED)
+            .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at")):
+        jobs_by_dealer[dealer_id].append((delivered_at, job_id, customer_id, vehicle_id))
+    # The complaint texts are Spanish: the Finnish network gets the taxonomy but no invented complaints.
+    summary.complaints = demo_complaints_build(
+        rng=rng, dealers=aurora_dealers, customers_by_dealer=customers_by_dealer,
+        vehicles_by_customer=vehicles_by_customer, jobs_by_dealer=jobs_by_dealer, staff_by_dealer=staff_by_dealer,
+        months=months, today=today)
     summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
     return summary

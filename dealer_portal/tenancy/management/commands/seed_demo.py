@@ -31,13 +31,22 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo built: {summary.networks} networks, {summary.regions} regions, {summary.dealers} dealers, "
             f"{summary.users} users, {summary.memberships} memberships, {summary.customers} customers, "
-            f"{summary.vehicles} vehicles, {summary.jobs} service jobs."))
+            f"{summary.vehicles} vehicles, {summary.jobs} service jobs, {summary.complaints} complaints."))
 
     @staticmethod
     @transaction.atomic
     def _delete_demo() -> None:
         from accounts.models import Invitation, User
-        from complaints.models import Complaint, Compliment, SolutionProposal, TimelineEntry
+        from complaints.models import (
+            Complaint,
+            ComplaintCategory,
+            Compliment,
+            DailyLogDelivery,
+            ImprovementPlan,
+            SolutionProposal,
+            StandardAnswer,
+            TimelineEntry,
+        )
         from customers.models import Customer, Vehicle
         from dealer_portal.tenancy.demo import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG
         from dealer_portal.tenancy.models import Dealer, Membership, Region
@@ -46,8 +55,12 @@ class Command(BaseCommand):
         networks = Network.objects.filter(slug__in=[DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG])
         user_ids = list(Membership.objects.filter(network__in=networks).values_list("user_id", flat=True))
         # Complaint and service rows protect customers and vehicles, so they go first.
-        for model in (TimelineEntry, SolutionProposal, Complaint, Compliment):
+        for model in (TimelineEntry, SolutionProposal, Complaint, Compliment, ImprovementPlan, DailyLogDelivery):
             model.objects.filter(dealer__network__in=networks).delete()
+        # Complaints protect their categories and an area protects its categories: answers, leaves, then areas.
+        StandardAnswer.objects.filter(network__in=networks).delete()
+        ComplaintCategory.objects.filter(network__in=networks, parent__isnull=False).delete()
+        ComplaintCategory.objects.filter(network__in=networks).delete()
         PromiseCheck.objects.filter(dealer__network__in=networks).delete()
         PromisedTimeChange.objects.filter(dealer__network__in=networks).delete()
         ServiceJob.objects.filter(dealer__network__in=networks).delete()
