@@ -13,6 +13,7 @@ from dealer_portal.tenancy.decorators import dealer_page, network_page
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
+from .clocks import duration_words
 from .dashboard import complaint_dashboard
 from .forms import DashboardMonthsForm, ImprovementPlanForm, PlanStatusForm
 from .models import CLOSED_STATES, Complaint, ImprovementPlan
@@ -32,6 +33,8 @@ def _dashboard_page(request, dealer, plan_form=None, status=200):
              "pareto_cumulative": [share for _, _, share in dashboard.pareto[:10]]}
     return render(request, "complaints/dashboard.html", {
         "dealer": dealer, "dashboard": dashboard, "policy": policy, "chart": chart, "months_form": months_form,
+        "median_to_close": duration_words(dashboard.median_to_close) if dashboard.median_to_close else None,
+        "p90_to_close": duration_words(dashboard.p90_to_close) if dashboard.p90_to_close else None,
         "plan_form": plan_form or ImprovementPlanForm(staff=dealer_staff(dealer)), "status_form": PlanStatusForm(),
     }, status=status)
 

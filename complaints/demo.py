@@ -330,6 +330,8 @@ class _DealerComplaints:
         stop, now = PATH_STOP[final], self.now
         # A good dealer calls back within hours; a weak one sometimes misses the 24-hour first contact.
         slow = rng.random() > q
+        # A good dealer works a complaint through in a day or two; a weak one lets each step wait.
+        pace = 0.2 if rng.random() < q else 1.0
         contact = self._later(received, 20, 36 * 60 if slow else 6 * 60)
         if stop == 0:
             if rng.random() < 0.3 and contact <= now:
@@ -349,7 +351,7 @@ class _DealerComplaints:
         if final == S.CLOSED_UNRESOLVED and rng.random() < 0.4:
             stop = 1  # the customer stops answering before any solution is agreed
         if stop >= 2:
-            moment = self._later(moment, 60, (1 if rng.random() < q else 3) * 24 * 60)
+            moment = self._later(moment, 60, int((1 if rng.random() < q else 3) * 24 * 60 * pace))
             first = rng.randrange(len(proposals))
             texts = [proposals[first]]
             if len(proposals) > 1 and rng.random() < 0.25:  # the first proposal is turned down
@@ -362,7 +364,7 @@ class _DealerComplaints:
                     proposed_by_id=rep_id, proposed_at=self._utc(moment)))
                 move(moment, S.PROPOSED, text)
         if stop >= 3:
-            moment = self._later(moment, 30, 2 * 24 * 60)
+            moment = self._later(moment, 30, int(2 * 24 * 60 * pace))
             proposal = self.proposals[-1]
             proposal.agreed = True
             proposal.agreement = agreements[min(proposals.index(proposal.text), len(agreements) - 1)] \
@@ -380,7 +382,7 @@ class _DealerComplaints:
                 self._keep(complaint, entries)
                 return
         if stop >= 5:
-            moment = self._later(moment, 6 * 60, (2 if rng.random() < q else 6) * 24 * 60)
+            moment = self._later(moment, 60, int((2 if rng.random() < q else 6) * 24 * 60 * pace))
             move(moment, S.AWAITING_CONFIRMATION, "Solución implementada; esperamos la confirmación del cliente.")
             if stop >= 6 and rng.random() < 0.08:  # not satisfied yet: worked again from "confirmed"
                 moment = self._later(moment, 60, 2 * 24 * 60)
@@ -398,7 +400,7 @@ class _DealerComplaints:
                         complaint.agreed_at = self._utc(moment)
                     move(moment, to_state, body)
         if final in (S.CLOSED_SATISFIED, S.REOPENED):
-            moment = self._later(moment, 12 * 60, 3 * 24 * 60)
+            moment = self._later(moment, 60, int(3 * 24 * 60 * pace))
             complaint.satisfaction_words = rng.choice(SATISFACTION_WORDS)
             complaint.satisfaction_confirmed_by = customer.name
             complaint.satisfaction_channel = Channel.PHONE if rng.random() < 0.8 else Channel.WALK_IN
