@@ -210,6 +210,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintStateEnum": "complaints.models.ComplaintState",
+        "ComplaintDepartmentEnum": "complaints.models.Department",
+        "StaffDepartmentEnum": "dealer_portal.tenancy.models.Department",
+        "JobStatusEnum": "servicejobs.models.JobStatus",
+        "WorkCategoryEnum": "servicejobs.models.WorkCategory",
+    },
 }
 
 # Celery: Redis broker when REDIS_URL is set, otherwise tasks run in-process (laptop demo).

@@ -161,3 +161,13 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     docs = client.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_the_openapi_schema_builds_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(target))
+    schema = target.read_text()
+    for path in ("/api/v1/complaints/{id}/actions/{action_name}/:", "/api/v1/jobs/{id}/steps/{step}/:"):
+        assert path in schema
