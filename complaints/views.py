@@ -18,7 +18,7 @@ from dealer_portal.tenancy.models import Membership, Role
 from . import services
 from .clocks import complaint_clock, duration_words
 from .forms import ACTION_FORMS, ComplaintLogForm, ComplimentForm, EntryForm, ReassignForm
-from .models import Complaint, ComplaintState, Compliment, Department, Severity, StandardAnswer
+from .models import Complaint, ComplaintCategory, ComplaintState, Compliment, Department, Severity, StandardAnswer
 from .selectors import QUEUE_VIEWS, complaint_queue, dealer_staff
 from .transitions import TRANSITIONS, allowed_actions
 
@@ -54,6 +54,8 @@ def complaint_queue_page(request, dealer):
     return render(request, "complaints/queue.html", {
         "dealer": dealer, "page": page, "view": view, "views": QUEUE_VIEWS, "params": params,
         "states": ComplaintState.choices, "departments": Department.choices, "severities": Severity.choices,
+        "categories": ComplaintCategory.objects.filter(is_active=True).select_related("parent")
+        .order_by("parent__name", "name"),
         "reassign_form": ReassignForm(staff=staff), "now": timezone.now(),
         "reply_hours": services.complaint_policy_for(dealer.network).reply_limit_hours,
     })

@@ -52,3 +52,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+handler400 = "dealer_portal.views.bad_request"

@@ -2,11 +2,14 @@
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from .celery import app as celery_app
@@ -114,3 +117,16 @@ def healthz(request):
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in ("ok", "in-process") for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def bad_request(request, exception=None):
+    """400 for a request Django refuses before any view runs (too large, malformed): JSON for the API."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+        message = _("What was sent is larger than the %(limit).1f MB a form or API request may carry: shorten "
+                    "the text, or upload files where files are asked for.") % {"limit": limit}
+    else:
+        message = _("The request could not be understood. Check what was sent and try again.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "errors": {}}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)

@@ -203,3 +203,31 @@ def test_recording_a_compliment_for_a_named_person(client, representative, advis
     stranger = client.post(url(dealer, "compliment_list"), {"department": "service", "person": neighbour.pk,
                                                             "channel": "survey", "words": "x"})
     assert stranger.status_code == 400
+
+
+def test_a_10_mb_description_gets_a_clear_message_in_the_page_and_the_api(client, api_as, representative, dealer):
+    customer = factories.CustomerFactory(dealer=dealer)
+    huge = "x" * (10 * 1024 * 1024)
+    client.force_login(representative)
+    page = client.post(url(dealer, "complaint_log") + f"?customer={customer.pk}", {
+        "customer": customer.pk, "department": "service", "channel": "phone", "severity": "low", "words": huge})
+    assert page.status_code == 400
+    assert "larger than the 2.5 MB a form or API request may carry" in page.content.decode()
+    api = api_as(representative).post(reverse("complaint-list"), {"customer": customer.pk, "department": "service",
+                                                                 "channel": "phone", "words": huge}, format="json")
+    assert api.status_code == 400
+    assert "larger than the 2.5 MB" in api.json()["detail"]
+    with unscoped():
+        assert not Complaint.objects.exists()
+
+
+def test_queue_filters_by_category_area_or_leaf(client, representative, dealer, network, log):
+    area = ComplaintCategory.objects.create(network=network, name="Servicio")
+    billing = ComplaintCategory.objects.create(network=network, parent=area, name="Cobro")
+    delay = ComplaintCategory.objects.create(network=network, parent=area, name="Retraso")
+    about_billing, about_delay = log(category=billing), log(category=delay)
+    client.force_login(representative)
+    page = client.get(url(dealer, "complaint_queue"), {"view": "all", "category": billing.pk}).content.decode()
+    assert about_billing.reference in page and about_delay.reference not in page
+    page = client.get(url(dealer, "complaint_queue"), {"view": "all", "category": area.pk}).content.decode()
+    assert about_billing.reference in page and about_delay.reference in page
