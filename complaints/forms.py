@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealer_portal.forms import PortalForm
+from dealer_portal.forms import LocalDateTimeInput, PortalForm
 
 from .models import WORDS_LIMIT, Channel, ComplaintCategory, Department, EntryKind, HoldCause, PlanStatus, Severity
 
@@ -36,6 +36,7 @@ class EntryForm(PortalForm):
 
 class ConfirmForm(PortalForm):
     channel = forms.ChoiceField(label=_("How it was confirmed"), choices=Channel.choices)
+    at = forms.DateTimeField(label=_("When (leave empty for now)"), required=False, widget=LocalDateTimeInput())
     note = _text(_("What was confirmed"), required=False, rows=2)
 
 

@@ -5,6 +5,15 @@ from django import forms
 from .tenancy.scoping import TenantManager
 
 
+class LocalDateTimeInput(forms.DateTimeInput):
+    """A datetime-local picker; values are read and shown in the active (dealer's) time zone."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
 class PortalFormMixin:
     """Bootstrap classes on every widget, and choice fields over tenant rows scoped per request.
 

@@ -3,18 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer, Vehicle
 from customers.validators import normalize_phone, normalize_vin
-from dealer_portal.forms import PortalForm, PortalModelForm
+from dealer_portal.forms import LocalDateTimeInput, PortalForm, PortalModelForm
 
 from .models import ServiceJob, WorkCategory
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    """A datetime-local picker; values are read and shown in the active (dealer's) time zone."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class JobForm(PortalModelForm):
