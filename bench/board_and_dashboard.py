@@ -37,6 +37,11 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from complaints.dashboard import complaint_dashboard  # noqa: E402
+from complaints.models import CLOSED_STATES, Complaint, ComplaintCategory, ComplaintState, StandardAnswer, TimelineEntry  # noqa: E402  # noqa: E402
+from complaints.selectors import complaint_queue  # noqa: E402
+from complaints.services import complaint_policy_for  # noqa: E402
+from complaints.taxonomy import network_taxonomy_install  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region  # noqa: E402
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped  # noqa: E402
@@ -59,16 +64,25 @@ class BenchContext:
 
 # What is measured, by name. Each callable must do all its queries itself (evaluate querysets) and
 # runs inside tenant_scope(TenantScope.for_dealer(dealer)) with timezone.override(dealer.zone).
+def _queue_first_page(context: BenchContext):
+    policy = complaint_policy_for(context.dealer.network)
+    queue = complaint_queue(policy=policy, view="all")
+    return {"count": queue.count(), "page": list(queue[:50])}
+
+
 MEASUREMENTS: dict[str, Callable[[BenchContext], object]] = {
     "advisor_board": lambda ctx: advisor_board(),
     "promise_dashboard_4_weeks": lambda ctx: promise_dashboard(start=ctx.today - timedelta(days=27), end=ctx.today),
     "promise_dashboard_1_year": lambda ctx: promise_dashboard(start=ctx.today - timedelta(days=365), end=ctx.today),
+    "complaint_queue_page": _queue_first_page,
+    "complaint_figures_6_months": lambda ctx: complaint_dashboard(policy=complaint_policy_for(ctx.dealer.network)),
 }
 
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=100_000, help="service jobs at the one dealer (default 100000)")
+    parser.add_argument("--complaints", type=int, default=5_000, help="complaints at the dealer (default 5000)")
     parser.add_argument("--months", type=int, default=24, help="months of history they spread over (default 24)")
     parser.add_argument("--repeat", type=int, default=7, help="timed runs per measurement; the median is reported")
     parser.add_argument("--only", action="append", choices=sorted(MEASUREMENTS), help="measure only this (repeatable)")
@@ -89,15 +103,41 @@ def _delete_bench_data() -> None:
     """Side effects: deletes the benchmark network and everything in it (leftovers of a run that crashed too)."""
     with unscoped(), transaction.atomic():
         dealers = Dealer.objects.filter(network__slug=BENCH_NETWORK_SLUG)
-        for model in (PromiseCheck, PromisedTimeChange, ServiceJob, SalesHandover, Vehicle, Customer):
+        for model in (TimelineEntry, Complaint, PromiseCheck, PromisedTimeChange, ServiceJob, SalesHandover, Vehicle,
+                      Customer):
             model.objects.filter(dealer__in=dealers).delete()
+        StandardAnswer.objects.filter(network__slug=BENCH_NETWORK_SLUG).delete()
+        ComplaintCategory.objects.filter(network__slug=BENCH_NETWORK_SLUG, parent__isnull=False).delete()
+        ComplaintCategory.objects.filter(network__slug=BENCH_NETWORK_SLUG).delete()
         dealers.delete()
         Region.objects.filter(network__slug=BENCH_NETWORK_SLUG).delete()
         Network.objects.filter(slug=BENCH_NETWORK_SLUG).delete()
         User.objects.filter(email__endswith=f"@{BENCH_EMAIL_DOMAIN}").delete()
 
 
-def _build(*, jobs: int, months: int, seed: int) -> BenchContext:
+def _complaints_build(*, rng: random.Random, dealer: Dealer, customers: list, count: int, months: int) -> int:
+    """Side effects: ``count`` complaints at ``dealer`` in every state, over ``months``, with their first entry."""
+    network_taxonomy_install(network=dealer.network)
+    leaves = list(ComplaintCategory.objects.filter(network=dealer.network, parent__isnull=False))
+    now = timezone.now()
+    states = ComplaintState.values
+    complaints = []
+    for sequence in range(1, count + 1):
+        received = now - timedelta(minutes=rng.randint(0, months * 30 * 24 * 60))
+        state = rng.choice(states)
+        complaints.append(Complaint(
+            dealer=dealer, sequence=sequence, reference=f"{dealer.code}-{received.year}-{sequence:05d}",
+            customer=rng.choice(customers), department=rng.choice(["service", "sales", "parts", "other"]),
+            category=rng.choice(leaves), channel="phone", words="Queja de prueba", received_at=received,
+            state=state, closed_at=received + timedelta(hours=rng.randint(2, 200)) if state in CLOSED_STATES else None))
+    created = Complaint.objects.bulk_create(complaints, batch_size=2000)
+    TimelineEntry.objects.bulk_create([
+        TimelineEntry(dealer=dealer, complaint=complaint, kind="state", at=complaint.received_at, body=complaint.words,
+                      to_state="new") for complaint in created], batch_size=2000)
+    return len(created)
+
+
+def _build(*, jobs: int, months: int, seed: int, complaints: int = 5000) -> BenchContext:
     """Side effects: writes one network, region and dealer with advisors, customers, vehicles and ``jobs`` jobs."""
     rng = random.Random(seed)  # noqa: S311 - benchmark data, not secrets
     with unscoped(), transaction.atomic():
@@ -122,7 +162,10 @@ def _build(*, jobs: int, months: int, seed: int) -> BenchContext:
         built = demo_jobs_build(rng=rng, dealers=[dealer], advisors_by_dealer={dealer.pk: advisors},
                                 customers_by_dealer={dealer.pk: customers}, vehicles_by_customer=vehicles_by_customer,
                                 months=months, today=today, jobs_per_dealer_per_month=math.ceil(jobs / months))
-    print(f"built {built} jobs at {dealer.code} over {months} months (today {today})")
+        built_complaints = _complaints_build(rng=rng, dealer=dealer, customers=customers, count=complaints,
+                                             months=months)
+    print(f"built {built} jobs and {built_complaints} complaints at {dealer.code} over {months} months "
+          f"(today {today})")
     return BenchContext(dealer=dealer, today=today)
 
 
@@ -160,7 +203,8 @@ def main() -> int:
     call_command("migrate", interactive=False, verbosity=0)
     _delete_bench_data()
     started = time.perf_counter()
-    context = _build(jobs=arguments.jobs, months=arguments.months, seed=arguments.seed)
+    context = _build(jobs=arguments.jobs, months=arguments.months, seed=arguments.seed,
+                     complaints=arguments.complaints)
     print(f"build took {time.perf_counter() - started:.1f} s")
     with unscoped():
         print(f"rows: {ServiceJob.objects.filter(dealer=context.dealer).count()} jobs, "
