@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dealer_portal.tenancy.admin import TenantScopedAdmin
+from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
 
 from .models import (
     Complaint,
@@ -52,7 +52,7 @@ class TimelineInline(admin.TabularInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(TenantScopedAdmin):
+class ComplaintAdmin(ReadOnlyTenantAdmin):
     """Complaints are worked through the recovery process, which keeps the timeline; here they are read."""
 
     list_display = ["reference", "dealer", "customer", "department", "state", "received_at", "representative"]
@@ -60,15 +60,6 @@ class ComplaintAdmin(TenantScopedAdmin):
     search_fields = ["reference", "customer__name"]
     list_select_related = ["dealer", "customer", "representative"]
     inlines = [TimelineInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Compliment)
@@ -87,15 +78,9 @@ class ImprovementPlanAdmin(TenantScopedAdmin):
 
 
 @admin.register(DailyLogDelivery)
-class DailyLogDeliveryAdmin(TenantScopedAdmin):
+class DailyLogDeliveryAdmin(ReadOnlyTenantAdmin):
     """Evidence that each manager received the daily complaint log (c.3.2)."""
 
     list_display = ["day", "dealer", "manager", "department", "sent_at"]
     list_filter = ["department"]
     list_select_related = ["dealer", "manager"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from dealer_portal.tenancy.admin import TenantScopedAdmin
+from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
 
 from .models import PromisedTimeChange, PromisePolicy, SalesHandover, ServiceJob
 
@@ -24,7 +24,7 @@ class PromisedTimeChangeInline(admin.TabularInline):
 
 
 @admin.register(ServiceJob)
-class ServiceJobAdmin(TenantScopedAdmin):
+class ServiceJobAdmin(ReadOnlyTenantAdmin):
     """Jobs are recorded through the board and the API (which check the order of steps); here they are read."""
 
     list_display = ["number", "dealer", "customer", "status", "appointment_at", "delivered_at", "advisor"]
@@ -32,15 +32,6 @@ class ServiceJobAdmin(TenantScopedAdmin):
     search_fields = ["number", "customer__name", "vehicle__vin", "vehicle__plate"]
     list_select_related = ["dealer", "customer", "advisor"]
     inlines = [PromisedTimeChangeInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SalesHandover)

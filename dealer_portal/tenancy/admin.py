@@ -32,6 +32,19 @@ class TenantScopedAdmin(admin.ModelAdmin):
         return self._may_manage(request)
 
 
+class ReadOnlyTenantAdmin(TenantScopedAdmin):
+    """Rows written only through their services (which check the process and keep the history): read here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class SuperuserCreatesAdmin(TenantScopedAdmin):
     """Rows only superusers create or delete; network admins may view and edit their own."""
 
