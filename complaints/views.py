@@ -13,7 +13,6 @@ from customers.models import Customer
 from customers.selectors import customer_search
 from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
-from dealer_portal.tenancy.models import Membership, Role
 
 from . import services
 from .clocks import complaint_clock, duration_words
@@ -29,18 +28,13 @@ def _complaint_url(dealer, complaint):
     return redirect("complaint_detail", dealer.network.slug, dealer.code, complaint.pk)
 
 
-def _my_department(request, dealer) -> str:
-    membership = Membership.objects.filter(user=request.user, dealer=dealer, role=Role.DEALER_MANAGER,
-                                           is_active=True).first()
-    return membership.department if membership else ""
-
-
 @dealer_page
 def complaint_queue_page(request, dealer):
     """Mine, unassigned, my department's or all: filtered, searched and sorted by what is due first."""
     params = request.GET
     view = params.get("view") if params.get("view") in QUEUE_VIEWS else "mine"
-    department = params.get("department") or (_my_department(request, dealer) if view == "department" else "")
+    managed = request.tenancy.managed_departments()
+    department = params.get("department") or (managed[0] if view == "department" and managed else "")
     category = params.get("category")
     complaints = complaint_queue(
         policy=services.complaint_policy_for(dealer.network), view=view, user=request.user,

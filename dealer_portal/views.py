@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from .celery import app as celery_app
 from .tenancy.decorators import dealer_page, network_page
-from .tenancy.models import Dealer, Membership, Network, Role
+from .tenancy.models import Dealer, Network, Role
 from .tenancy.scoping import tenant_scope
 
 
@@ -69,8 +69,7 @@ def _daily_logs(request, dealer) -> list:
     from complaints.daily_log import daily_log_for
     from complaints.models import Department as ComplaintDepartment
 
-    departments = (Membership.objects.filter(user=request.user, dealer=dealer, role=Role.DEALER_MANAGER,
-                                             is_active=True).values_list("department", flat=True))
+    departments = request.tenancy.managed_departments()
     return [(ComplaintDepartment(department).label, daily_log_for(department=department, now=timezone.now(),
                                                                     dealer=dealer))
             for department in departments]

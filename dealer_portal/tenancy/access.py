@@ -165,6 +165,12 @@ class RequestTenancy:
         user = self.request.user
         return bool(user.is_authenticated and user.is_superuser) or bool(self.roles_here() & set(roles))
 
+    def managed_departments(self) -> list[str]:
+        """The departments the user manages at the dealer this request is about."""
+        dealer = self.dealer
+        return sorted({g.department for g in self.grants
+                       if dealer is not None and g.role == Role.DEALER_MANAGER and g.dealer_id == dealer.pk})
+
     def is_network_admin(self, network: Network | None = None) -> bool:
         if self.request.user.is_authenticated and self.request.user.is_superuser:
             return True
