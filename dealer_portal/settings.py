@@ -239,6 +239,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_expire",
         "schedule": crontab(minute=15),
     },
+    "followups-missed-calls": {
+        "task": "followups.tasks.missed_calls_mark_all",
+        "schedule": crontab(minute=10),
+    },
     "open-jobs-promises-refresh": {
         "task": "servicejobs.tasks.open_jobs_promises_refresh_all",
         "schedule": crontab(minute="*/15"),

@@ -3,6 +3,7 @@
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -18,6 +19,7 @@ from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
 from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin
 from dealer_portal.tenancy.models import Dealer
+from followups.scheduling import followup_schedule_for_handover
 
 from . import services
 from .imports import file_size_error
@@ -238,8 +240,11 @@ class HandoverSerializer(DealerOwnedSerializer):
             raise ValidationError({"vehicle": ["This vehicle belongs to another customer."]})
         return attrs
 
+    @transaction.atomic
     def create(self, validated_data):
-        return super().create({**validated_data, "sales_consultant": self.context["request"].user})
+        handover = super().create({**validated_data, "sales_consultant": self.context["request"].user})
+        followup_schedule_for_handover(handover, policy=services.promise_policy_for(handover.dealer.network))
+        return handover
 
 
 class HandoverViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):

@@ -7,14 +7,33 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import JobStatus, ServiceJob
-from .promises import FollowUpOutcome, Policy, PromiseResult, evaluate_service_promises
+from .promises import FollowUpOutcome, Policy, PromiseResult, PromiseStatus, evaluate_service_promises
 
 
 def followup_outcome_for(job) -> FollowUpOutcome | None:
-    """Service promise 9's seam: the follow-up feature answers here; until it exists, nothing is known."""
-    return None
+    """Service promise 9 from the job's follow-up call: kept if the customer was reached inside the window."""
+    from followups.models import CallStatus, FollowUpCall
+
+    call = FollowUpCall.objects.filter(service_job=job).first() if job.pk else None
+    if call is None:
+        return None
+    window = _("days %(start)s–%(end)s") % {"start": call.window_start.strftime("%d %b"),
+                                           "end": call.window_end.strftime("%d %b")}
+    if call.status == CallStatus.REACHED:
+        reached_day = timezone.localtime(call.reached_at, job.dealer.zone).date()
+        if reached_day <= call.window_end:
+            return FollowUpOutcome(PromiseStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
+                "day": reached_day.strftime("%d %b"), "window": window})
+        return FollowUpOutcome(PromiseStatus.BROKEN, _("Customer reached only on %(day)s, after %(window)s.") % {
+            "day": reached_day.strftime("%d %b"), "window": window})
+    if call.status == CallStatus.MISSED:
+        return FollowUpOutcome(PromiseStatus.BROKEN, _("Not reached within %(window)s.") % {"window": window})
+    if call.status == CallStatus.NOT_CONTACTED:
+        return FollowUpOutcome(PromiseStatus.NOT_APPLICABLE, call.not_contacted_reason)
+    return FollowUpOutcome(PromiseStatus.PENDING, _("Follow-up call due %(window)s.") % {"window": window})
 
 
 def job_promises(job: ServiceJob, *, policy, now: datetime | None = None) -> list[PromiseResult]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer, Vehicle
 from dealer_portal.tenancy.tasks import send_after_commit
+from followups.scheduling import followup_schedule_for_handover, followup_schedule_for_job
 
 from .models import (
     JobImport,
@@ -136,6 +137,9 @@ def job_step(*, job: ServiceJob, step: str, by=None, at: datetime | None = None,
         job.status = leads_to
     job.full_clean(exclude=["repeat_of", "customer", "vehicle", "advisor"])
     job.save()
+    if job.status == JobStatus.DELIVERED:
+        # In the same transaction as the handover: no call is ever lost, whatever happens to the workers.
+        followup_schedule_for_job(job, policy=promise_policy_for(job.dealer.network))
     job_promises_refresh(job)
     return job
 
@@ -332,4 +336,5 @@ def handover_record(*, dealer, vin: str, promised_delivery_date, delivered_at: d
     if vehicle.handover_date is None:
         vehicle.handover_date = timezone.localtime(delivered_at, dealer.zone).date()
         vehicle.save(update_fields=["handover_date"])
+    followup_schedule_for_handover(handover, policy=promise_policy_for(dealer.network))
     return handover

@@ -1,0 +1,50 @@
+"""When a follow-up call is due, and creating it with the delivery (pure window arithmetic first)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .models import CallKind, CallStatus, FollowUpCall
+
+
+def call_window(delivered_at: datetime, zone: ZoneInfo, *, first_day: int, last_day: int) -> tuple[date, date]:
+    """The local dates (in ``zone``) from delivery + ``first_day`` to delivery + ``last_day``, inclusive.
+
+    Counted in calendar days of the dealer's own calendar, so a clock change does not move the window.
+    """
+    local_day = delivered_at.astimezone(zone).date()
+    return local_day + timedelta(days=first_day), local_day + timedelta(days=last_day)
+
+
+def _schedule(*, dealer, policy, kind: str, customer, vehicle, delivered_at: datetime, **delivery) -> FollowUpCall:
+    start, end = call_window(delivered_at, dealer.zone, first_day=policy.followup_first_day,
+                             last_day=policy.followup_last_day)
+    call = FollowUpCall(dealer=dealer, kind=kind, customer=customer, vehicle=vehicle, delivered_at=delivered_at,
+                        window_start=start, window_end=end, **delivery)
+    if customer.do_not_contact or not customer.contact_consent:
+        call.status = CallStatus.NOT_CONTACTED
+        call.not_contacted_reason = (customer.do_not_contact_reason or _("The customer asked not to be contacted.")
+                                     if customer.do_not_contact else _("The customer gave no consent to be contacted."))
+    try:
+        with transaction.atomic():
+            call.save()
+    except IntegrityError:
+        # Already scheduled for this delivery (a retry): the existing call stands.
+        return FollowUpCall.objects.get(dealer=dealer, **delivery)
+    return call
+
+
+def followup_schedule_for_job(job, *, policy) -> FollowUpCall:
+    """The service follow-up of a handed-over job; call inside the handover's transaction (idempotent)."""
+    return _schedule(dealer=job.dealer, policy=policy, kind=CallKind.SERVICE, customer=job.customer,
+                     vehicle=job.vehicle, delivered_at=job.delivered_at, service_job=job)
+
+
+def followup_schedule_for_handover(handover, *, policy) -> FollowUpCall:
+    """The sales follow-up of a new-car handover; call inside the handover's transaction (idempotent)."""
+    return _schedule(dealer=handover.dealer, policy=policy, kind=CallKind.SALES, customer=handover.customer,
+                     vehicle=handover.vehicle, delivered_at=handover.delivered_at, sales_handover=handover)
