@@ -30,7 +30,7 @@ class PortalFormMixin:
                 if isinstance(manager, TenantManager):
                     field.queryset = manager.all()
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 widget.attrs.setdefault("class", "form-select")

@@ -34,6 +34,7 @@ dealer_patterns = [
     path("", include("customers.urls")),
     path("", include("servicejobs.urls")),
     path("", include("complaints.urls")),
+    path("", include("followups.urls")),
 ]
 
 urlpatterns = [

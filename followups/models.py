@@ -5,11 +5,13 @@ wait is a due date on the row, never a delayed message.
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
+from dealer_portal.tenancy.scoping import NetworkOwnedManager
 
 
 class CallKind(models.TextChoices):
@@ -71,3 +73,72 @@ class FollowUpCall(DealerOwnedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.customer} · {self.window_start}–{self.window_end}"
+
+
+class Questionnaire(models.Model):
+    """The network's satisfaction questions: what counts as a dissatisfied answer is the network's choice."""
+
+    network = models.OneToOneField("tenancy.Network", on_delete=models.CASCADE, related_name="questionnaire")
+    dissatisfied_at_or_below = models.PositiveSmallIntegerField(
+        _("overall satisfaction at or below this is dissatisfied (1–5)"), default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)])
+    work_not_right_is_dissatisfied = models.BooleanField(_("work not done right counts as dissatisfied"),
+                                                         default=True)
+
+    objects = NetworkOwnedManager()
+
+    class Meta:
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+
+    def __str__(self):
+        return f"{self.network}: questionnaire"
+
+    def is_dissatisfied(self, *, overall: int, work_done_right: bool) -> bool:
+        return overall <= self.dissatisfied_at_or_below or (self.work_not_right_is_dissatisfied and not work_done_right)
+
+
+class AttemptOutcome(models.TextChoices):
+    NO_ANSWER = "no_answer", _("No answer")
+    VOICEMAIL = "voicemail", _("Voicemail")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    CALL_BACK = "call_back", _("Call back later")
+
+
+class CallAttempt(DealerOwnedModel):
+    """One try at reaching the customer that did not reach them."""
+
+    call = models.ForeignKey(FollowUpCall, on_delete=models.CASCADE, related_name="attempts")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=AttemptOutcome.choices)
+    at = models.DateTimeField(_("when"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
+
+
+class CallAnswer(DealerOwnedModel):
+    """What the customer answered, on the phone or online; one per call."""
+
+    call = models.ForeignKey(FollowUpCall, on_delete=models.CASCADE, related_name="answers")
+    overall = models.PositiveSmallIntegerField(_("overall satisfaction (1–5)"),
+                                               validators=[MinValueValidator(1), MaxValueValidator(5)])
+    work_done_right = models.BooleanField(_("the work was done right"))
+    ready_when_promised = models.BooleanField(_("the car was ready when promised"))
+    would_recommend = models.BooleanField(_("would recommend us"))
+    comments = models.TextField(_("comments, in the customer's words"), blank=True)
+    answered_at = models.DateTimeField(_("answered"))
+    via = models.CharField(_("answered"), max_length=8, choices=[("call", _("on the phone")), ("online", _("online"))])
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    dissatisfied = models.BooleanField(_("dissatisfied"))
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
+
+    class Meta:
+        verbose_name = _("call answer")
+        verbose_name_plural = _("call answers")
+        constraints = [models.UniqueConstraint(fields=["dealer", "call"], name="callanswer_one_per_call")]

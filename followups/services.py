@@ -1,13 +1,24 @@
-"""Writes on follow-up calls that are not about scheduling: what the clock decides."""
+"""Writes on follow-up calls after they are scheduled: attempts, answers, and what the clock decides."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import OPEN_CALL_STATUSES, CallStatus, FollowUpCall
+from .models import (
+    OPEN_CALL_STATUSES,
+    AttemptOutcome,
+    CallAnswer,
+    CallAttempt,
+    CallKind,
+    CallStatus,
+    FollowUpCall,
+    Questionnaire,
+)
 
 
 @transaction.atomic
@@ -28,3 +39,73 @@ def followups_mark_missed(*, dealer, now: datetime | None = None) -> int:
             "service_job", "service_job__dealer"):
         job_promises_refresh(call.service_job, policy=policy)
     return missed
+
+
+def questionnaire_for(network) -> Questionnaire:
+    return Questionnaire.objects.filter(network=network).first() or Questionnaire(network=network)
+
+
+def _open_call(call: FollowUpCall) -> FollowUpCall:
+    """The call, locked; refused with the reason when it is no longer open."""
+    call = FollowUpCall.objects.select_for_update().select_related("dealer", "customer").get(pk=call.pk)
+    if call.status not in OPEN_CALL_STATUSES:
+        raise ValidationError(_("This call is closed (%(status)s): nothing more is recorded on it.") % {
+            "status": call.get_status_display()})
+    return call
+
+
+@transaction.atomic
+def call_attempt_log(*, call: FollowUpCall, outcome: str, by=None, callback_at: datetime | None = None) -> CallAttempt:
+    """One tap: the customer was not reached. "Call back" re-queues the call for that time."""
+    call = _open_call(call)
+    if outcome not in AttemptOutcome.values:
+        raise ValidationError({"outcome": _("Choose what happened.")})
+    now = timezone.now()
+    if outcome == AttemptOutcome.CALL_BACK:
+        if callback_at is None or callback_at <= now:
+            raise ValidationError({"callback_at": _("Give the time the customer asked to be called back.")})
+    else:
+        callback_at = None
+    attempt = CallAttempt.objects.create(dealer_id=call.dealer_id, call=call, outcome=outcome, at=now, by=by,
+                                         callback_at=callback_at)
+    call.status, call.callback_at = CallStatus.ATTEMPTED, callback_at
+    call.representative = call.representative or by
+    call.save(update_fields=["status", "callback_at", "representative"])
+    return attempt
+
+
+@transaction.atomic
+def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bool, ready_when_promised: bool,
+                        would_recommend: bool, comments: str = "", by=None, via: str = "call") -> CallAnswer:
+    """The customer was reached and answered. A dissatisfied answer opens a complaint in the same transaction.
+
+    Side effects: the call is reached; the job's promise 9 is re-evaluated; maybe a complaint (see above).
+    """
+    from complaints.models import Channel
+    from complaints.services import complaint_log
+    from servicejobs.services import job_promises_refresh, promise_policy_for
+
+    call = _open_call(call)
+    if not 1 <= int(overall) <= 5:
+        raise ValidationError({"overall": _("Give the overall satisfaction from 1 (very unhappy) to 5 (very happy).")})
+    now = timezone.now()
+    dissatisfied = questionnaire_for(call.dealer.network).is_dissatisfied(overall=int(overall),
+                                                                         work_done_right=work_done_right)
+    answer = CallAnswer(dealer_id=call.dealer_id, call=call, overall=overall, work_done_right=work_done_right,
+                        ready_when_promised=ready_when_promised, would_recommend=would_recommend,
+                        comments=comments.strip(), answered_at=now, via=via, recorded_by=by, dissatisfied=dissatisfied)
+    if dissatisfied:
+        words = answer.comments or _("Dissatisfied in the follow-up call: overall %(score)s of 5.") % {
+            "score": overall}
+        answer.complaint = complaint_log(
+            dealer=call.dealer, customer=call.customer, vehicle=call.vehicle, service_job=call.service_job,
+            department="service" if call.kind == CallKind.SERVICE else "sales", channel=Channel.FOLLOW_UP_CALL,
+            words=words, by=by)
+    answer.full_clean(exclude=["call", "complaint", "recorded_by"])
+    answer.save()
+    call.status, call.reached_at, call.callback_at = CallStatus.REACHED, now, None
+    call.representative = call.representative or by
+    call.save(update_fields=["status", "reached_at", "callback_at", "representative"])
+    if call.service_job_id:
+        job_promises_refresh(call.service_job, policy=promise_policy_for(call.dealer.network))
+    return answer

@@ -13,6 +13,7 @@ def _nav(request, dealer, network, roles):
         place = [dealer.network.slug, dealer.code]
         items.append((_("Today's board"), reverse("job_board", args=place)))
         items.append((_("Complaints"), reverse("complaint_queue", args=place)))
+        items.append((_("Calls"), reverse("followup_list", args=place)))
         items.append((_("Promises"), reverse("promise_dashboard", args=place)))
         items.append((_("Handovers"), reverse("handover_list", args=place)))
     hq_network = network or (dealer.network if dealer else None)

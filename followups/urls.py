@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("calls/", views.call_list_page, name="followup_list"),
+    path("calls/<int:pk>/", views.call_page, name="followup_call"),
+    path("calls/<int:pk>/attempts/<slug:outcome>/", views.call_attempt, name="followup_attempt"),
+    path("calls/<int:pk>/answers/", views.call_answers, name="followup_answers"),
+]

@@ -1,0 +1,89 @@
+"""The representative's calling session: today's list, one call, one-tap attempts and the answers."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dealer_portal.forms import add_service_errors
+from dealer_portal.tenancy.decorators import dealer_page
+
+from . import services
+from .forms import AnswersForm, CallbackForm
+from .models import AttemptOutcome, FollowUpCall
+from .selectors import call_list
+
+
+@dealer_page
+def call_list_page(request, dealer):
+    return render(request, "followups/call_list.html", {"dealer": dealer, "calls": call_list()})
+
+
+def _call_for_page(pk: int) -> FollowUpCall:
+    return get_object_or_404(FollowUpCall.objects.select_related(
+        "customer", "vehicle", "service_job", "service_job__advisor", "sales_handover").prefetch_related("attempts"),
+        pk=pk)
+
+
+def _render_call(request, dealer, call, *, answers_form=None, callback_form=None, status=200):
+    broken = (call.service_job.promise_checks.filter(status="broken").order_by("number")
+              if call.service_job_id else [])
+    return render(request, "followups/call.html", {
+        "dealer": dealer, "call": call, "broken": broken, "outcomes": AttemptOutcome,
+        "answers_form": answers_form or AnswersForm(), "callback_form": callback_form or CallbackForm(),
+    }, status=status)
+
+
+@dealer_page
+def call_page(request, dealer, pk: int):
+    return _render_call(request, dealer, _call_for_page(pk))
+
+
+@dealer_page
+@require_POST
+def call_attempt(request, dealer, pk: int, outcome: str):
+    """One tap: no answer, voicemail, wrong number, or call back at a time."""
+    if outcome not in AttemptOutcome.values:
+        raise Http404("No such outcome.")
+    call = _call_for_page(pk)
+    callback_form = CallbackForm(request.POST) if outcome == AttemptOutcome.CALL_BACK else None
+    if callback_form is not None and not callback_form.is_valid():
+        return _render_call(request, dealer, call, callback_form=callback_form, status=400)
+    try:
+        services.call_attempt_log(call=call, outcome=outcome, by=request.user,
+                                  callback_at=callback_form.cleaned_data["callback_at"] if callback_form else None)
+    except ValidationError as problem:
+        if callback_form is not None and hasattr(problem, "error_dict"):
+            add_service_errors(callback_form, problem)
+            return _render_call(request, dealer, call, callback_form=callback_form, status=400)
+        messages.error(request, " ".join(problem.messages))
+        return redirect("followup_call", dealer.network.slug, dealer.code, call.pk)
+    messages.success(request, _("Attempt recorded: %(outcome)s.") % {"outcome": AttemptOutcome(outcome).label})
+    return redirect("followup_list", dealer.network.slug, dealer.code)
+
+
+@dealer_page
+@require_POST
+def call_answers(request, dealer, pk: int):
+    """The customer was reached: their answers; a dissatisfied one lands the representative on the complaint."""
+    call = _call_for_page(pk)
+    form = AnswersForm(request.POST)
+    if form.is_valid():
+        try:
+            answer = services.call_answers_record(call=call, by=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            if hasattr(problem, "error_dict"):
+                add_service_errors(form, problem)
+            else:
+                messages.error(request, " ".join(problem.messages))
+                return redirect("followup_call", dealer.network.slug, dealer.code, call.pk)
+        else:
+            if answer.complaint_id:
+                messages.warning(request, _("The customer is not satisfied: complaint %(reference)s was opened.")
+                                 % {"reference": answer.complaint.reference})
+                return redirect("complaint_detail", dealer.network.slug, dealer.code, answer.complaint_id)
+            messages.success(request, _("Answers recorded. Thank you!"))
+            return redirect("followup_list", dealer.network.slug, dealer.code)
+    return _render_call(request, dealer, call, answers_form=form, status=400)

@@ -1,0 +1,115 @@
+"""The representative's calling session: the list, one-tap attempts, answers, dissatisfied → complaint."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from complaints.models import Complaint
+from dealer_portal.tenancy.scoping import unscoped
+from followups import services
+from followups.models import CallAnswer, FollowUpCall
+from followups.selectors import call_list
+from servicejobs.models import PromiseCheck, ServiceJob
+from tests.cross_tenant import assert_not_found_for
+from tests.servicejobs.test_steps import walk_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call(in_dealer, make_job):
+    job = walk_to(make_job(), "handover")
+    return FollowUpCall.objects.get(service_job=job)
+
+
+def url(dealer, name, *args):
+    return reverse(name, args=[dealer.network.slug, dealer.code, *args])
+
+
+ANSWERS = {"overall": "5", "work_done_right": "yes", "ready_when_promised": "yes", "would_recommend": "yes",
+           "comments": "Todo excelente"}
+
+
+def test_the_list_sorts_calls_by_the_dealers_day(in_dealer, call, dealer):
+    start = timezone.make_aware(timezone.datetime.combine(call.window_start, timezone.datetime.min.time()))
+    assert call in call_list(now=start - timedelta(days=1)).due_soon
+    assert call in call_list(now=start + timedelta(hours=10)).due_today
+    last = timezone.make_aware(timezone.datetime.combine(call.window_end, timezone.datetime.min.time()))
+    assert call in call_list(now=last + timedelta(hours=10)).last_day
+
+
+def test_the_list_shows_what_to_ask_about(client, representative, dealer, call, in_dealer):
+    job = ServiceJob.objects.get(pk=call.service_job_id)
+    PromiseCheck.objects.filter(job=job, number=7).update(status="broken", reason="The invoice was not explained.")
+    FollowUpCall.objects.filter(pk=call.pk).update(window_start=timezone.localdate())
+    client.force_login(representative)
+    page = client.get(url(dealer, "followup_list")).content.decode()
+    assert "Ask about" in page and "The invoice was not explained." in page
+
+
+def test_one_tap_attempts_and_a_callback_requeues_the_call(client, representative, dealer, call):
+    client.force_login(representative)
+    assert client.post(url(dealer, "followup_attempt", call.pk, "no_answer")).status_code == 302
+    later = (timezone.localtime(timezone=dealer.zone) + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(url(dealer, "followup_attempt", call.pk, "call_back"), {"callback_at": later}).status_code == 302
+    with unscoped():
+        call.refresh_from_db()
+        assert (call.status, call.attempts.count(), call.callback_at is not None) == ("attempted", 2, True)
+    past = (timezone.localtime(timezone=dealer.zone) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(url(dealer, "followup_attempt", call.pk, "call_back"), {"callback_at": past})
+    assert refused.status_code == 400
+    assert "Give the time the customer asked to be called back." in refused.content.decode()
+
+
+def test_a_satisfied_answer_keeps_promise_nine(client, representative, dealer, call):
+    client.force_login(representative)
+    response = client.post(url(dealer, "followup_answers", call.pk), ANSWERS)
+    assert response.status_code == 302 and response.url == url(dealer, "followup_list")
+    with unscoped():
+        assert PromiseCheck.objects.get(job_id=call.service_job_id, number=9).status == "kept"
+        assert not Complaint.objects.exists()
+
+
+def test_a_dissatisfied_answer_opens_a_complaint_and_lands_on_it(client, representative, dealer, call):
+    client.force_login(representative)
+    response = client.post(url(dealer, "followup_answers", call.pk), {
+        **ANSWERS, "overall": "2", "comments": "El ruido sigue igual"})
+    with unscoped():
+        complaint = Complaint.objects.get()
+        answer = CallAnswer.objects.get()
+    assert response.url == url(dealer, "complaint_detail", complaint.pk)
+    assert (complaint.words, complaint.channel, complaint.service_job_id) == ("El ruido sigue igual",
+                                                                              "follow_up_call", call.service_job_id)
+    assert answer.complaint == complaint and answer.dissatisfied
+
+
+def test_a_score_out_of_range_is_a_form_error_and_nothing_is_recorded(client, representative, dealer, call):
+    client.force_login(representative)
+    response = client.post(url(dealer, "followup_answers", call.pk), {**ANSWERS, "overall": "9"})
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    with unscoped():
+        assert not CallAnswer.objects.exists()
+
+
+def test_nothing_more_is_recorded_on_a_closed_call(in_dealer, call, representative):
+    services.call_answers_record(call=call, overall=4, work_done_right=True, ready_when_promised=True,
+                                 would_recommend=True)
+    for record in (lambda: services.call_attempt_log(call=call, outcome="no_answer"),
+                   lambda: services.call_answers_record(call=call, overall=5, work_done_right=True,
+                                                        ready_when_promised=True, would_recommend=True)):
+        with pytest.raises(ValidationError) as refused:
+            record()
+        assert "This call is closed (Reached)" in refused.value.messages[0]
+    assert CallAnswer.objects.count() == 1
+
+
+def test_another_dealers_calls_are_not_found(call, dealer, other_dealer, neighbour, outsider):
+    for user in (neighbour, outsider):
+        assert_not_found_for(user, web=[url(dealer, "followup_call", call.pk), url(dealer, "followup_list"),
+                                        url(dealer, "followup_answers", call.pk),
+                                        url(dealer, "followup_attempt", call.pk, "no_answer")])
+    assert_not_found_for(neighbour, web=[url(other_dealer, "followup_call", call.pk)])
