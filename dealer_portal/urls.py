@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from complaints import api as complaints_api
 from complaints import dashboard_views as complaints_dashboard_views
 from customers import api as customers_api
+from followups import api as followups_api
 from servicejobs import api as servicejobs_api
 
 from . import api, views
@@ -28,6 +29,8 @@ router.register("complaint-categories", complaints_api.CategoryViewSet, basename
 router.register("standard-answers", complaints_api.StandardAnswerViewSet, basename="standard-answer")
 router.register("compliments", complaints_api.ComplimentViewSet, basename="compliment")
 router.register("improvement-plans", complaints_api.ImprovementPlanViewSet, basename="improvement-plan")
+router.register("followups", followups_api.FollowUpViewSet, basename="followup")
+router.register("questionnaires", followups_api.QuestionnaireViewSet, basename="questionnaire")
 
 dealer_patterns = [
     path("", views.dealer_home, name="dealer_home"),

@@ -30,19 +30,25 @@ def call_list(*, now=None) -> CallList:
     One query, with each job's broken promises, so the representative knows what to ask about.
     """
     now = now or timezone.now()
-    today = timezone.localtime(now).date()
+    # A day's margin either side in the query; each call is then placed by its own dealer's local date.
+    rough_today = now.date()
     calls = (FollowUpCall.objects
-             .filter(Q(status__in=OPEN_CALL_STATUSES, window_start__lte=today + timedelta(days=SOON_DAYS))
-                     | Q(status=CallStatus.MISSED, window_end__gte=today - timedelta(days=MISSED_SHOWN_DAYS)))
-             .select_related("customer", "vehicle", "service_job", "service_job__advisor", "sales_handover")
+             .filter(Q(status__in=OPEN_CALL_STATUSES, window_start__lte=rough_today + timedelta(days=SOON_DAYS + 1))
+                     | Q(status=CallStatus.MISSED, window_end__gte=rough_today - timedelta(days=MISSED_SHOWN_DAYS + 1)))
+             .select_related("dealer", "customer", "vehicle", "service_job", "service_job__advisor",
+                             "sales_handover")
              .prefetch_related(Prefetch("service_job__promise_checks", to_attr="broken_promises",
                                         queryset=PromiseCheck.objects.filter(status=PromiseCheckStatus.BROKEN)
                                         .order_by("number")))
              .order_by("window_end", "pk"))
     board = CallList()
     for call in calls:
+        today = timezone.localtime(now, call.dealer.zone).date()
         if call.status == CallStatus.MISSED:
-            board.missed.append(call)
+            if call.window_end >= today - timedelta(days=MISSED_SHOWN_DAYS):
+                board.missed.append(call)
+        elif call.window_start > today + timedelta(days=SOON_DAYS):
+            continue  # not yet soon at this dealer
         elif call.window_start > today:
             board.due_soon.append(call)
         elif call.callback_at and call.callback_at > now:

@@ -1,0 +1,122 @@
+"""API for follow-up calls: the list by due state, attempts, answers; and the network's questionnaire."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from dealer_portal.api import DealerOwnedViewSetMixin
+
+from . import services
+from .models import AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
+from .selectors import call_list
+
+DUE_STATES = ("due_today", "last_day", "due_soon", "missed")
+
+
+def _as_api_error(error: DjangoValidationError) -> ValidationError:
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {"call": error.messages})
+
+
+class CallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FollowUpCall
+        fields = ["id", "dealer", "kind", "customer", "vehicle", "service_job", "sales_handover", "delivered_at",
+                  "window_start", "window_end", "status", "not_contacted_reason", "callback_at", "reached_at",
+                  "representative"]
+        read_only_fields = fields
+
+
+class AttemptSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=AttemptOutcome.choices)
+    callback_at = serializers.DateTimeField(required=False, help_text="Required for call_back.")
+
+
+class AnswersSerializer(serializers.ModelSerializer):
+    overall = serializers.IntegerField(min_value=1, max_value=5)
+
+    class Meta:
+        model = CallAnswer
+        fields = ["overall", "work_done_right", "ready_when_promised", "would_recommend", "comments",
+                  "dissatisfied", "complaint", "answered_at"]
+        read_only_fields = ["dissatisfied", "complaint", "answered_at"]
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("due", OpenApiTypes.STR, enum=list(DUE_STATES),
+                     description="Only calls in this part of the list."),
+    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's calls."),
+]))
+class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
+    """Follow-up calls; ``?due=`` gives one part of the representative's list (in each dealer's local day)."""
+
+    serializer_class = CallSerializer
+
+    def get_queryset(self):
+        return FollowUpCall.objects.order_by("window_end", "pk")
+
+    def list(self, request, *args, **kwargs):
+        due = request.query_params.get("due")
+        if due is None:
+            return super().list(request, *args, **kwargs)
+        if due not in DUE_STATES:
+            raise ValidationError({"due": [f"Use one of: {', '.join(DUE_STATES)}."]})
+        calls = getattr(call_list(), due)
+        wanted = request.query_params.get("dealer")
+        if wanted is not None:
+            if not wanted.isdigit():
+                raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
+            calls = [call for call in calls if call.dealer_id == int(wanted)]
+        return Response({"count": len(calls), "results": CallSerializer(calls, many=True).data})
+
+    @extend_schema(request=AttemptSerializer, responses=CallSerializer)
+    @action(detail=True, methods=["post"])
+    def attempts(self, request, pk=None):
+        """Log an attempt that did not reach the customer (``call_back`` re-queues the call)."""
+        call = self.get_object()
+        payload = AttemptSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            services.call_attempt_log(call=call, by=request.user, **payload.validated_data)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(CallSerializer(self.get_queryset().get(pk=call.pk)).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswersSerializer, responses=AnswersSerializer)
+    @action(detail=True, methods=["post"])
+    def answers(self, request, pk=None):
+        """Record the reached customer's answers; a dissatisfied answer opens a complaint (``complaint``)."""
+        call = self.get_object()
+        payload = AnswersSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            answer = services.call_answers_record(call=call, by=request.user, **payload.validated_data)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(AnswersSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+
+class QuestionnaireSerializer(serializers.ModelSerializer):
+    questions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Questionnaire
+        fields = ["network", "dissatisfied_at_or_below", "work_not_right_is_dissatisfied", "questions"]
+
+    def get_questions(self, questionnaire) -> list[dict]:
+        fields = CallAnswer._meta
+        return [{"name": name, "label": str(fields.get_field(name).verbose_name)} for name in
+                ("overall", "work_done_right", "ready_when_promised", "would_recommend", "comments")]
+
+
+class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
+    """Your networks' follow-up questionnaires (network admins edit them in the admin)."""
+
+    serializer_class = QuestionnaireSerializer
+
+    def get_queryset(self):
+        return Questionnaire.objects.order_by("network")

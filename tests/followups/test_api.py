@@ -1,0 +1,73 @@
+"""/api/v1/followups/ and /api/v1/questionnaires/: scoped, with attempts and answers."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dealer_portal.tenancy.scoping import unscoped
+from followups.models import CallAnswer, FollowUpCall, Questionnaire
+from tests.cross_tenant import assert_not_found_for
+from tests.servicejobs.test_steps import walk_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def call(in_dealer, make_job):
+    job = walk_to(make_job(), "handover")
+    call = FollowUpCall.objects.get(service_job=job)
+    # Due today at the dealer, so it sits in the representative's list.
+    FollowUpCall.objects.filter(pk=call.pk).update(window_start=timezone.localdate(timezone=job.dealer.zone))
+    return FollowUpCall.objects.get(pk=call.pk)
+
+
+def test_list_by_due_state_then_attempt_and_answer(api_as, representative, call):
+    api = api_as(representative)
+    due = api.get(reverse("followup-list"), {"due": "due_today"}).json()
+    assert [c["id"] for c in due["results"]] == [call.pk]
+    assert api.get(reverse("followup-list"), {"due": "sometime"}).status_code == 400
+    attempt = api.post(reverse("followup-attempts", args=[call.pk]), {"outcome": "voicemail"}, format="json")
+    assert attempt.status_code == 201 and attempt.json()["status"] == "attempted"
+    callback = api.post(reverse("followup-attempts", args=[call.pk]), {"outcome": "call_back"}, format="json")
+    assert callback.json()["errors"]["callback_at"]
+    bad = api.post(reverse("followup-answers", args=[call.pk]), {
+        "overall": 7, "work_done_right": True, "ready_when_promised": True, "would_recommend": True}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"]["overall"]
+    answered = api.post(reverse("followup-answers", args=[call.pk]), {
+        "overall": 1, "work_done_right": False, "ready_when_promised": False, "would_recommend": False,
+        "comments": "Me lo entregaron tarde y sucio"}, format="json")
+    assert answered.status_code == 201
+    assert answered.json()["dissatisfied"] and answered.json()["complaint"]
+    again = api.post(reverse("followup-answers", args=[call.pk]), {
+        "overall": 5, "work_done_right": True, "ready_when_promised": True, "would_recommend": True}, format="json")
+    assert again.status_code == 400 and "This call is closed" in again.json()["errors"]["call"][0]
+    with unscoped():
+        assert CallAnswer.objects.count() == 1
+
+
+def test_the_questionnaire_is_the_callers_networks(api_as, advisor, network, other_network):
+    Questionnaire.objects.create(network=network, dissatisfied_at_or_below=3)
+    Questionnaire.objects.create(network=other_network)
+    body = api_as(advisor).get(reverse("questionnaire-list")).json()["results"]
+    assert [(q["network"], q["dissatisfied_at_or_below"]) for q in body] == [(network.pk, 3)]
+    assert [q["name"] for q in body[0]["questions"]][0] == "overall"
+
+
+def test_a_network_threshold_decides_what_is_dissatisfied(api_as, representative, call, network):
+    Questionnaire.objects.create(network=network, dissatisfied_at_or_below=3, work_not_right_is_dissatisfied=False)
+    answered = api_as(representative).post(reverse("followup-answers", args=[call.pk]), {
+        "overall": 3, "work_done_right": True, "ready_when_promised": True, "would_recommend": True},
+        format="json")
+    assert answered.json()["dissatisfied"] is True
+
+
+def test_other_dealers_calls_are_404(api_as, call, neighbour, outsider):
+    for user in (neighbour, outsider):
+        assert_not_found_for(user, api=[reverse("followup-detail", args=[call.pk])])
+        for name, body in (("followup-attempts", {"outcome": "no_answer"}),
+                           ("followup-answers", {"overall": 5, "work_done_right": True, "ready_when_promised": True,
+                                                 "would_recommend": True})):
+            assert api_as(user).post(reverse(name, args=[call.pk]), body, format="json").status_code == 404
+        assert api_as(user).get(reverse("followup-list"), {"due": "due_today"}).json()["results"] == []
+    with unscoped():
+        assert FollowUpCall.objects.get(pk=call.pk).status == "scheduled"
