@@ -136,6 +136,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+FOLLOWUP_LINK_VALID_DAYS = env.int("FOLLOWUP_LINK_VALID_DAYS", default=7)
 
 # Email: printed to the console unless SMTP is configured.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

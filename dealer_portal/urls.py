@@ -9,6 +9,7 @@ from complaints import api as complaints_api
 from complaints import dashboard_views as complaints_dashboard_views
 from customers import api as customers_api
 from followups import api as followups_api
+from followups import views as followups_views
 from servicejobs import api as servicejobs_api
 
 from . import api, views
@@ -46,6 +47,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("answer/<str:token>/", followups_views.public_answer, name="followup_public_answer"),
     path("n/<slug:network_slug>/", views.network_home, name="network_home"),
     path("n/<slug:network_slug>/complaints/", complaints_dashboard_views.network_complaints,
          name="network_complaints"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -109,3 +112,63 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
     if call.service_job_id:
         job_promises_refresh(call.service_job, policy=promise_policy_for(call.dealer.network))
     return answer
+
+
+ANSWER_LINK_SALT = "followups.answer-link"
+
+
+def answer_link_token(call: FollowUpCall) -> str:
+    """A signed token naming the call; it expires after ``FOLLOWUP_LINK_VALID_DAYS`` and works once."""
+    return signing.TimestampSigner(salt=ANSWER_LINK_SALT).sign(str(call.pk))
+
+
+class AnswerLinkUnusable(Exception):
+    def __init__(self, message: str, *, status: int):
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+def call_for_answer_link(token: str) -> FollowUpCall:
+    """The call a customer's link stands for, or AnswerLinkUnusable with a polite reason.
+
+    Read outside any tenant scope on purpose: the signed token is the credential.
+    """
+    from dealer_portal.tenancy.scoping import unscoped
+
+    max_age = timedelta(days=settings.FOLLOWUP_LINK_VALID_DAYS)
+    try:
+        call_id = signing.TimestampSigner(salt=ANSWER_LINK_SALT).unsign(token, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise AnswerLinkUnusable(_("This link has expired. Thank you all the same — we will call you."),
+                                 status=410) from error
+    except signing.BadSignature as error:
+        raise AnswerLinkUnusable(_("This link is not valid. Please check that you opened all of it."),
+                                 status=404) from error
+    with unscoped():
+        call = FollowUpCall.objects.select_related("dealer", "dealer__network", "customer").filter(pk=call_id).first()
+    if call is None:
+        raise AnswerLinkUnusable(_("This link is not valid. Please check that you opened all of it."), status=404)
+    if call.status not in OPEN_CALL_STATUSES:
+        raise AnswerLinkUnusable(_("Your answers were already received. Thank you!"), status=410)
+    return call
+
+
+def answer_link_send(*, call: FollowUpCall, link_builder, by=None) -> None:
+    """Email the customer a link to answer online (in their language). Side effects: the email, after commit."""
+    customer = call.customer
+    if not customer.email:
+        raise ValidationError(_("The customer has no email address on record."))
+    if call.status not in OPEN_CALL_STATUSES:
+        raise ValidationError(_("This call is closed (%(status)s): nothing more is recorded on it.") % {
+            "status": call.get_status_display()})
+    link = link_builder(answer_link_token(call))
+    dealer = call.dealer
+
+    def send():
+        with translation.override(customer.language):
+            send_mail(_("How was your visit to %(dealer)s?") % {"dealer": dealer.name},
+                      _("Please tell us in one minute how satisfied you are:\n%(link)s\n\nThe link works once "
+                        "and for %(days)s days.") % {"link": link, "days": settings.FOLLOWUP_LINK_VALID_DAYS},
+                      settings.DEFAULT_FROM_EMAIL, [customer.email])
+
+    transaction.on_commit(send)

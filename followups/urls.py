@@ -7,4 +7,5 @@ urlpatterns = [
     path("calls/<int:pk>/", views.call_page, name="followup_call"),
     path("calls/<int:pk>/attempts/<slug:outcome>/", views.call_attempt, name="followup_attempt"),
     path("calls/<int:pk>/answers/", views.call_answers, name="followup_answers"),
+    path("calls/<int:pk>/send-link/", views.call_send_link, name="followup_send_link"),
 ]

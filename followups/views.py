@@ -4,11 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
+from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 
 from . import services
 from .forms import AnswersForm, CallbackForm
@@ -87,3 +90,38 @@ def call_answers(request, dealer, pk: int):
             messages.success(request, _("Answers recorded. Thank you!"))
             return redirect("followup_list", dealer.network.slug, dealer.code)
     return _render_call(request, dealer, call, answers_form=form, status=400)
+
+
+@dealer_page
+@require_POST
+def call_send_link(request, dealer, pk: int):
+    """Email the customer a signed, single-use, expiring link to answer online."""
+    call = _call_for_page(pk)
+    try:
+        services.answer_link_send(call=call, by=request.user, link_builder=lambda token: request.build_absolute_uri(
+            reverse("followup_public_answer", args=[token])))
+    except ValidationError as problem:
+        messages.error(request, " ".join(problem.messages))
+    else:
+        messages.success(request, _("The link was emailed to %(email)s.") % {"email": call.customer.email})
+    return redirect("followup_call", dealer.network.slug, dealer.code, call.pk)
+
+
+def public_answer(request, token: str):
+    """Public: the customer answers the questionnaire in their own language; counts exactly as a call would."""
+    try:
+        call = services.call_for_answer_link(token)
+    except services.AnswerLinkUnusable as problem:
+        return render(request, "followups/public_message.html", {"message": problem.message}, status=problem.status)
+    with tenant_scope(TenantScope.for_dealer(call.dealer)), translation.override(call.customer.language):
+        form = AnswersForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.call_answers_record(call=call, via="online", **form.cleaned_data)
+            except ValidationError:
+                return render(request, "followups/public_message.html",
+                              {"message": _("Your answers were already received. Thank you!")}, status=410)
+            return render(request, "followups/public_message.html",
+                          {"message": _("Thank you! Your answers were received."), "thanks": True})
+        return render(request, "followups/public_answer.html", {"form": form, "call": call},
+                      status=400 if request.method == "POST" else 200)
