@@ -29,6 +29,9 @@ class ComplaintPolicy(models.Model):
     on_hold_followup_days = models.PositiveSmallIntegerField(
         _("follow-up entry on hold at least every (days)"), default=7,
         validators=[MinValueValidator(1), MaxValueValidator(60)])
+    recheck_days = models.PositiveSmallIntegerField(
+        _("re-check call this many days after closing satisfied"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(90)])
     target_closed_in_time_percent = models.PositiveSmallIntegerField(
         _("target: share closed within the reply limit (%)"), default=90, validators=[MaxValueValidator(100)])
     target_complaints_per_100_jobs = models.DecimalField(

@@ -159,6 +159,11 @@ def complaint_transition(*, complaint: Complaint, action: str, by=None, **data) 
     if action == "resume":
         complaint.state_before_hold = ""
     complaint.save()
+    if action == "close_satisfied":
+        from followups.scheduling import followup_schedule_recheck
+
+        # Confirm, some days on, that the customer stayed satisfied (same transaction: never lost).
+        followup_schedule_recheck(complaint, policy=complaint_policy_for(complaint.dealer.network))
     TimelineEntry.objects.create(dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.STATE,
                                  author=by, at=timezone.now(), body=body, from_state=before, to_state=complaint.state)
     return complaint

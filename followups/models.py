@@ -17,6 +17,7 @@ from dealer_portal.tenancy.scoping import NetworkOwnedManager
 class CallKind(models.TextChoices):
     SERVICE = "service", _("After a service")
     SALES = "sales", _("After a new-car handover")
+    RECHECK = "recheck", _("Re-check after a resolved complaint")
 
 
 class CallStatus(models.TextChoices):
@@ -41,7 +42,9 @@ class FollowUpCall(DealerOwnedModel):
                                     related_name="followup_calls")
     sales_handover = models.ForeignKey("servicejobs.SalesHandover", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="followup_calls")
-    delivered_at = models.DateTimeField(_("delivered"))
+    complaint = models.ForeignKey("complaints.Complaint", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="followup_calls", verbose_name=_("complaint re-checked"))
+    delivered_at = models.DateTimeField(_("delivered (or, for a re-check, the complaint closed)"))
     window_start = models.DateField(_("call from (local date)"))
     window_end = models.DateField(_("call until (local date)"))
     status = models.CharField(_("status"), max_length=16, choices=CallStatus.choices, default=CallStatus.SCHEDULED)
@@ -64,9 +67,15 @@ class FollowUpCall(DealerOwnedModel):
                                     name="followup_one_call_per_sales_handover"),
             models.CheckConstraint(condition=Q(window_end__gte=models.F("window_start")),
                                    name="followup_window_in_order"),
+            # One re-check per closing: a complaint closed satisfied twice is re-checked twice.
+            models.UniqueConstraint(fields=["dealer", "complaint", "delivered_at"],
+                                    condition=Q(complaint__isnull=False), name="followup_one_recheck_per_closing"),
             models.CheckConstraint(
-                condition=(Q(kind=CallKind.SERVICE, service_job__isnull=False, sales_handover__isnull=True)
-                           | Q(kind=CallKind.SALES, sales_handover__isnull=False, service_job__isnull=True)),
+                condition=(Q(kind=CallKind.SERVICE, service_job__isnull=False, sales_handover__isnull=True,
+                             complaint__isnull=True)
+                           | Q(kind=CallKind.SALES, sales_handover__isnull=False, service_job__isnull=True,
+                               complaint__isnull=True)
+                           | Q(kind=CallKind.RECHECK, complaint__isnull=False, sales_handover__isnull=True)),
                 name="followup_kind_matches_delivery"),
         ]
         indexes = [models.Index(fields=["dealer", "status", "window_end"], name="followup_dealer_due_idx")]

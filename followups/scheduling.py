@@ -48,3 +48,18 @@ def followup_schedule_for_handover(handover, *, policy) -> FollowUpCall:
     """The sales follow-up of a new-car handover; call inside the handover's transaction (idempotent)."""
     return _schedule(dealer=handover.dealer, policy=policy, kind=CallKind.SALES, customer=handover.customer,
                      vehicle=handover.vehicle, delivered_at=handover.delivered_at, sales_handover=handover)
+
+
+def followup_schedule_recheck(complaint, *, policy) -> FollowUpCall:
+    """A re-check call some days after a complaint closed satisfied; call inside the closing transaction."""
+    closed_at = complaint.closed_at
+    start = closed_at.astimezone(complaint.dealer.zone).date() + timedelta(days=policy.recheck_days)
+    call = FollowUpCall(dealer=complaint.dealer, kind=CallKind.RECHECK, customer=complaint.customer,
+                        vehicle=complaint.vehicle, complaint=complaint, delivered_at=closed_at, window_start=start,
+                        window_end=start + timedelta(days=2))
+    try:
+        with transaction.atomic():
+            call.save()
+    except IntegrityError:
+        return FollowUpCall.objects.get(dealer=complaint.dealer, complaint=complaint, delivered_at=closed_at)
+    return call

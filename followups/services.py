@@ -50,7 +50,8 @@ def questionnaire_for(network) -> Questionnaire:
 
 def _open_call(call: FollowUpCall) -> FollowUpCall:
     """The call, locked; refused with the reason when it is no longer open."""
-    call = FollowUpCall.objects.select_for_update().select_related("dealer", "customer").get(pk=call.pk)
+    call = (FollowUpCall.objects.select_for_update().select_related("dealer", "customer", "complaint")
+            .get(pk=call.pk))
     if call.status not in OPEN_CALL_STATUSES:
         raise ValidationError(_("This call is closed (%(status)s): nothing more is recorded on it.") % {
             "status": call.get_status_display()})
@@ -97,7 +98,15 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
     answer = CallAnswer(dealer_id=call.dealer_id, call=call, overall=overall, work_done_right=work_done_right,
                         ready_when_promised=ready_when_promised, would_recommend=would_recommend,
                         comments=comments.strip(), answered_at=now, via=via, recorded_by=by, dissatisfied=dissatisfied)
-    if dissatisfied:
+    if dissatisfied and call.kind == CallKind.RECHECK:
+        # Not satisfied after all: the complaint it re-checks opens again, with the customer's words.
+        from complaints.services import complaint_transition
+
+        answer.complaint = complaint_transition(
+            complaint=call.complaint, action="reopen", by=by,
+            reason=answer.comments or _("Not satisfied at the re-check call: overall %(score)s of 5.") % {
+                "score": overall})
+    elif dissatisfied:
         words = answer.comments or _("Dissatisfied in the follow-up call: overall %(score)s of 5.") % {
             "score": overall}
         answer.complaint = complaint_log(

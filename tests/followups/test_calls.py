@@ -113,3 +113,32 @@ def test_another_dealers_calls_are_not_found(call, dealer, other_dealer, neighbo
                                         url(dealer, "followup_answers", call.pk),
                                         url(dealer, "followup_attempt", call.pk, "no_answer")])
     assert_not_found_for(neighbour, web=[url(other_dealer, "followup_call", call.pk)])
+
+
+def _closed_satisfied_complaint(dealer, manager):
+    from complaints import services as complaint_services
+    from tests import factories
+
+    complaint = complaint_services.complaint_log(dealer=dealer, customer=factories.CustomerFactory(dealer=dealer),
+                                                 department="service", channel="phone", words="Ruido")
+    for action, data in (("confirm", {"channel": "phone"}), ("propose", {"text": "Ajuste", "informed": "Taller"})):
+        complaint = complaint_services.complaint_transition(complaint=complaint, action=action, **data)
+    complaint = complaint_services.complaint_transition(complaint=complaint, action="agree",
+                                                        proposal_id=complaint.proposals.get().pk, agreement="Ok")
+    complaint = complaint_services.complaint_transition(complaint=complaint, action="assign_owner", owner=manager)
+    complaint = complaint_services.complaint_transition(complaint=complaint, action="implemented")
+    return complaint_services.complaint_transition(complaint=complaint, action="close_satisfied", words="Bien",
+                                                   confirmed_by="Cliente", channel="phone")
+
+
+def test_closing_satisfied_schedules_a_recheck_and_a_dissatisfied_recheck_reopens(in_dealer, dealer, manager):
+    complaint = _closed_satisfied_complaint(dealer, manager)
+    recheck = FollowUpCall.objects.get(complaint=complaint)
+    closed_day = timezone.localtime(complaint.closed_at, dealer.zone).date()
+    assert (recheck.kind, recheck.window_start) == ("recheck", closed_day + timedelta(days=10))
+    answer = services.call_answers_record(call=recheck, overall=2, work_done_right=False, ready_when_promised=True,
+                                          would_recommend=False, comments="Volvió el ruido")
+    complaint.refresh_from_db()
+    assert complaint.state == "reopened"
+    assert answer.complaint == complaint
+    assert Complaint.objects.count() == 1  # reopened, not a second complaint
