@@ -151,3 +151,23 @@ class CallAnswer(DealerOwnedModel):
         verbose_name = _("call answer")
         verbose_name_plural = _("call answers")
         constraints = [models.UniqueConstraint(fields=["dealer", "call"], name="callanswer_one_per_call")]
+
+
+class DailyCallReport(DealerOwnedModel):
+    """The dealer's follow-up report for one local day: sent once (the row is the claim), kept as evidence."""
+
+    day = models.DateField(_("local day"))
+    due = models.PositiveIntegerField(_("calls whose window ended the day before"))
+    reached_in_window = models.PositiveIntegerField(_("of which reached inside their window"))
+    last_day_calls = models.PositiveIntegerField(_("calls on their last day today"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("daily call report")
+        verbose_name_plural = _("daily call reports")
+        constraints = [models.UniqueConstraint(fields=["dealer", "day"], name="dailycallreport_once_per_day")]
+
+    @property
+    def completion_percent(self) -> float | None:
+        return round(100 * self.reached_in_window / self.due, 1) if self.due else None

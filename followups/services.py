@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from .models import (
     CallAttempt,
     CallKind,
     CallStatus,
+    DailyCallReport,
     FollowUpCall,
     Questionnaire,
 )
@@ -50,7 +51,8 @@ def questionnaire_for(network) -> Questionnaire:
 
 def _open_call(call: FollowUpCall) -> FollowUpCall:
     """The call, locked; refused with the reason when it is no longer open."""
-    call = (FollowUpCall.objects.select_for_update().select_related("dealer", "customer", "complaint")
+    # Only the call's row is locked; the joined rows (a re-check's complaint may be absent) are just read.
+    call = (FollowUpCall.objects.select_for_update(of=("self",)).select_related("dealer", "customer", "complaint")
             .get(pk=call.pk))
     if call.status not in OPEN_CALL_STATUSES:
         raise ValidationError(_("This call is closed (%(status)s): nothing more is recorded on it.") % {
@@ -181,3 +183,42 @@ def answer_link_send(*, call: FollowUpCall, link_builder, by=None) -> None:
                       settings.DEFAULT_FROM_EMAIL, [customer.email])
 
     transaction.on_commit(send)
+
+
+REPORT_HOUR = 8  # local time: the representatives' day starts
+
+
+def daily_call_report_send(*, dealer, now: datetime | None = None) -> DailyCallReport | None:
+    """Once a local day (from 08:00): remind the representatives of calls on their last day and report
+    yesterday's completion rate. Side effects: the report row (the claim), then one email after commit."""
+    from complaints.services import dealer_representative
+
+    now = now or timezone.now()
+    local = timezone.localtime(now, dealer.zone)
+    if local.hour < REPORT_HOUR:
+        return None
+    today, yesterday = local.date(), local.date() - timedelta(days=1)
+    ended = FollowUpCall.objects.filter(dealer=dealer, window_end=yesterday).exclude(
+        status=CallStatus.NOT_CONTACTED)
+    reached = [call for call in ended.filter(status=CallStatus.REACHED)
+               if timezone.localtime(call.reached_at, dealer.zone).date() <= call.window_end]
+    last_day = list(FollowUpCall.objects.filter(dealer=dealer, window_end=today, status__in=OPEN_CALL_STATUSES)
+                    .select_related("customer"))
+    try:
+        with transaction.atomic():
+            report = DailyCallReport.objects.create(dealer=dealer, day=today, due=ended.count(),
+                                                    reached_in_window=len(reached), last_day_calls=len(last_day))
+    except IntegrityError:
+        return None  # already sent today
+    representative = dealer_representative(dealer)
+    if representative is not None:
+        lines = [f"- {call.customer.name} ({call.customer.phone})" for call in last_day]
+        rate = f"{report.completion_percent} %" if report.completion_percent is not None else "—"
+        body = _("Calls on their last day today: %(count)d\n%(lines)s\n\nYesterday's windows: %(reached)d of "
+                 "%(due)d customers reached in time (%(rate)s).") % {
+            "count": len(last_day), "lines": "\n".join(lines), "reached": report.reached_in_window,
+            "due": report.due, "rate": rate}
+        transaction.on_commit(lambda: send_mail(
+            _("Follow-up calls for %(day)s") % {"day": today.isoformat()}, body, settings.DEFAULT_FROM_EMAIL,
+            [representative.email]))
+    return report
