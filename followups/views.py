@@ -14,6 +14,7 @@ from dealer_portal.tenancy.decorators import dealer_page
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 
 from . import services
+from .dashboard import followup_figures
 from .forms import AnswersForm, CallbackForm
 from .models import AttemptOutcome, FollowUpCall
 from .selectors import call_list
@@ -125,3 +126,9 @@ def public_answer(request, token: str):
                           {"message": _("Thank you! Your answers were received."), "thanks": True})
         return render(request, "followups/public_answer.html", {"form": form, "call": call},
                       status=400 if request.method == "POST" else 200)
+
+
+@dealer_page
+def followup_figures_page(request, dealer):
+    """Calls made inside their window, reach, satisfaction per month, per advisor and per sales consultant."""
+    return render(request, "followups/figures.html", {"dealer": dealer, "figures": followup_figures()})

@@ -142,3 +142,19 @@ def test_closing_satisfied_schedules_a_recheck_and_a_dissatisfied_recheck_reopen
     assert complaint.state == "reopened"
     assert answer.complaint == complaint
     assert Complaint.objects.count() == 1  # reopened, not a second complaint
+
+
+def test_the_figures_count_reach_satisfaction_and_complaints(client, manager, dealer, in_dealer, make_job):
+    from followups.dashboard import followup_figures
+
+    calls = [FollowUpCall.objects.get(service_job=walk_to(make_job(), "handover")) for _ in range(3)]
+    services.call_answers_record(call=calls[0], overall=5, work_done_right=True, ready_when_promised=True,
+                                 would_recommend=True)
+    services.call_answers_record(call=calls[1], overall=1, work_done_right=False, ready_when_promised=False,
+                                 would_recommend=False, comments="Mal")
+    month = next(m for m in followup_figures().months if m.due)
+    assert (month.due, month.reached, month.reached_in_window, month.complaints) == (3, 2, 2, 1)
+    assert month.satisfaction == 3.0 and month.reach_percent == 66.7
+    client.force_login(manager)
+    page = client.get(url(dealer, "followup_figures")).content.decode()
+    assert "2 (66.7 %)" in page
