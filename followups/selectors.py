@@ -18,6 +18,7 @@ MISSED_SHOWN_DAYS = 14
 
 @dataclass
 class CallList:
+    outside_hours: list = field(default_factory=list)  # dealers whose calling hours are over (or not begun)
     due_today: list = field(default_factory=list)
     last_day: list = field(default_factory=list)
     due_soon: list = field(default_factory=list)
@@ -43,7 +44,8 @@ def call_list(*, now=None) -> CallList:
              .order_by("window_end", "pk"))
     board = CallList()
     for call in calls:
-        today = timezone.localtime(now, call.dealer.zone).date()
+        local = timezone.localtime(now, call.dealer.zone)
+        today = local.date()
         if call.status == CallStatus.MISSED:
             if call.window_end >= today - timedelta(days=MISSED_SHOWN_DAYS):
                 board.missed.append(call)
@@ -53,6 +55,10 @@ def call_list(*, now=None) -> CallList:
             board.due_soon.append(call)
         elif call.callback_at and call.callback_at > now:
             board.due_soon.append(call)  # the customer asked to be called later
+        elif not call.dealer.calling_from <= local.time() < call.dealer.calling_until:
+            # Customers are called only within the dealer's calling hours.
+            if call.dealer not in board.outside_hours:
+                board.outside_hours.append(call.dealer)
         elif call.window_end == today:
             board.last_day.append(call)
         else:

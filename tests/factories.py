@@ -1,5 +1,7 @@
 """Factories for test data. Dealer-owned rows are created with their dealer given explicitly."""
 
+import datetime
+
 import factory
 from django.conf import settings
 
@@ -36,6 +38,10 @@ class DealerFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Dealer {n}")
     city = "Monterrey"
     time_zone = "America/Monterrey"
+    # Calls may be made at any hour in tests, so the time of day a test runs never matters;
+    # test_calls_are_offered_only_within_calling_hours sets real hours.
+    calling_from = datetime.time(0, 0)
+    calling_until = datetime.time(23, 59, 59)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,6 @@
 """Who the tenants are: network → region → dealer, and who may act where (memberships)."""
 
+import datetime
 import zoneinfo
 
 from django.conf import settings
@@ -83,6 +84,8 @@ class Dealer(models.Model):
     city = models.CharField(_("city"), max_length=120, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
     is_active = models.BooleanField(_("active"), default=True)
+    calling_from = models.TimeField(_("customers may be called from"), default=datetime.time(9, 0))
+    calling_until = models.TimeField(_("customers may be called until"), default=datetime.time(19, 0))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DealerManager()
@@ -102,6 +105,8 @@ class Dealer(models.Model):
     def clean(self):
         if self.region_id and self.network_id and self.region.network_id != self.network_id:
             raise ValidationError({"region": _("The region belongs to another network.")})
+        if self.calling_from and self.calling_until and self.calling_until <= self.calling_from:
+            raise ValidationError({"calling_until": _("Calling hours must end after they start.")})
 
     @cached_property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -158,3 +158,15 @@ def test_the_figures_count_reach_satisfaction_and_complaints(client, manager, de
     client.force_login(manager)
     page = client.get(url(dealer, "followup_figures")).content.decode()
     assert "2 (66.7 %)" in page
+
+
+def test_calls_are_offered_only_within_calling_hours(client, representative, dealer, call, in_dealer):
+    import datetime as dt
+
+    dealer.calling_from, dealer.calling_until = dt.time(9, 0), dt.time(19, 0)
+    dealer.save()
+    day = call.window_start
+    evening = timezone.make_aware(dt.datetime.combine(day, dt.time(20, 30)), dealer.zone)
+    morning = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)), dealer.zone)
+    assert call_list(now=evening).due_today == [] and call_list(now=evening).outside_hours == [dealer]
+    assert [c.pk for c in call_list(now=morning).due_today] == [call.pk]
