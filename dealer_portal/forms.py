@@ -30,7 +30,9 @@ class PortalFormMixin:
                 if isinstance(manager, TenantManager):
                     field.queryset = manager.all()
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+            if isinstance(widget, forms.RadioSelect):
+                continue  # plain radios: Bootstrap's check style needs a wrapper Django's radios do not have
+            if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 widget.attrs.setdefault("class", "form-select")
