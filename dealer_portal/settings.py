@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.invitations_expire",
         "schedule": crontab(minute=15),
     },
+    "followups-anniversary-contacts": {
+        "task": "followups.tasks.anniversary_contacts_all",
+        "schedule": crontab(hour=5, minute=20),
+    },
     "followups-missed-calls": {
         "task": "followups.tasks.missed_calls_mark_all",
         "schedule": crontab(minute=10),

@@ -18,6 +18,7 @@ class CallKind(models.TextChoices):
     SERVICE = "service", _("After a service")
     SALES = "sales", _("After a new-car handover")
     RECHECK = "recheck", _("Re-check after a resolved complaint")
+    ANNIVERSARY = "anniversary", _("Purchase anniversary")
 
 
 class CallStatus(models.TextChoices):
@@ -70,9 +71,14 @@ class FollowUpCall(DealerOwnedModel):
             # One re-check per closing: a complaint closed satisfied twice is re-checked twice.
             models.UniqueConstraint(fields=["dealer", "complaint", "delivered_at"],
                                     condition=Q(complaint__isnull=False), name="followup_one_recheck_per_closing"),
+            # One anniversary contact per car and year.
+            models.UniqueConstraint(fields=["dealer", "vehicle", "delivered_at"],
+                                    condition=Q(kind="anniversary"), name="followup_one_anniversary_per_year"),
             models.CheckConstraint(
                 condition=(Q(kind=CallKind.SERVICE, service_job__isnull=False, sales_handover__isnull=True,
                              complaint__isnull=True)
+                           | Q(kind=CallKind.ANNIVERSARY, vehicle__isnull=False, service_job__isnull=True,
+                               sales_handover__isnull=True, complaint__isnull=True)
                            | Q(kind=CallKind.SALES, sales_handover__isnull=False, service_job__isnull=True,
                                complaint__isnull=True)
                            | Q(kind=CallKind.RECHECK, complaint__isnull=False, sales_handover__isnull=True)),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CallKind, CallStatus, FollowUpCall
@@ -63,3 +64,53 @@ def followup_schedule_recheck(complaint, *, policy) -> FollowUpCall:
     except IntegrityError:
         return FollowUpCall.objects.get(dealer=complaint.dealer, complaint=complaint, delivered_at=closed_at)
     return call
+
+
+ANNIVERSARY_LOOKAHEAD_DAYS = 7
+ANNIVERSARY_WINDOW_DAYS = 6
+
+
+def _anniversary_in(year: int, handover: date) -> date:
+    try:
+        return handover.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)
+
+
+def anniversary_contacts_schedule(*, dealer, now: datetime | None = None) -> int:
+    """Special-date contacts (c.1): a call for each new car whose purchase anniversary falls in the coming week.
+
+    Idempotent: one contact per car and year (a database constraint); returns how many were created.
+    """
+    from customers.models import Vehicle
+
+    now = now or timezone.now()
+    today = timezone.localtime(now, dealer.zone).date()
+    horizon = today + timedelta(days=ANNIVERSARY_LOOKAHEAD_DAYS)
+    created = 0
+    vehicles = (Vehicle.objects.filter(dealer=dealer, handover_date__isnull=False, handover_date__lt=today)
+                .select_related("customer"))
+    for vehicle in vehicles.iterator(chunk_size=1000):
+        for year in {today.year, horizon.year}:
+            anniversary = _anniversary_in(year, vehicle.handover_date)
+            if not today <= anniversary <= horizon or anniversary.year <= vehicle.handover_date.year:
+                continue
+            moment = timezone.make_aware(datetime.combine(anniversary, time.min), dealer.zone)
+            if FollowUpCall.objects.filter(dealer=dealer, vehicle=vehicle, kind=CallKind.ANNIVERSARY,
+                                           delivered_at=moment).exists():
+                continue
+            call = FollowUpCall(dealer=dealer, kind=CallKind.ANNIVERSARY, customer=vehicle.customer, vehicle=vehicle,
+                                delivered_at=moment, window_start=anniversary,
+                                window_end=anniversary + timedelta(days=ANNIVERSARY_WINDOW_DAYS))
+            customer = vehicle.customer
+            if customer.do_not_contact or not customer.contact_consent:
+                call.status = CallStatus.NOT_CONTACTED
+                call.not_contacted_reason = customer.do_not_contact_reason or _("The customer asked not to be "
+                                                                                "contacted.")
+            try:
+                with transaction.atomic():
+                    call.save()
+            except IntegrityError:
+                continue  # another run made it first
+            created += 1
+    return created
