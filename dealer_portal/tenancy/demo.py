@@ -20,6 +20,7 @@ from accounts.models import User
 from complaints.demo import demo_complaints_build
 from complaints.taxonomy import network_taxonomy_install
 from customers.models import Customer, Vehicle
+from followups.demo import demo_calls_build
 from servicejobs.demo import demo_jobs_build
 from servicejobs.models import JobStatus, ServiceJob
 
@@ -69,6 +70,7 @@ class DemoSummary:
     vehicles: int = 0
     jobs: int = 0
     complaints: int = 0
+    calls: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -239,5 +241,9 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
         rng=rng, dealers=aurora_dealers, customers_by_dealer=customers_by_dealer,
         vehicles_by_customer=vehicles_by_customer, jobs_by_dealer=jobs_by_dealer, staff_by_dealer=staff_by_dealer,
         months=months, today=today)
+    # A follow-up call for every delivery of both networks; only Aurora's dissatisfied answers open complaints.
+    summary.calls = demo_calls_build(rng=rng, dealers=created_dealers, today=today,
+                                     customers_by_dealer=customers_by_dealer, staff_by_dealer=staff_by_dealer,
+                                     complaints_for={dealer.pk for dealer in aurora_dealers})
     summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
     return summary

@@ -170,3 +170,15 @@ def test_calls_are_offered_only_within_calling_hours(client, representative, dea
     morning = timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)), dealer.zone)
     assert call_list(now=evening).due_today == [] and call_list(now=evening).outside_hours == [dealer]
     assert [c.pk for c in call_list(now=morning).due_today] == [call.pk]
+
+
+def test_a_dissatisfied_answer_and_its_complaint_are_saved_together_or_not_at_all(in_dealer, call):
+    from unittest import mock
+
+    with mock.patch("complaints.services.complaint_log", side_effect=RuntimeError("database went away")), \
+            pytest.raises(RuntimeError):
+        services.call_answers_record(call=call, overall=1, work_done_right=False, ready_when_promised=False,
+                                     would_recommend=False, comments="Mal")
+    call.refresh_from_db()
+    assert call.status == "scheduled"
+    assert not CallAnswer.objects.exists() and not Complaint.objects.exists()

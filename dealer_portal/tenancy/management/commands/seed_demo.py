@@ -31,7 +31,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Demo built: {summary.networks} networks, {summary.regions} regions, {summary.dealers} dealers, "
             f"{summary.users} users, {summary.memberships} memberships, {summary.customers} customers, "
-            f"{summary.vehicles} vehicles, {summary.jobs} service jobs, {summary.complaints} complaints."))
+            f"{summary.vehicles} vehicles, {summary.jobs} service jobs, {summary.complaints} complaints, "
+            f"{summary.calls} follow-up calls."))
 
     @staticmethod
     @transaction.atomic
@@ -50,11 +51,15 @@ class Command(BaseCommand):
         from customers.models import Customer, Vehicle
         from dealer_portal.tenancy.demo import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG
         from dealer_portal.tenancy.models import Dealer, Membership, Region
+        from followups.models import CallAnswer, CallAttempt, FollowUpCall
         from servicejobs.models import JobImport, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob
 
         networks = Network.objects.filter(slug__in=[DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG])
         user_ids = list(Membership.objects.filter(network__in=networks).values_list("user_id", flat=True))
-        # Complaint and service rows protect customers and vehicles, so they go first.
+        # Follow-up calls point to jobs, handovers and complaints; complaint and service rows protect
+        # customers and vehicles: calls first, then complaints, then service rows.
+        for model in (CallAnswer, CallAttempt, FollowUpCall):
+            model.objects.filter(dealer__network__in=networks).delete()
         for model in (TimelineEntry, SolutionProposal, Complaint, Compliment, ImprovementPlan, DailyLogDelivery):
             model.objects.filter(dealer__network__in=networks).delete()
         # Complaints protect their categories and an area protects its categories: answers, leaves, then areas.
