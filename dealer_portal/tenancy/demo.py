@@ -21,6 +21,7 @@ from complaints.demo import demo_complaints_build
 from complaints.taxonomy import network_taxonomy_install
 from customers.models import Customer, Vehicle
 from followups.demo import demo_calls_build
+from scoring.services import shipped_checklists_install
 from servicejobs.demo import demo_jobs_build
 from servicejobs.models import JobStatus, ServiceJob
 
@@ -226,6 +227,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
 
     for owner in (network, other):
         network_taxonomy_install(network=owner)
+        shipped_checklists_install(network=owner)
     staff_by_dealer: dict[int, dict[str, list[User]]] = defaultdict(lambda: defaultdict(list))
     for index, fields in grants:  # in grant order: a dealer's first representative is its longest-serving one
         if fields.get("dealer") is not None:
