@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin
 
-from .models import ChecklistTemplate
+from .models import Assessment, ChecklistTemplate
 
 
 @admin.register(ChecklistTemplate)
@@ -11,3 +11,12 @@ class ChecklistTemplateAdmin(ReadOnlyTenantAdmin):
 
     list_display = ["name", "code", "kind", "version", "is_current", "network"]
     list_filter = ["kind", "is_current", "network"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ReadOnlyTenantAdmin):
+    """Assessments are scored, submitted and reopened through their services (which keep the history)."""
+
+    list_display = ["dealer", "template", "month", "is_self_assessment", "status", "submitted_at"]
+    list_filter = ["status", "is_self_assessment"]
+    list_select_related = ["dealer", "template"]

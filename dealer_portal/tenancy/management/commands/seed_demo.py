@@ -60,6 +60,10 @@ class Command(BaseCommand):
         # customers and vehicles: calls first, then complaints, then service rows.
         for model in (CallAnswer, CallAttempt, FollowUpCall):
             model.objects.filter(dealer__network__in=networks).delete()
+        from scoring.models import Assessment, AssessmentEvent, AssessmentScore
+
+        for model in (AssessmentEvent, AssessmentScore, Assessment):
+            model.objects.filter(dealer__network__in=networks).delete()
         for model in (TimelineEntry, SolutionProposal, Complaint, Compliment, ImprovementPlan, DailyLogDelivery):
             model.objects.filter(dealer__network__in=networks).delete()
         # Complaints protect their categories and an area protects its categories: answers, leaves, then areas.

@@ -1,0 +1,100 @@
+"""Monthly assessments: scoring, not applicable, submit locks, only network admins reopen, the POE score."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
+from scoring.assessments import (
+    assessment_reopen,
+    assessment_result,
+    assessment_score,
+    assessment_start,
+    assessment_submit,
+)
+from scoring.models import AssessmentEvent, ChecklistItem, ChecklistTemplate
+from scoring.services import checklist_import
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"code": "poe", "kind": "poe", "name": "POE", "sections": [
+    {"code": "SP", "title": "Service process", "items": [{"code": "SP.1", "text": "a", "max_points": 10},
+                                                         {"code": "SP.2", "text": "b", "max_points": 5}]},
+    {"code": "SI", "title": "Stock inventory", "items": [{"code": "SI.1", "text": "c", "max_points": 10}]},
+]}
+
+
+@pytest.fixture
+def poe(dealer):
+    with tenant_scope(TenantScope.for_network(dealer.network_id)):
+        template = checklist_import(network=dealer.network, data=SMALL)
+        yield template, {item.code: item for item in ChecklistItem.objects.filter(section__template=template)}
+
+
+def test_the_poe_score_is_achieved_over_applicable_maximum(dealer, hq, poe):
+    template, items = poe
+    assessment = assessment_start(dealer=dealer, template=template, month=date(2026, 10, 17), by=hq)
+    assert assessment.month == date(2026, 10, 1)
+    assessment_score(assessment=assessment, item=items["SP.1"], points=8)
+    assessment_score(assessment=assessment, item=items["SP.2"], not_applicable=True)
+    assessment_score(assessment=assessment, item=items["SI.1"], points=5)
+    total, sections = assessment_result(assessment)
+    assert (total.achieved, total.applicable_max, total.percent) == (13, 20, 65.0)
+    assert sections["Service process"].percent == 80.0 and sections["Stock inventory"].percent == 50.0
+
+
+def test_points_above_the_maximum_are_refused(dealer, hq, poe):
+    template, items = poe
+    assessment = assessment_start(dealer=dealer, template=template, month=date(2026, 10, 1), by=hq)
+    with pytest.raises(ValidationError) as refused:
+        assessment_score(assessment=assessment, item=items["SP.2"], points=6)
+    assert refused.value.message_dict["points"] == ["Give from 0 to 5 points, or mark it not applicable."]
+
+
+def test_submitting_needs_every_item_then_locks_and_only_a_network_admin_reopens(dealer, hq, network_admin, poe):
+    template, items = poe
+    assessment = assessment_start(dealer=dealer, template=template, month=date(2026, 10, 1), by=hq)
+    assessment_score(assessment=assessment, item=items["SP.1"], points=10)
+    with pytest.raises(ValidationError) as incomplete:
+        assessment_submit(assessment=assessment, by=hq)
+    assert incomplete.value.messages == ["Score these items first: SP.2, SI.1."]
+    for code in ("SP.2", "SI.1"):
+        assessment_score(assessment=assessment, item=items[code], points=1)
+    assessment_submit(assessment=assessment, by=hq)
+    with pytest.raises(ValidationError, match="locked"):
+        assessment_score(assessment=assessment, item=items["SP.1"], points=0)
+    with pytest.raises(ValidationError, match="Only a network admin"):
+        assessment_reopen(assessment=assessment, by=hq, reason="typo", is_network_admin=False)
+    with pytest.raises(ValidationError):
+        assessment_reopen(assessment=assessment, by=network_admin, reason=" ", is_network_admin=True)
+    assessment_reopen(assessment=assessment, by=network_admin, reason="SI.1 was scored on the wrong outlet",
+                      is_network_admin=True)
+    assert list(AssessmentEvent.objects.values_list("action", "reason")) == [
+        ("submitted", ""), ("reopened", "SI.1 was scored on the wrong outlet")]
+
+
+def test_one_hq_assessment_per_month_and_self_assessments_apart(dealer, hq, manager, poe):
+    template, _items = poe
+    assessment_start(dealer=dealer, template=template, month=date(2026, 10, 1), by=hq)
+    with pytest.raises(ValidationError, match="already has this assessment"):
+        assessment_start(dealer=dealer, template=template, month=date(2026, 10, 20), by=hq)
+    own = assessment_start(dealer=dealer, template=template, month=date(2026, 10, 1), by=manager,
+                           is_self_assessment=True)
+    assert own.is_self_assessment
+
+
+def test_a_new_checklist_version_leaves_past_scores_alone(dealer, hq, poe):
+    template, items = poe
+    assessment = assessment_start(dealer=dealer, template=template, month=date(2026, 9, 1), by=hq)
+    for code in ("SP.1", "SP.2", "SI.1"):
+        assessment_score(assessment=assessment, item=items[code], points=5)
+    with tenant_scope(TenantScope.for_network(dealer.network_id)):
+        changed = {**SMALL, "sections": [{**SMALL["sections"][0], "items": [
+            {"code": "SP.1", "text": "a", "max_points": 20}]}]}
+        newer = checklist_import(network=dealer.network, data=changed)
+        assert ChecklistTemplate.objects.filter(code="poe").count() == 2
+    assert assessment_result(assessment)[0].applicable_max == 25
+    with pytest.raises(ValidationError):
+        assessment_start(dealer=dealer, template=template, month=date(2026, 11, 1), by=hq)  # no longer current
+    assert assessment_start(dealer=dealer, template=newer, month=date(2026, 11, 1), by=hq).template == newer
