@@ -27,6 +27,14 @@ def exception_handler(exc, context):
     return response
 
 
+def caller_only_dealer() -> Dealer:
+    """The one active dealer the caller's scope holds; a 400 asking for ``dealer`` when there are several."""
+    dealers = list(Dealer.objects.filter(is_active=True)[:2])
+    if len(dealers) != 1:
+        raise ValidationError({"dealer": ["This field is required: you work at several dealers."]})
+    return dealers[0]
+
+
 class DealerOwnedSerializer(serializers.ModelSerializer):
     """Base of every dealer-owned resource: a row names its dealer, and everything it links to is there.
 
@@ -44,19 +52,13 @@ class DealerOwnedSerializer(serializers.ModelSerializer):
                 raise ValidationError({"dealer": ["A row cannot move to another dealer."]})
             dealer = self.instance.dealer
         else:
-            dealer = attrs.get("dealer") or self._only_dealer()
+            dealer = attrs.get("dealer") or caller_only_dealer()
             attrs["dealer"] = dealer
         for name, value in attrs.items():
             if name != "dealer" and getattr(value, "dealer_id", dealer.pk) != dealer.pk:
                 field = self.fields[name]
                 raise ValidationError({name: [field.error_messages["does_not_exist"].format(pk_value=value.pk)]})
         return attrs
-
-    def _only_dealer(self) -> Dealer:
-        dealers = list(Dealer.objects.filter(is_active=True)[:2])
-        if len(dealers) != 1:
-            raise ValidationError({"dealer": ["This field is required: you work at several dealers."]})
-        return dealers[0]
 
 
 class DealerOwnedViewSetMixin:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
-from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin
+from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer
 from dealer_portal.tenancy.models import Dealer
 from followups.scheduling import followup_schedule_for_handover
 
@@ -131,10 +131,7 @@ class JobImportUploadSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if "dealer" not in attrs:
-            dealers = list(Dealer.objects.filter(is_active=True)[:2])
-            if len(dealers) != 1:
-                raise ValidationError({"dealer": ["This field is required: you work at several dealers."]})
-            attrs["dealer"] = dealers[0]
+            attrs["dealer"] = caller_only_dealer()
         return attrs
 
 

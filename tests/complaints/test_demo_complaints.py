@@ -113,7 +113,8 @@ def test_timelines_start_with_the_logging_entry_and_record_each_move(demo):
             assert following.from_state == previous.to_state, complaint.reference
         assert moves[-1].to_state == complaint.state, complaint.reference
         if complaint.state in PAST_AGREED:
-            assert pk in agreed and complaint.owner_id or complaint.state == ComplaintState.AGREED
+            assert pk in agreed, complaint.reference
+            assert complaint.owner_id or complaint.state == ComplaintState.AGREED, complaint.reference
 
 
 def test_taxonomy_install_is_idempotent(demo):
