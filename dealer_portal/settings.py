@@ -174,6 +174,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
+# Assessment evidence: photos and documents, checked by type and size before they reach the storage.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Security: safe by default when DEBUG is off; each can be turned off behind a TLS-terminating proxy.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -264,6 +266,11 @@ CELERY_BEAT_SCHEDULE = {
     "complaints-on-hold-check": {
         "task": "complaints.tasks.on_hold_check_all",
         "schedule": crontab(minute=30, hour=6),
+    },
+    # Hourly, because networks' 1st-of-the-month mornings come at different UTC hours; published once a month.
+    "scoring-monthly-ranking": {
+        "task": "scoring.tasks.rankings_publish_all",
+        "schedule": crontab(minute=40),
     },
 }
 

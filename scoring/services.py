@@ -5,11 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .models import ChecklistItem, ChecklistKind, ChecklistSection, ChecklistTemplate
+from .kpis import MEASURES, default_kpis
+from .models import (
+    Assessment,
+    AssessmentEvidence,
+    AssessmentStatus,
+    ChecklistItem,
+    ChecklistKind,
+    ChecklistSection,
+    ChecklistTemplate,
+    Kpi,
+)
 
 SHIPPED = Path(__file__).resolve().parent / "checklists"
 
@@ -94,3 +106,123 @@ def shipped_checklists_install(*, network) -> int:
             checklist_import(network=network, data=data)
             installed += 1
     return installed
+
+
+# --- Service Quality KPIs -----------------------------------------------------------------------------------
+
+KPI_FIELDS = ("code", "name", "measure", "focus_area", "category", "target", "weight")
+
+
+@transaction.atomic
+def kpi_set_replace(*, network, rows: list[dict]) -> list[Kpi]:
+    """Replace the network's whole KPI set at once; the weights must add up to exactly 100.
+
+    Published rankings keep the KPIs they were computed with, so this never changes a past month.
+    """
+    errors: dict[str, list] = {}
+    kpis = []
+    codes = set()
+    for index, row in enumerate(rows):
+        kpi = Kpi(network=network, position=index, **{name: row.get(name) for name in KPI_FIELDS})
+        if kpi.measure in MEASURES and not kpi.name:
+            kpi.name = str(MEASURES[kpi.measure].label)
+        try:
+            kpi.full_clean(exclude=["network"], validate_unique=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(f"kpis[{index}].{name}", []).extend(messages)
+        if kpi.measure not in MEASURES:
+            errors.setdefault(f"kpis[{index}].measure", []).append(
+                _("Choose one of: %(measures)s.") % {"measures": ", ".join(MEASURES)})
+        if kpi.code in codes:
+            errors.setdefault(f"kpis[{index}].code", []).append(_("Code %(code)s appears twice.") % {
+                "code": kpi.code})
+        codes.add(kpi.code)
+        kpis.append(kpi)
+    if not rows:
+        errors["kpis"] = [_("Keep at least one KPI.")]
+    elif not errors:
+        total = sum(int(kpi.weight) for kpi in kpis)
+        if total != 100:
+            errors["weight"] = [_("The weights add up to %(total)d; they must add up to 100.") % {"total": total}]
+    if errors:
+        raise ValidationError(errors)
+    Kpi.objects.filter(network=network).delete()
+    return Kpi.objects.bulk_create(kpis)
+
+
+def kpi_defaults_install(*, network) -> int:
+    """Give a network the default KPI set if it has none (idempotent)."""
+    if Kpi.objects.filter(network=network).exists():
+        return 0
+    return len(Kpi.objects.bulk_create(default_kpis(network)))
+
+
+# --- Assessment evidence ------------------------------------------------------------------------------------
+
+# What counts as a photo or a document: the extension, and the file's first bytes must agree.
+EVIDENCE_TYPES = {
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".webp": ("image/webp", (b"RIFF",)),
+    ".heic": ("image/heic", (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1")),
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+}
+
+
+def _evidence_type(upload) -> str:
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in EVIDENCE_TYPES:
+        raise ValidationError({"file": _("Attach a photo (JPEG, PNG, WebP, HEIC) or a document (PDF, Word, "
+                                         "Excel); “%(name)s” is neither.") % {"name": upload.name}})
+    content_type, signatures = EVIDENCE_TYPES[suffix]
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    # HEIC keeps its signature after a 4-byte box size; the others start with it.
+    if not any(head.startswith(signature) or head[4:].startswith(signature) for signature in signatures):
+        raise ValidationError({"file": _("“%(name)s” is not really a %(kind)s file.") % {
+            "name": upload.name, "kind": suffix.lstrip(".").upper()}})
+    return content_type
+
+
+@transaction.atomic
+def evidence_attach(*, assessment: Assessment, upload, by=None, item: ChecklistItem | None = None,
+                    note: str = "") -> AssessmentEvidence:
+    """Attach a photo or document to an assessment that is still being scored (stored through Django's storage)."""
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError(_("This assessment was submitted and is locked; a network admin can reopen it."))
+    if item is not None and item.section.template_id != assessment.template_id:
+        raise ValidationError({"item": _("Select a valid choice. That choice is not one of the available choices.")})
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError({"file": _("“%(name)s” is %(size)s; the limit is %(limit)s.") % {
+            "name": upload.name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)}})
+    if not upload.size:
+        raise ValidationError({"file": _("“%(name)s” is empty.") % {"name": upload.name}})
+    content_type = _evidence_type(upload)
+    evidence = AssessmentEvidence(dealer_id=assessment.dealer_id, assessment=assessment, item=item,
+                                  original_name=Path(upload.name).name[:200], content_type=content_type,
+                                  size=upload.size, note=note.strip()[:300], uploaded_by=by)
+    evidence.file.save(upload.name, upload, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.file.delete(save=False)  # the row could not be written: the stored file goes too
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: AssessmentEvidence) -> None:
+    """Remove evidence from an assessment still being scored; the file leaves the storage after commit."""
+    assessment = Assessment.objects.select_for_update().get(pk=evidence.assessment_id)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError(_("This assessment was submitted and is locked; a network admin can reopen it."))
+    storage, name = evidence.file.storage, evidence.file.name
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))

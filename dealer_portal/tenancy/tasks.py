@@ -3,7 +3,7 @@
 from celery import Task
 from django.db import transaction
 
-from .models import Dealer
+from .models import Dealer, Network
 from .scoping import TenantScope, tenant_scope, unscoped
 
 
@@ -29,6 +29,29 @@ class DealerTask(Task):
             return None
         with tenant_scope(TenantScope.for_dealer(dealer)):
             return self.run(dealer, *args, **kwargs)
+
+
+class NetworkTask(DealerTask):
+    """A task about one network: called with ``network_id`` first, it runs with ``network`` in its scope."""
+
+    abstract = True
+
+    def __call__(self, network_id, *args, **kwargs):
+        with unscoped():
+            network = Network.objects.filter(pk=network_id).first()
+        if network is None:
+            return None
+        with tenant_scope(TenantScope.for_network(network.pk)):
+            return self.run(network, *args, **kwargs)
+
+
+def networks_fan_out(task) -> int:
+    """Network-wide schedules that work per network: one task per network. Steps outside the scope on purpose."""
+    with unscoped():
+        network_ids = list(Network.objects.values_list("pk", flat=True))
+    for network_id in network_ids:
+        task.delay(network_id)
+    return len(network_ids)
 
 
 def send_after_commit(task, *args, **kwargs) -> None:

@@ -1,0 +1,240 @@
+"""Service Quality KPIs: what each measure counts, computed from the platform's own records.
+
+Every measure is a *set of cases* (promise checks, jobs, calls or complaints falling in one dealer's local
+month) and either a condition that a case meets (a share) or a duration (a median). The monthly
+figures for a whole network come from one aggregate query per KPI, grouped by dealer — never a Python
+loop over jobs. The same case sets, narrowed to one dealer, are what a scorecard links to.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import connection, models
+from django.db.models import Count, ExpressionWrapper, F, Q
+from django.utils.translation import gettext_lazy as _
+
+from complaints.models import CLOSED_STATES, Complaint
+from followups.models import CallKind, CallStatus, FollowUpCall
+from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
+
+from .models import FocusArea, Kpi, KpiCategory
+
+PERCENT = "percent"
+HOURS = "hours"
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def local_month_q(field: str, month: date, zones: Iterable[str], *, dealer_path: str = "dealer") -> Q:
+    """Rows whose ``field`` (a UTC time) falls in ``month`` as each row's dealer reckons it, in its own zone.
+
+    One condition per time zone the dealers use, OR-ed, so a whole network is still one query.
+    """
+    condition = Q(pk__in=[])
+    end = next_month(month)
+    for zone_name in sorted(set(zones)):
+        zone = ZoneInfo(zone_name)
+        condition |= Q(**{f"{dealer_path}__time_zone": zone_name,
+                          f"{field}__gte": datetime.combine(month, time.min, tzinfo=zone),
+                          f"{field}__lt": datetime.combine(end, time.min, tzinfo=zone)})
+    return condition
+
+
+@dataclass(frozen=True)
+class MonthContext:
+    """What a measure needs besides the month: the dealers' zones and the network's complaint limits."""
+
+    month: date
+    zones: tuple[str, ...]
+    first_contact_hours: int
+    reply_limit_hours: int
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    unit: str  # PERCENT (a share of cases meeting a condition) or HOURS (a median duration)
+    higher_is_better: bool
+    record: str  # what a case is, for the scorecard's links: "job", "complaint" or "call"
+    cases: Callable[[MonthContext], models.QuerySet]  # the month's cases, all dealers in scope
+    met: Callable[[MonthContext], Q] | None = None  # shares: the condition a case meets
+    hours: Callable[[MonthContext], models.Expression] | None = None  # medians: the duration of a case
+    explanation: str = ""
+
+
+def _promise_cases(*numbers: int) -> Callable[[MonthContext], models.QuerySet]:
+    def cases(context: MonthContext) -> models.QuerySet:
+        return (PromiseCheck.objects
+                .filter(number__in=numbers, status__in=[PromiseCheckStatus.KEPT, PromiseCheckStatus.BROKEN])
+                .filter(local_month_q("job__arrived_at", context.month, context.zones)))
+    return cases
+
+
+def _kept(context: MonthContext) -> Q:
+    return Q(status=PromiseCheckStatus.KEPT)
+
+
+def _delivered_jobs(context: MonthContext) -> models.QuerySet:
+    return (ServiceJob.objects.filter(status=JobStatus.DELIVERED)
+            .filter(local_month_q("delivered_at", context.month, context.zones)))
+
+
+def _service_calls(context: MonthContext) -> models.QuerySet:
+    # A call counts in the month its window closes; customers who asked not to be called are left out.
+    end = next_month(context.month)
+    return (FollowUpCall.objects.filter(kind=CallKind.SERVICE, window_end__gte=context.month, window_end__lt=end)
+            .exclude(status=CallStatus.NOT_CONTACTED))
+
+
+def _complaints_received(context: MonthContext) -> models.QuerySet:
+    return Complaint.objects.filter(local_month_q("received_at", context.month, context.zones))
+
+
+def _complaints_closed(context: MonthContext) -> models.QuerySet:
+    return (Complaint.objects.filter(state__in=CLOSED_STATES, closed_at__isnull=False)
+            .filter(local_month_q("closed_at", context.month, context.zones)))
+
+
+def _first_contact_in_time(context: MonthContext) -> Q:
+    return Q(first_contact_at__isnull=False,
+             first_contact_at__lte=F("received_at") + timedelta(hours=context.first_contact_hours))
+
+
+def _closed_in_time(context: MonthContext) -> Q:
+    # Time on hold (waiting for the factory, parts, a warranty decision) does not run the reply clock.
+    return Q(closed_at__lte=F("received_at") + F("time_on_hold") + timedelta(hours=context.reply_limit_hours))
+
+
+def _hours_to_close(context: MonthContext) -> models.Expression:
+    return ExpressionWrapper(F("closed_at") - F("received_at") - F("time_on_hold"),
+                             output_field=models.DurationField())
+
+
+MEASURES: dict[str, Measure] = {measure.key: measure for measure in [
+    Measure("greeted_on_time", _("Customers greeted within tolerance of their appointment"), PERCENT, True, "job",
+            _promise_cases(1), met=_kept, explanation=_("Promise 1 on jobs arrived in the month, walk-ins left out.")),
+    Measure("reception_with_customer", _("Reception and walk-around with the customer"), PERCENT, True, "job",
+            _promise_cases(2, 3), met=_kept, explanation=_("Promises 2 and 3 on jobs arrived in the month.")),
+    Measure("work_explained", _("Work steps explained with a duration estimate"), PERCENT, True, "job",
+            _promise_cases(4), met=_kept, explanation=_("Promise 4 on jobs arrived in the month.")),
+    Measure("ready_on_time", _("Cars ready by the promised time, or the customer told before"), PERCENT, True,
+            "job", _promise_cases(5), met=_kept, explanation=_("Promise 5 on jobs arrived in the month.")),
+    Measure("done_as_agreed", _("Work done exactly as agreed"), PERCENT, True, "job",
+            _promise_cases(6), met=_kept, explanation=_("Promise 6 on jobs arrived in the month.")),
+    Measure("delivery_explained", _("Work and invoice explained, advice given at delivery"), PERCENT, True, "job",
+            _promise_cases(7, 8), met=_kept, explanation=_("Promises 7 and 8 on jobs arrived in the month.")),
+    Measure("no_repeat_repair", _("Deliveries that were not a repeat repair"), PERCENT, True, "job",
+            _delivered_jobs, met=lambda context: Q(repeat_of__isnull=True),
+            explanation=_("Jobs delivered in the month that did not come back for the same work within the "
+                          "network's repeat window.")),
+    Measure("followup_in_window", _("Follow-up calls made within the window"), PERCENT, True, "call",
+            _service_calls, met=lambda context: Q(status=CallStatus.REACHED),
+            explanation=_("Service follow-up calls whose window closed in the month: reached in the window.")),
+    Measure("complaint_first_contact", _("Complaints answered within the first-contact limit"), PERCENT, True,
+            "complaint", _complaints_received, met=_first_contact_in_time,
+            explanation=_("Complaints received in the month, first contact within the network's limit.")),
+    Measure("complaint_closed_in_time", _("Complaints closed within the reply limit"), PERCENT, True,
+            "complaint", _complaints_closed, met=_closed_in_time,
+            explanation=_("Complaints closed in the month, within the reply limit plus time on hold.")),
+    Measure("complaint_close_hours", _("Median time to close complaints"), HOURS, False, "complaint",
+            _complaints_closed, hours=_hours_to_close,
+            explanation=_("Hours from receipt to closing, time on hold left out, for complaints closed in the "
+                          "month (lower is better).")),
+]}
+
+
+# The default set (DOMAIN.md section 3): every focus area and both categories, weights adding up to 100.
+DEFAULT_KPIS = [
+    # code, measure, focus area, category, target, weight
+    ("greeting", "greeted_on_time", FocusArea.APPOINTMENT, KpiCategory.SPEED, 90, 15),
+    ("reception", "reception_with_customer", FocusArea.RECEPTION, KpiCategory.COMPLIANCE, 95, 10),
+    ("explanation", "work_explained", FocusArea.RECEPTION, KpiCategory.COMPLIANCE, 95, 5),
+    ("ready-on-time", "ready_on_time", FocusArea.SCHEDULE, KpiCategory.SPEED, 90, 20),
+    ("as-agreed", "done_as_agreed", FocusArea.WORK_QUALITY, KpiCategory.COMPLIANCE, 98, 10),
+    ("no-repeat", "no_repeat_repair", FocusArea.WORK_QUALITY, KpiCategory.COMPLIANCE, 97, 10),
+    ("delivery", "delivery_explained", FocusArea.DELIVERY, KpiCategory.COMPLIANCE, 95, 10),
+    ("follow-up", "followup_in_window", FocusArea.FOLLOW_UP, KpiCategory.SPEED, 90, 10),
+    ("complaint-reply", "complaint_first_contact", FocusArea.FOLLOW_UP, KpiCategory.SPEED, 95, 5),
+    ("complaint-close", "complaint_close_hours", FocusArea.FOLLOW_UP, KpiCategory.SPEED, 72, 5),
+]
+
+
+def default_kpis(network) -> list[Kpi]:
+    """The default set as unsaved rows of ``network`` (used until the network saves its own)."""
+    return [Kpi(network=network, code=code, name=str(MEASURES[measure].label), measure=measure,
+                focus_area=area, category=category, target=Decimal(target), weight=weight, position=position)
+            for position, (code, measure, area, category, target, weight) in enumerate(DEFAULT_KPIS)]
+
+
+def network_kpis(network) -> list[Kpi]:
+    """The network's KPIs, or the default set if it has not configured its own."""
+    return list(Kpi.objects.filter(network=network)) or default_kpis(network)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One KPI's raw figure for one dealer and month."""
+
+    cases: int
+    met: int | None = None  # shares
+    value: float | None = None  # the percentage met, or the median in hours
+
+
+class Median(models.Aggregate):
+    """PostgreSQL's exact median of durations, in hours."""
+
+    function = "PERCENTILE_CONT"
+    template = "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s) / 3600.0)"
+    output_field = models.FloatField()
+
+
+def measure_figures(measure: Measure, context: MonthContext) -> dict[int, Figure]:
+    """The measure's figure for every dealer in scope with at least one case, in one grouped query."""
+    cases = measure.cases(context).order_by()
+    if measure.unit == PERCENT:
+        rows = cases.values("dealer_id").annotate(cases=Count("pk"), met=Count("pk", filter=measure.met(context)))
+        return {row["dealer_id"]: Figure(cases=row["cases"], met=row["met"],
+                                         value=100.0 * row["met"] / row["cases"]) for row in rows}
+    duration = measure.hours(context)
+    if connection.vendor == "postgresql":
+        rows = cases.values("dealer_id").annotate(cases=Count("pk"), median=Median(duration))
+        return {row["dealer_id"]: Figure(cases=row["cases"], value=row["median"]) for row in rows}
+    # SQLite (laptops without PostgreSQL) has no median aggregate: read the durations, still in one query.
+    by_dealer: dict[int, list[float]] = {}
+    for dealer_id, value in cases.annotate(kpi_duration=duration).values_list("dealer_id", "kpi_duration"):
+        by_dealer.setdefault(dealer_id, []).append(value.total_seconds() / 3600)
+    return {dealer_id: Figure(cases=len(values), value=statistics.median(values))
+            for dealer_id, values in by_dealer.items()}
+
+
+def kpi_score(value: float, *, target: float, higher_is_better: bool) -> float:
+    """How far a KPI reaches its target, 0–100: meeting or beating the target is 100.
+
+    A share scores value/target (80 % against a 90 % target is 88.9); a duration scores target/value
+    (a 96-hour median against a 72-hour target is 75).
+    """
+    if higher_is_better:
+        return min(100.0, 100.0 * value / target)
+    if value <= target:
+        return 100.0
+    return 100.0 * target / value
+
+
+def kpi_cases_for_dealer(kpi: Kpi, *, dealer, month: date, first_contact_hours: int, reply_limit_hours: int):
+    """The records one KPI counted for one dealer and month, each annotated ``kpi_met`` (or ``kpi_duration``)."""
+    measure = MEASURES[kpi.measure]
+    context = MonthContext(month=month, zones=(dealer.time_zone,), first_contact_hours=first_contact_hours,
+                           reply_limit_hours=reply_limit_hours)
+    cases = measure.cases(context).filter(dealer=dealer)
+    if measure.unit == PERCENT:
+        return cases.annotate(kpi_met=ExpressionWrapper(measure.met(context), output_field=models.BooleanField()))
+    return cases.annotate(kpi_duration=measure.hours(context))
