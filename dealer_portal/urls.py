@@ -10,6 +10,8 @@ from complaints import dashboard_views as complaints_dashboard_views
 from customers import api as customers_api
 from followups import api as followups_api
 from followups import views as followups_views
+from scoring import assessment_urls as scoring_assessment_urls
+from scoring import ranking_urls as scoring_ranking_urls
 from servicejobs import api as servicejobs_api
 
 from . import api, views
@@ -39,6 +41,14 @@ dealer_patterns = [
     path("", include("servicejobs.urls")),
     path("", include("complaints.urls")),
     path("", include("followups.urls")),
+    path("", include(scoring_ranking_urls.dealer_patterns)),
+    path("", include(scoring_assessment_urls.dealer_patterns)),
+]
+
+network_patterns = [
+    path("complaints/", complaints_dashboard_views.network_complaints, name="network_complaints"),
+    path("", include(scoring_ranking_urls.network_patterns)),
+    path("", include(scoring_assessment_urls.network_patterns)),
 ]
 
 urlpatterns = [
@@ -49,11 +59,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("answer/<str:token>/", followups_views.public_answer, name="followup_public_answer"),
     path("n/<slug:network_slug>/", views.network_home, name="network_home"),
-    path("n/<slug:network_slug>/complaints/", complaints_dashboard_views.network_complaints,
-         name="network_complaints"),
+    path("n/<slug:network_slug>/", include(network_patterns)),
     path("n/<slug:network_slug>/d/<str:dealer_code>/", include(dealer_patterns)),
     path("api/v1/me/", api.MeView.as_view(), name="api-me"),
     path("api/v1/", include(router.urls)),
+    path("api/v1/", include("scoring.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),

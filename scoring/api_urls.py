@@ -1,0 +1,3 @@
+"""API routes of scoring (checklists, assessments, KPIs, rankings, scorecards)."""
+
+urlpatterns = []
