@@ -229,9 +229,12 @@ def kpi_score(value: float, *, target: float, higher_is_better: bool) -> float:
     return 100.0 * target / value
 
 
-def kpi_cases_for_dealer(kpi: Kpi, *, dealer, month: date, first_contact_hours: int, reply_limit_hours: int):
-    """The records one KPI counted for one dealer and month, each annotated ``kpi_met`` (or ``kpi_duration``)."""
-    measure = MEASURES[kpi.measure]
+def kpi_cases_for_dealer(measure_key: str, *, dealer, month: date, first_contact_hours: int, reply_limit_hours: int):
+    """The records a KPI's measure counted for one dealer and month, annotated ``kpi_met`` (or ``kpi_duration``).
+
+    Promise-based measures give PromiseCheck rows (their ``job`` is the record to link to).
+    """
+    measure = MEASURES[measure_key]
     context = MonthContext(month=month, zones=(dealer.time_zone,), first_contact_hours=first_contact_hours,
                            reply_limit_hours=reply_limit_hours)
     cases = measure.cases(context).filter(dealer=dealer)
