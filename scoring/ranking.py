@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from complaints.services import complaint_policy_for
 from dealer_portal.tenancy.models import Dealer, Network
 
-from .kpis import MEASURES, MonthContext, kpi_score, measure_figures, network_kpis, next_month
+from .kpis import MEASURES, MonthContext, kpi_score, measure_figures, network_kpis
 from .models import (
     AssessmentScore,
     AssessmentStatus,
@@ -252,11 +252,9 @@ def ranked(cards: list[Scorecard], codes: dict[int, str]) -> list[Scorecard]:
 # --- Publishing ---------------------------------------------------------------------------------------------
 
 
-def _ranking_dealers(network, month: date) -> list[Dealer]:
-    # Every active dealer that existed before the month ended.
-    end = datetime.combine(next_month(month), datetime.min.time(), tzinfo=network_zone(network))
-    return list(Dealer.objects.filter(network=network, is_active=True, created_at__lt=end)
-                .select_related("region").order_by("code"))
+def _ranking_dealers(network) -> list[Dealer]:
+    # Every active dealer of the network is listed, rated or not ("not assessed" is information too).
+    return list(Dealer.objects.filter(network=network, is_active=True).select_related("region").order_by("code"))
 
 
 def _rules(network) -> dict:
@@ -296,7 +294,7 @@ def ranking_publish(*, network, month: date, by=None, reason: str = "", republis
             raise ValidationError({"month": _("%(month)s has not been published yet.") % {
                 "month": month.strftime("%Y-%m")}})
         Ranking.objects.filter(network=network, month=month).update(is_current=False)
-    dealers = _ranking_dealers(network, month)
+    dealers = _ranking_dealers(network)
     cards = scorecards_compute(network=network, month=month, dealers=dealers)
     codes = {dealer.pk: dealer.code for dealer in dealers}
     order = ranked(list(cards.values()), codes)
