@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin
+from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
 
-from .models import Assessment, ChecklistTemplate
+from .models import Assessment, AssessmentEvidence, ChecklistTemplate, Kpi, Ranking, ScoringPolicy
 
 
 @admin.register(ChecklistTemplate)
@@ -20,3 +20,32 @@ class AssessmentAdmin(ReadOnlyTenantAdmin):
     list_display = ["dealer", "template", "month", "is_self_assessment", "status", "submitted_at"]
     list_filter = ["status", "is_self_assessment"]
     list_select_related = ["dealer", "template"]
+
+
+@admin.register(ScoringPolicy)
+class ScoringPolicyAdmin(TenantScopedAdmin):
+    """The network's weights, minimum sample and star thresholds (validated by the model's clean)."""
+
+    list_display = ["network", "poe_weight", "service_quality_weight", "min_sample", "five_stars_from"]
+
+
+@admin.register(Kpi)
+class KpiAdmin(ReadOnlyTenantAdmin):
+    """The KPI set changes as a whole (its weights must add up to 100) on the scoring settings page."""
+
+    list_display = ["name", "code", "measure", "focus_area", "category", "target", "weight", "network"]
+    list_filter = ["network", "category", "focus_area"]
+
+
+@admin.register(Ranking)
+class RankingAdmin(ReadOnlyTenantAdmin):
+    """Published rankings are immutable; a network admin republishes with a reason from the ranking page."""
+
+    list_display = ["network", "month", "version", "is_current", "published_at", "reason"]
+    list_filter = ["network", "is_current"]
+
+
+@admin.register(AssessmentEvidence)
+class AssessmentEvidenceAdmin(ReadOnlyTenantAdmin):
+    list_display = ["original_name", "assessment", "content_type", "size", "uploaded_at"]
+    list_select_related = ["assessment"]
