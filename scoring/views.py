@@ -1,0 +1,349 @@
+"""Pages of the monthly ranking, a dealer's scorecard and the records behind its KPIs, the quarterly report of
+top achievers, and their CSV/XLSX exports. They parse the query, call reports/selectors, and render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dealer_portal.forms import PortalForm, add_service_errors
+from dealer_portal.tenancy.decorators import dealer_page, network_page
+from dealer_portal.tenancy.models import Dealer, Region
+
+from . import exports, reports
+from .kpis import MEASURES
+from .models import EntryStatus, FocusArea, KpiCategory, Ranking
+from .ranking import month_check, month_parse, network_today, ranking_publish, scoring_policy_for
+from .selectors import dealer_month, dealer_trend
+
+DEFAULT_TIE_RULE = gettext_lazy("overall, then POE, then Service Quality, then dealer code")
+CASES_PER_PAGE = 50
+# The ranking table's sortable columns: ?sort key and heading.
+COLUMNS = [
+    ("rank", gettext_lazy("Rank")), ("dealer", gettext_lazy("Dealer")), ("region", gettext_lazy("Region")),
+    ("poe", gettext_lazy("POE")), ("service_quality", gettext_lazy("Service Quality")),
+    ("speed", gettext_lazy("Speed")), ("compliance", gettext_lazy("Compliance")),
+    ("overall", gettext_lazy("Overall")), ("stars", gettext_lazy("Stars")),
+    ("region_rank", gettext_lazy("Rank in region")),
+]
+HIGH_FIRST = {"poe", "service_quality", "speed", "compliance", "overall", "stars"}
+
+
+def _month_error(error: ValidationError) -> list[str]:
+    return error.message_dict.get("month", error.messages) if hasattr(error, "error_dict") else error.messages
+
+
+def _stars_text(stars: int | None) -> str:
+    return "★" * stars if stars else ""
+
+
+# --- The monthly ranking ------------------------------------------------------------------------------------
+
+
+class RankingQueryForm(PortalForm):
+    month = forms.CharField(label=gettext_lazy("Month"), required=False)
+    version = forms.IntegerField(label=gettext_lazy("Version"), required=False, min_value=1)
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    stars = forms.TypedChoiceField(label=gettext_lazy("Stars"), required=False, coerce=int, empty_value=None,
+                                   choices=[("", gettext_lazy("Any"))] + [(str(n), "★" * n) for n in range(5, 0, -1)])
+    sort = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                             choices=[("", "")] + [(key, key) for key in reports.SORTS]
+                             + [(f"-{key}", key) for key in reports.SORTS])
+
+    def __init__(self, data, *, network, months: list[date]):
+        super().__init__(data)
+        self.network = network
+        self.fields["region"].choices = [("", _("All regions"))] + [
+            (region.code, region.name) for region in Region.objects.filter(network=network).order_by("name")]
+        self.fields["month"].widget = forms.Select(
+            choices=[(month.strftime("%Y-%m"), month.strftime("%Y-%m")) for month in months],
+            attrs={"class": "form-select"})
+
+    def clean_month(self) -> date | None:
+        text = self.cleaned_data.get("month")
+        if not text:
+            return None
+        try:
+            return month_check(month_parse(text), network=self.network)
+        except ValidationError as error:
+            raise ValidationError(_month_error(error)) from error
+
+
+class RepublishForm(PortalForm):
+    month = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=gettext_lazy("Why is the ranking republished?"), max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+
+@dataclass
+class RankingQuery:
+    """What the ranking page and its export show, resolved from the query string."""
+
+    form: RankingQueryForm
+    months: list[date]
+    month: date | None = None
+    ranking: Ranking | None = None
+    lines: list = field(default_factory=list)
+    status: int = 200
+    missing: str = ""
+
+
+def _ranking_query(request, network) -> RankingQuery:
+    months = reports.published_months(network)
+    form = RankingQueryForm(request.GET, network=network, months=months)
+    query = RankingQuery(form=form, months=months)
+    if not form.is_valid():
+        query.status = 400
+        return query
+    data = form.cleaned_data
+    query.month = data["month"] or (months[0] if months else None)
+    if query.month is None:
+        return query  # nothing published yet: the page says so
+    query.ranking = reports.ranking_version(network=network, month=query.month, version=data["version"])
+    if query.ranking is None:
+        if data["version"]:
+            query.missing = _("%(month)s has no version %(version)s.") % {
+                "month": query.month.strftime("%Y-%m"), "version": data["version"]}
+            query.status = 404
+        else:
+            query.missing = _("No ranking has been published for %(month)s.") % {"month": query.month.strftime("%Y-%m")}
+        return query
+    query.lines = reports.ranking_lines(query.ranking, region_code=data["region"] or None, stars=data["stars"],
+                                       sort=data["sort"] or None)
+    return query
+
+
+def _columns(request, sort: str) -> list[dict]:
+    """Each sortable heading with the link that sorts by it (again: the other way round)."""
+    columns = []
+    for key, label in COLUMNS:
+        first = f"-{key}" if key in HIGH_FIRST else key
+        other = key if first.startswith("-") else f"-{key}"
+        params = request.GET.copy()
+        params["sort"] = other if sort == first else first
+        arrow = "▼" if sort == f"-{key}" else "▲" if sort == key else ""
+        columns.append({"key": key, "label": label, "query": params.urlencode(), "arrow": arrow})
+    return columns
+
+
+def _linkable_dealers(network) -> set[int]:
+    # The scorecards this person may open (a scoped query): HQ every dealer, a regional manager the region's.
+    return set(Dealer.objects.filter(network=network).values_list("pk", flat=True))
+
+
+def _ranking_page(request, network, *, own_dealer=None, republish_form=None, status=None):
+    query = _ranking_query(request, network)
+    linkable = {own_dealer.pk} if own_dealer is not None else _linkable_dealers(network)
+    for line in query.lines:
+        line.stars_text = _stars_text(line.stars)
+        line.status_text = EntryStatus(line.status).label
+        line.links_to_scorecard = line.dealer_id in linkable
+        line.is_own = own_dealer is not None and line.dealer_id == own_dealer.pk
+    is_admin = own_dealer is None and request.tenancy.is_network_admin(network)
+    if is_admin and query.ranking is not None and republish_form is None:
+        republish_form = RepublishForm(initial={"month": query.month.strftime("%Y-%m")})
+    sort = query.form.cleaned_data.get("sort", "") if query.status != 400 else ""
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    return render(request, "scoring/ranking.html", {
+        "network": network, "own_dealer": own_dealer, "query": query, "form": query.form,
+        "month": query.month, "ranking": query.ranking, "lines": query.lines,
+        "versions": reports.ranking_versions(network=network, month=query.month) if query.ranking else [],
+        "tie_rule": (query.ranking.rules.get("tie_rule") if query.ranking else None) or DEFAULT_TIE_RULE,
+        "columns": _columns(request, sort), "export_query": export_query.urlencode(),
+        "republish_form": republish_form if is_admin else None,
+        "rated_count": sum(1 for line in query.lines if line.status == EntryStatus.RATED),
+    }, status=status or query.status)
+
+
+@network_page
+def ranking_page(request, network):
+    """HQ, regional managers and admins: the network's published ranking of a month, filtered and sorted."""
+    return _ranking_page(request, network)
+
+
+@dealer_page
+def dealer_ranking_page(request, dealer):
+    """Every dealer: the same published ranking, its own line marked; only its own scorecard is linked."""
+    return _ranking_page(request, dealer.network, own_dealer=dealer)
+
+
+@network_page
+@require_POST
+def ranking_republish(request, network):
+    """A network admin republishes a month with a reason: a new version, the old one kept."""
+    if not request.tenancy.is_network_admin(network):
+        raise PermissionDenied
+    form = RepublishForm(request.POST)
+    if form.is_valid():
+        try:
+            month = month_parse(form.cleaned_data["month"])
+            ranking, _published = ranking_publish(network=network, month=month, by=request.user,
+                                                  reason=form.cleaned_data["reason"], republish=True,
+                                                  is_network_admin=True)
+        except ValidationError as problem:
+            if hasattr(problem, "error_dict") and "month" in problem.error_dict:
+                form.add_error(None, problem.error_dict.pop("month"))  # the month is a hidden field
+            add_service_errors(form, problem)
+        else:
+            messages.success(request, _("Version %(version)s of %(month)s is published.") % {
+                "version": ranking.version, "month": ranking.month.strftime("%Y-%m")})
+            params = urlencode({"month": ranking.month.strftime("%Y-%m"), "version": ranking.version})
+            return redirect(f"{reverse('scoring_ranking', args=[network.slug])}?{params}")
+    return _ranking_page(request, network, republish_form=form, status=400)
+
+
+@network_page
+def ranking_export(request, network, fmt: str):
+    """The lines the ranking page shows (same month, version and filters) as CSV or XLSX."""
+    if fmt not in exports.FORMATS:
+        raise Http404("No such export format.")
+    query = _ranking_query(request, network)
+    if query.status == 400:
+        return _bad_request(request, query.form)
+    if query.ranking is None:
+        raise Http404(query.missing or "Nothing published yet.")
+    header, rows = exports.ranking_table(query.lines)
+    name = f"ranking-{network.slug}-{query.month:%Y-%m}-v{query.ranking.version}"
+    return exports.table_response(fmt, filename=name, title=_("Ranking"), header=header, rows=rows)
+
+
+def _bad_request(request, form: forms.Form):
+    message = " ".join(str(error) for errors in form.errors.values() for error in errors)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+# --- The quarterly report -----------------------------------------------------------------------------------
+
+
+@network_page
+def quarterly_page(request, network):
+    """Top achievers per region over a quarter's published rankings, for the quarterly roadshow."""
+    context = {"network": network, "rule": _(reports.QUARTERLY_RULE), "problem": "", "groups": []}
+    text = request.GET.get("quarter", "").strip()
+    try:
+        quarter = (reports.quarter_parse(text) if text
+                   else reports.last_complete_quarter(network_today(network)))
+        reports.quarter_check(quarter, network=network)
+    except ValidationError as error:
+        context["problem"] = " ".join(error.message_dict.get("quarter", error.messages))
+        context["quarter_text"] = text
+        return render(request, "scoring/quarterly.html", context, status=400)
+    context.update({
+        "quarter": quarter, "quarter_text": reports.quarter_label(quarter),
+        "quarter_months": reports.quarter_months(quarter),
+        "groups": reports.quarterly_achievers(network=network, quarter=quarter),
+        "top": reports.QUARTERLY_TOP, "linkable": _linkable_dealers(network),
+    })
+    return render(request, "scoring/quarterly.html", context)
+
+
+# --- A dealer's scorecard -----------------------------------------------------------------------------------
+
+
+def _last_month(network) -> date:
+    return (network_today(network).replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _requested_month(request, network) -> date:
+    """?month=YYYY-MM (not in the future), last month by default; ValidationError otherwise."""
+    text = request.GET.get("month", "").strip()
+    return month_check(month_parse(text), network=network) if text else _last_month(network)
+
+
+def _month_problem(request, dealer, error: ValidationError, template: str, extra: dict | None = None):
+    return render(request, template, {"dealer": dealer, "problem": " ".join(_month_error(error)),
+                                      "month_text": request.GET.get("month", ""), **(extra or {})}, status=400)
+
+
+def _min_sample(month: object) -> int:
+    if month.ranking is not None and "min_sample" in month.ranking.rules:
+        return month.ranking.rules["min_sample"]
+    return scoring_policy_for(month.dealer.network).min_sample
+
+
+def _kpi_rows(card: dict, *, min_sample: int) -> list[dict]:
+    rows = []
+    for kpi in card.get("kpis", []):
+        rows.append({**kpi, "focus_area_label": FocusArea(kpi["focus_area"]).label,
+                     "category_label": KpiCategory(kpi["category"]).label,
+                     "unit_text": "%" if kpi["unit"] == "percent" else "h",
+                     "note": exports.kpi_note(kpi, min_sample=min_sample)})
+    return rows
+
+
+@dealer_page
+def scorecard_page(request, dealer):
+    """A dealer's month: POE by section, Service Quality by focus area and category, the KPIs, the trend."""
+    try:
+        month = _requested_month(request, dealer.network)
+        scorecard = dealer_month(dealer=dealer, month=month)
+    except ValidationError as error:
+        return _month_problem(request, dealer, error, "scoring/scorecard.html")
+    card = scorecard.card
+    min_sample = _min_sample(scorecard)
+    trend = dealer_trend(dealer=dealer, until=month)
+    chart = {"months": [line.ranking.month.strftime("%Y-%m") for line in trend],
+             "overall": [float(line.overall) if line.overall is not None else None for line in trend],
+             "poe": [float(line.poe) if line.poe is not None else None for line in trend],
+             "service_quality": [float(line.service_quality) if line.service_quality is not None else None
+                                 for line in trend],
+             "labels": {"overall": _("Overall"), "poe": _("POE"), "service_quality": _("Service Quality")}}
+    entry = scorecard.entry
+    return render(request, "scoring/scorecard.html", {
+        "dealer": dealer, "month": month, "month_text": month.strftime("%Y-%m"), "scorecard": scorecard,
+        "card": card, "entry": entry, "status_text": EntryStatus(card["status"]).label,
+        "stars_text": _stars_text(card.get("stars")),
+        "movement": reports.movement_text(entry) if entry is not None else "",
+        "kpis": _kpi_rows(card, min_sample=min_sample), "min_sample": min_sample, "chart": chart,
+        "export_query": urlencode({"month": month.strftime("%Y-%m")}),
+        "is_hq_view": request.tenancy.sees_network(dealer.network),
+    })
+
+
+@dealer_page
+def scorecard_export(request, dealer, fmt: str):
+    """The scorecard's figures as CSV or XLSX."""
+    if fmt not in exports.FORMATS:
+        raise Http404("No such export format.")
+    try:
+        month = _requested_month(request, dealer.network)
+        scorecard = dealer_month(dealer=dealer, month=month)
+    except ValidationError as error:
+        return render(request, "400.html", {"message": " ".join(_month_error(error))}, status=400)
+    header, rows = exports.scorecard_table(scorecard.card, min_sample=_min_sample(scorecard), entry=scorecard.entry)
+    name = f"scorecard-{dealer.code}-{month:%Y-%m}"
+    return exports.table_response(fmt, filename=name, title=_("Scorecard"), header=header, rows=rows)
+
+
+@dealer_page
+def kpi_cases_page(request, dealer, kpi_code: str):
+    """The records one KPI counted for the dealer's month, each linked to its own page."""
+    try:
+        month = _requested_month(request, dealer.network)
+    except ValidationError as error:
+        return _month_problem(request, dealer, error, "scoring/kpi_cases.html", {"kpi_code": kpi_code})
+    found = reports.kpi_on_card(dealer=dealer, month=month, code=kpi_code)
+    if found is None:
+        raise Http404("No such KPI.")
+    name, measure_key = found
+    page = Paginator(reports.kpi_cases(dealer=dealer, month=month, measure_key=measure_key),
+                     CASES_PER_PAGE).get_page(request.GET.get("page"))
+    measure = MEASURES[measure_key]
+    return render(request, "scoring/kpi_cases.html", {
+        "dealer": dealer, "month": month, "month_text": month.strftime("%Y-%m"), "kpi_code": kpi_code,
+        "kpi_name": name, "measure": measure, "page": page, "is_duration": measure.unit != "percent",
+        "rows": [reports.case_row(case, measure_key=measure_key) for case in page.object_list],
+    })
