@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -40,31 +41,64 @@ def checklist_export(template: ChecklistTemplate) -> dict:
     }
 
 
-def _validated(data: dict) -> dict:
+# The longest text each part of a checklist may have (the columns' sizes).
+CHECKLIST_LIMITS = {"code": 40, "name": 160, "section_code": 20, "section_title": 200, "item_code": 20}
+
+
+def _too_long(errors: list, value, limit: int, what: str) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        errors.append(_("%(what)s is longer than %(limit)d characters.") % {"what": what, "limit": limit})
+
+
+def _validated(data) -> dict:
+    """Every problem of a checklist file at once, in words an admin can act on (never a crash on odd input)."""
     if not isinstance(data, dict):
         raise ValidationError(_("A checklist is an object with code, kind, name and sections."))
     errors = []
-    for field in ("code", "kind", "name", "sections"):
-        if not data.get(field):
-            errors.append(_("“%(field)s” is missing.") % {"field": field})
-    if data.get("kind") and data["kind"] not in ChecklistKind.values:
+    for name in ("code", "kind", "name"):
+        if not isinstance(data.get(name), str) or not data[name].strip():
+            errors.append(_("“%(field)s” is missing.") % {"field": name})
+    sections = data.get("sections")
+    if not isinstance(sections, list) or not sections:
+        errors.append(_("“%(field)s” is missing.") % {"field": "sections"})
+        sections = []
+    if isinstance(data.get("kind"), str) and data["kind"] and data["kind"] not in ChecklistKind.values:
         errors.append(_("“kind” must be one of %(kinds)s.") % {"kinds": ", ".join(ChecklistKind.values)})
+    if isinstance(data.get("code"), str) and not re.fullmatch(r"[-a-zA-Z0-9_]+", data["code"]):
+        errors.append(_("“code” may hold only letters, digits, hyphens and underscores."))
+    _too_long(errors, data.get("code"), CHECKLIST_LIMITS["code"], _("The checklist code"))
+    _too_long(errors, data.get("name"), CHECKLIST_LIMITS["name"], _("The checklist name"))
     seen = set()
-    for section in data.get("sections") or []:
-        if not section.get("code") or not section.get("title") or not section.get("items"):
+    for section in sections:
+        items = section.get("items") if isinstance(section, dict) else None
+        if not isinstance(section, dict) or not isinstance(section.get("code"), str) or not section["code"] \
+                or not isinstance(section.get("title"), str) or not section["title"] \
+                or not isinstance(items, list) or not items:
             errors.append(_("Every section needs a code, a title and items."))
             continue
-        for item in section["items"]:
+        _too_long(errors, section["code"], CHECKLIST_LIMITS["section_code"],
+                  _("Section code %(code)s") % {"code": section["code"][:20]})
+        _too_long(errors, section["title"], CHECKLIST_LIMITS["section_title"],
+                  _("The title of section %(code)s") % {"code": section["code"][:20]})
+        for item in items:
+            if not isinstance(item, dict):
+                errors.append(_("Every item of section %(section)s must be an object with code, text and "
+                                "max_points.") % {"section": section["code"]})
+                continue
             code, points = item.get("code"), item.get("max_points")
-            if not code or not item.get("text"):
+            if not isinstance(code, str) or not code or not isinstance(item.get("text"), str) or not item["text"]:
                 errors.append(_("Every item needs a code and a text (section %(section)s).") % {
                     "section": section["code"]})
-            if not isinstance(points, int) or not 1 <= points <= 100:
+            _too_long(errors, code, CHECKLIST_LIMITS["item_code"], _("Item code %(code)s") % {"code": str(code)[:20]})
+            if not isinstance(item.get("guidance", ""), str):
+                errors.append(_("Item %(code)s: guidance must be text.") % {"code": code})
+            if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 100:
                 errors.append(_("Item %(code)s: maximum points must be a whole number from 1 to 100.") % {
                     "code": code})
-            if code in seen:
+            if isinstance(code, str) and code in seen:
                 errors.append(_("Item code %(code)s appears twice.") % {"code": code})
-            seen.add(code)
+            if isinstance(code, str):
+                seen.add(code)
     if errors:
         raise ValidationError(errors)
     return data

@@ -57,6 +57,14 @@ def test_export_then_import_makes_a_new_version_and_keeps_the_old_one(in_network
     ({"code": "x", "kind": "poe", "name": "X", "sections": [{"code": "A", "title": "A", "items": [
         {"code": "A.1", "text": "t", "max_points": 0}, {"code": "A.1", "text": "u", "max_points": 2}]}]},
      "maximum points must be a whole number from 1 to 100"),
+    (["a list"], "A checklist is an object"),
+    ({"code": "x", "kind": "poe", "name": "X", "sections": "everything"}, "“sections” is missing."),
+    ({"code": "x", "kind": "poe", "name": "X", "sections": [{"code": "A", "title": "A", "items": ["A.1"]}]},
+     "Every item of section A must be an object"),
+    ({"code": "x" * 41, "kind": "poe", "name": "X", "sections": [{"code": "A", "title": "A", "items": [
+        {"code": "A.1", "text": "t", "max_points": 1}]}]}, "The checklist code is longer than 40 characters."),
+    ({"code": "x", "kind": "poe", "name": "X", "sections": [{"code": "A", "title": "A", "items": [
+        {"code": "A.1" * 10, "text": "t", "max_points": True}]}]}, "is longer than 20 characters."),
 ])
 def test_a_bad_checklist_file_is_refused_with_the_reason(in_network, data, message):
     with pytest.raises(ValidationError) as refused:
