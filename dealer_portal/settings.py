@@ -221,6 +221,9 @@ SPECTACULAR_SETTINGS = {
         "StaffDepartmentEnum": "dealer_portal.tenancy.models.Department",
         "JobStatusEnum": "servicejobs.models.JobStatus",
         "WorkCategoryEnum": "servicejobs.models.WorkCategory",
+        "ChecklistKindEnum": "scoring.models.ChecklistKind",
+        "AssessmentStatusEnum": "scoring.models.AssessmentStatus",
+        "RankingEntryStatusEnum": "scoring.models.EntryStatus",
     },
 }
 

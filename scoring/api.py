@@ -1,0 +1,437 @@
+"""API of scoring: checklists, assessments, KPIs, published rankings and dealer scorecards.
+
+Everything is read through the scoped managers, so another network's (or, for dealer staff, another
+dealer's) object answers 404. Writes are by role: network admins import checklists, replace KPIs,
+republish rankings and reopen assessments; HQ auditors run HQ assessments; a dealer manager runs the
+dealer's self-assessment.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dealer_portal.api import DealerOwnedViewSetMixin, caller_only_dealer
+from dealer_portal.tenancy.access import require_dealer, roles_at_dealer
+from dealer_portal.tenancy.models import Network, Role
+
+from . import services
+from .assessments import assessment_reopen, assessment_score, assessment_start, assessment_submit
+from .kpis import MEASURES, network_kpis
+from .models import (
+    Assessment,
+    AssessmentEvent,
+    AssessmentScore,
+    AssessmentStatus,
+    ChecklistSection,
+    ChecklistTemplate,
+    Kpi,
+    Ranking,
+)
+from .ranking import month_check, month_parse, ranking_publish
+from .selectors import dealer_month
+from .serializers import (
+    INVALID_CHOICE,
+    AssessmentDetailSerializer,
+    AssessmentSerializer,
+    ChecklistFileSerializer,
+    ChecklistImportSerializer,
+    ChecklistSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
+    KpiSetSerializer,
+    MeasureSerializer,
+    RankingDetailSerializer,
+    RankingSerializer,
+    ReasonSerializer,
+    RepublishSerializer,
+    ScorecardSerializer,
+    ScoresInputSerializer,
+)
+
+HQ_ROLES = {Role.HQ_ANALYST, Role.NETWORK_ADMIN}
+NETWORK_PARAMETER = OpenApiParameter("network", OpenApiTypes.STR,
+                                     description="A network's slug; needed when you work in several networks.")
+
+
+def _as_api_error(error: DjangoValidationError, field: str = "non_field_errors") -> ValidationError:
+    return ValidationError(error.message_dict if hasattr(error, "error_dict") else {field: error.messages})
+
+
+def _yes_no(params, name: str) -> bool | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if value not in ("true", "false"):
+        raise ValidationError({name: ["Use true or false."]})
+    return value == "true"
+
+
+def _month_param(params) -> object | None:
+    if params.get("month") is None:
+        return None
+    try:
+        return month_parse(params["month"])
+    except DjangoValidationError as error:
+        raise _as_api_error(error) from error
+
+
+def require_network_admin(request, what: str) -> None:
+    """403 unless the caller is a network admin somewhere (which network is checked by ``caller_network``)."""
+    if not request.tenancy.is_network_admin():
+        raise PermissionDenied(f"Only a network admin can {what}.")
+
+
+def caller_network(request, slug: str | None, *, administer: bool = False) -> Network:
+    """The network a request is about: the one whose slug is given, else the caller's only one (400 if several).
+
+    With ``administer``, only networks the caller administers are candidates, and another is a 403.
+    """
+    networks = Network.objects.order_by("slug")  # scoped: the networks the caller belongs to
+    if slug:
+        network = networks.filter(slug=slug).first()
+        if network is None:
+            raise ValidationError({"network": [INVALID_CHOICE]})
+    else:
+        if administer and not request.user.is_superuser:
+            networks = networks.filter(pk__in=[grant.network_id for grant in request.tenancy.grants
+                                               if grant.role == Role.NETWORK_ADMIN])
+        candidates = list(networks[:2])
+        if len(candidates) != 1:
+            raise ValidationError({"network": ["This field is required: you work in several networks."]})
+        network = candidates[0]
+    if administer and not request.tenancy.is_network_admin(network):
+        raise PermissionDenied(f"Only a network admin of {network.name} can do this.")
+    return network
+
+
+# --- Checklists ----------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("current", OpenApiTypes.BOOL, description="true: only current versions; false: only older."),
+]))
+class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your networks' checklists, every version, with sections and items. Network admins import new ones."""
+
+    serializer_class = ChecklistSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller, no scope
+            return ChecklistTemplate.objects.none()
+        templates = (ChecklistTemplate.objects.select_related("network")
+                     .prefetch_related("sections__items").order_by("network__slug", "code", "-version"))
+        current = _yes_no(self.request.query_params, "current")
+        if current is not None:
+            templates = templates.filter(is_current=current)
+        return templates
+
+    @extend_schema(request=ChecklistImportSerializer, responses={201: ChecklistSerializer})
+    def create(self, request):
+        """Import a checklist (the shape ``export`` gives). A code the network has becomes its next version."""
+        require_network_admin(request, "import checklists")
+        payload = ChecklistImportSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        network = caller_network(request, data.pop("network", None), administer=True)
+        try:
+            template = services.checklist_import(network=network, data=data)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(self.get_serializer(self.get_queryset().get(pk=template.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=ChecklistFileSerializer)
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The checklist as a readable file (JSON), ready to import into another network or as a new version."""
+        return Response(services.checklist_export(self.get_object()))
+
+
+# --- Assessments ---------------------------------------------------------------------------------------------
+
+
+def _may_run(request, dealer, *, is_self_assessment: bool) -> bool:
+    """HQ assessments are HQ auditors' and network admins'; a self-assessment is the dealer manager's."""
+    if request.user.is_superuser:
+        return True
+    roles = roles_at_dealer(request.tenancy.grants, dealer)
+    return Role.DEALER_MANAGER in roles if is_self_assessment else bool(roles & HQ_ROLES)
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's assessments (its id)."),
+    OpenApiParameter("month", OpenApiTypes.STR, description="Only this month, as YYYY-MM."),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=AssessmentStatus.values, description="Only this status."),
+    OpenApiParameter("is_self_assessment", OpenApiTypes.BOOL,
+                     description="true: dealers' self-assessments; false: HQ's assessments."),
+]))
+class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Monthly assessments with their scores, POE result, evidence and history; submitted ones are locked.
+
+    Dealer staff see their dealer's self-assessments and HQ's assessments once submitted, never HQ's drafts.
+    """
+
+    def get_serializer_class(self):
+        return AssessmentSerializer if self.action == "list" else AssessmentDetailSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller, no scope
+            return Assessment.objects.none()
+        assessments = (Assessment.objects.select_related("dealer__network", "template", "auditor")
+                       .order_by("-month", "dealer__code", "is_self_assessment", "pk"))
+        if self.action != "list":
+            assessments = assessments.prefetch_related(
+                Prefetch("scores", queryset=AssessmentScore.objects.select_related("item__section")
+                         .order_by("item__section__position", "item__position")),
+                Prefetch("template__sections", queryset=ChecklistSection.objects.order_by("position")),
+                "evidence",
+                Prefetch("events", queryset=AssessmentEvent.objects.select_related("by")))
+        scope = self.request.tenancy.user_scope
+        if not scope.unrestricted:
+            hq_side = Q(dealer__network_id__in=sorted(scope.network_ids)) | Q(
+                dealer__region_id__in=sorted(scope.region_ids))
+            assessments = assessments.exclude(Q(is_self_assessment=False, status=AssessmentStatus.DRAFT) & ~hq_side)
+        params = self.request.query_params
+        month = _month_param(params)
+        if month is not None:
+            assessments = assessments.filter(month=month)
+        wanted_status = params.get("status")
+        if wanted_status is not None:
+            if wanted_status not in AssessmentStatus.values:
+                raise ValidationError({"status": [f"Use one of: {', '.join(AssessmentStatus.values)}."]})
+            assessments = assessments.filter(status=wanted_status)
+        is_self = _yes_no(params, "is_self_assessment")
+        if is_self is not None:
+            assessments = assessments.filter(is_self_assessment=is_self)
+        return assessments
+
+    def _detail(self, assessment: Assessment, status_code=status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=assessment.pk)
+        return Response(AssessmentDetailSerializer(fresh, context=self.get_serializer_context()).data,
+                        status=status_code)
+
+    def _editable_object(self) -> Assessment:
+        assessment = self.get_object()
+        if not _may_run(self.request, assessment.dealer, is_self_assessment=assessment.is_self_assessment):
+            raise PermissionDenied("You may read this assessment but not change it: HQ's are scored by HQ, "
+                                   "a self-assessment by the dealer's manager.")
+        return assessment
+
+    @extend_schema(request=AssessmentSerializer, responses={201: AssessmentDetailSerializer})
+    def create(self, request):
+        """Open a month's assessment: HQ's (HQ auditors, network admins) or the dealer's own (its manager)."""
+        payload = AssessmentSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        dealer = data.get("dealer") or caller_only_dealer()
+        is_self = data.get("is_self_assessment")
+        if is_self is None:
+            is_self = not _may_run(request, dealer, is_self_assessment=False)
+        if not _may_run(request, dealer, is_self_assessment=is_self):
+            raise PermissionDenied("Only HQ auditors and network admins run HQ assessments; a dealer's manager "
+                                   "runs its self-assessment.")
+        try:
+            month = month_check(data["month"], network=dealer.network)
+            assessment = assessment_start(dealer=dealer, template=data["template"], month=month, by=request.user,
+                                          is_self_assessment=is_self)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return self._detail(assessment, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ScoresInputSerializer, responses=AssessmentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def scores(self, request, pk=None):
+        """Score items all at once: every row is saved, or none (the errors name each refused item)."""
+        assessment = self._editable_object()
+        payload = ScoresInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        rows = payload.validated_data["scores"]
+        errors = {}  # by position, as DRF keys a list's errors
+        with transaction.atomic():
+            for index, row in enumerate(rows):
+                try:
+                    assessment_score(assessment=assessment, **row)
+                except DjangoValidationError as error:
+                    if not hasattr(error, "error_dict"):  # the assessment itself refuses (locked)
+                        raise _as_api_error(error, "assessment") from error
+                    errors[str(index)] = {name: [f"{row['item'].code}: {message}" for message in messages]
+                                          for name, messages in error.message_dict.items()}
+            if errors:
+                raise ValidationError({"scores": errors})  # inside the block: the rows saved so far roll back
+        return self._detail(assessment)
+
+    @extend_schema(request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def evidence(self, request, pk=None):
+        """Attach a photo or document (optionally to one item) to an assessment still being scored."""
+        assessment = self._editable_object()
+        payload = EvidenceUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            evidence = services.evidence_attach(assessment=assessment, upload=data["file"], by=request.user,
+                                                item=data.get("item"), note=data["note"])
+        except DjangoValidationError as error:
+            raise _as_api_error(error, "assessment") from error
+        evidence.assessment = assessment
+        return Response(EvidenceSerializer(evidence, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=AssessmentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Submit and lock the assessment; every item must be scored or marked not applicable first."""
+        assessment = self._editable_object()
+        try:
+            assessment_submit(assessment=assessment, by=request.user)
+        except DjangoValidationError as error:
+            raise _as_api_error(error, "assessment") from error
+        return self._detail(assessment)
+
+    @extend_schema(request=ReasonSerializer, responses=AssessmentDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a submitted assessment (network admins only); the reason is kept in its history."""
+        assessment = self.get_object()
+        if not request.tenancy.is_network_admin(assessment.dealer.network):
+            raise PermissionDenied("Only a network admin can reopen a submitted assessment.")
+        payload = ReasonSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            assessment_reopen(assessment=assessment, by=request.user, reason=payload.validated_data["reason"],
+                              is_network_admin=True)
+        except DjangoValidationError as error:
+            raise _as_api_error(error, "assessment") from error
+        return self._detail(assessment)
+
+
+# --- KPIs ------------------------------------------------------------------------------------------------------
+
+
+def _kpi_set(network) -> dict:
+    return {"network": network.slug, "is_default": not Kpi.objects.filter(network=network).exists(),
+            "kpis": network_kpis(network)}
+
+
+class KpiSetView(APIView):
+    """The network's Service Quality KPIs: its own set, or the shipped defaults until it saves one."""
+
+    @extend_schema(parameters=[NETWORK_PARAMETER], responses=KpiSetSerializer)
+    def get(self, request):
+        network = caller_network(request, request.query_params.get("network"))
+        return Response(KpiSetSerializer(_kpi_set(network)).data)
+
+    @extend_schema(request=KpiSetSerializer, responses=KpiSetSerializer)
+    def put(self, request):
+        """Replace the whole set (network admins); the weights must add up to 100, or nothing changes."""
+        require_network_admin(request, "change the KPIs")
+        payload = KpiSetSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        network = caller_network(request, payload.validated_data.get("network"), administer=True)
+        try:
+            services.kpi_set_replace(network=network, rows=[dict(row) for row in payload.validated_data["kpis"]])
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(KpiSetSerializer(_kpi_set(network)).data)
+
+
+class MeasureListView(APIView):
+    """What a KPI can be measured from: each measure computed from the platform's own records."""
+
+    @extend_schema(responses=MeasureSerializer(many=True))
+    def get(self, request):
+        measures = [{"key": measure.key, "label": str(measure.label), "unit": measure.unit,
+                     "higher_is_better": measure.higher_is_better, "record": measure.record,
+                     "explanation": str(measure.explanation)} for measure in MEASURES.values()]
+        return Response(MeasureSerializer(measures, many=True).data)
+
+
+# --- Rankings and scorecards ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("month", OpenApiTypes.STR, description="Only this month, as YYYY-MM."),
+    OpenApiParameter("all_versions", OpenApiTypes.BOOL,
+                     description="true: every published version; default: the current version of each month."),
+    NETWORK_PARAMETER,
+]))
+class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Published monthly rankings of your networks, newest first; every member of a network reads them.
+
+    A ranking's lines give each dealer's figures and ranks; the KPIs behind them are on the scorecard.
+    """
+
+    def get_serializer_class(self):
+        return RankingSerializer if self.action == "list" else RankingDetailSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no caller, no scope
+            return Ranking.objects.none()
+        rankings = Ranking.objects.select_related("network", "published_by").order_by("network__slug", "-month",
+                                                                                       "-version")
+        params = self.request.query_params
+        month = _month_param(params)
+        if month is not None:
+            rankings = rankings.filter(month=month)
+        if self.action == "list" and not _yes_no(params, "all_versions"):
+            rankings = rankings.filter(is_current=True)
+        if params.get("network"):
+            rankings = rankings.filter(network__slug=params["network"])
+        return rankings
+
+    @extend_schema(request=RepublishSerializer, responses={201: RankingDetailSerializer})
+    @action(detail=False, methods=["post"])
+    def republish(self, request):
+        """Publish a month again as a new version, with a reason (network admins); the old version is kept."""
+        require_network_admin(request, "republish a ranking")
+        payload = RepublishSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        network = caller_network(request, data.get("network"), administer=True)
+        try:
+            ranking, _published = ranking_publish(network=network, month=data["month"], by=request.user,
+                                                  reason=data["reason"], republish=True, is_network_admin=True)
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response(RankingDetailSerializer(ranking).data, status=status.HTTP_201_CREATED)
+
+
+class ScorecardView(APIView):
+    """A dealer's month: POE by section, Service Quality by focus area and category, the KPIs, its rank.
+
+    The dealer is given by id (dealer codes repeat across networks). The published snapshot when the month
+    has one, else a live preview. Dealer staff see their own dealer's only.
+    """
+
+    @extend_schema(
+        parameters=[OpenApiParameter("dealer_pk", OpenApiTypes.INT, OpenApiParameter.PATH,
+                                     description="The dealer's id."),
+                    OpenApiParameter("month", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     description="The month, as YYYY-MM; not in the future.")],
+        responses=ScorecardSerializer)
+    def get(self, request, dealer_pk, month):
+        dealer = require_dealer(request)  # 404 outside the caller's dealers, before the month is looked at
+        try:
+            scorecard = dealer_month(dealer=dealer, month=month_parse(month))
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        entry, ranking = scorecard.entry, scorecard.ranking
+        data = {"dealer": dealer.pk, "dealer_code": dealer.code, "dealer_name": dealer.name,
+                "month": scorecard.month.strftime("%Y-%m"), **scorecard.card,
+                "is_published": scorecard.is_published,
+                "ranking_version": ranking.version if ranking else None,
+                "rank_network": entry.rank_network if entry else None,
+                "rank_region": entry.rank_region if entry else None,
+                "previous_rank": entry.previous_rank if entry else None,
+                "movement": entry.movement if entry else None,
+                "is_top_five": entry.is_top_five if entry else False}
+        return Response(ScorecardSerializer(data).data)
