@@ -15,7 +15,7 @@ from dealer_portal.tenancy.models import Region
 
 from .kpis import MEASURES
 from .models import AssessmentStatus, ChecklistItem, ChecklistTemplate, FocusArea, KpiCategory, ScoringPolicy
-from .ranking import month_check, month_parse
+from .ranking import month_check, month_parse, network_today
 
 CHECKLIST_FILE_MAX_BYTES = 512 * 1024
 NOT_STARTED = "not_started"
@@ -57,6 +57,9 @@ class AssessmentListQueryForm(PortalForm):
         ("", gettext_lazy("Any")), *AssessmentStatus.choices, (NOT_STARTED, gettext_lazy("Not assessed yet"))])
 
     def __init__(self, data, *, network):
+        if not data.get("month"):  # this month (network time), shown in the month picker too
+            data = data.copy()
+            data["month"] = network_today(network).strftime("%Y-%m")
         super().__init__(data)
         self.fields["month"].network = network
         self.fields["region"].choices = [("", _("All regions"))] + [

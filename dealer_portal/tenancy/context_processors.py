@@ -7,24 +7,47 @@ from .scoping import tenant_scope
 SWITCHER_LIMIT = 200
 
 
+def _link(label, url, testid=""):
+    return {"label": label, "url": url, "testid": testid}
+
+
+def _menu(label, links, testid=""):
+    return {"label": label, "children": links, "testid": testid}
+
+
 def _nav(request, dealer, network, roles):
-    items = [(_("Home"), reverse("home"))]
+    """The header's links (``url``) and menus (``children``), by where the user is and what they may do."""
+    items = [_link(_("Home"), reverse("home"))]
+    hq_network = network or (dealer.network if dealer else None)
+    sees_network = hq_network is not None and request.tenancy.sees_network(hq_network)
     if dealer is not None:
         place = [dealer.network.slug, dealer.code]
-        items.append((_("Today's board"), reverse("job_board", args=place)))
-        items.append((_("Complaints"), reverse("complaint_queue", args=place)))
-        items.append((_("Calls"), reverse("followup_list", args=place)))
-        items.append((_("Promises"), reverse("promise_dashboard", args=place)))
-        items.append((_("Handovers"), reverse("handover_list", args=place)))
-    hq_network = network or (dealer.network if dealer else None)
-    if hq_network is not None and request.tenancy.sees_network(hq_network):
-        items.append((_("Network overview"), reverse("network_home", args=[hq_network.slug])))
-        items.append((_("Network complaints"), reverse("network_complaints", args=[hq_network.slug])))
+        items.append(_link(_("Today's board"), reverse("job_board", args=place)))
+        items.append(_link(_("Complaints"), reverse("complaint_queue", args=place)))
+        items.append(_link(_("Calls"), reverse("followup_list", args=place)))
+        items.append(_link(_("Promises"), reverse("promise_dashboard", args=place)))
+        items.append(_link(_("Handovers"), reverse("handover_list", args=place)))
+        quality = [_link(_("Scorecard"), reverse("scoring_scorecard", args=place), "nav-scorecard"),
+                   _link(_("Assessments"), reverse("scoring_dealer_assessments", args=place), "nav-dealer-assessments")]
+        if not sees_network:  # dealer staff see the network ranking from their dealer
+            quality.insert(1, _link(_("Network ranking"), reverse("scoring_dealer_ranking", args=place), "nav-ranking"))
+        items.append(_menu(_("5-Star"), quality, "nav-5-star"))
+    if sees_network:
+        slug = [hq_network.slug]
+        menu = [_link(_("Overview"), reverse("network_home", args=slug)),
+                _link(_("Complaints"), reverse("network_complaints", args=slug)),
+                _link(_("Ranking"), reverse("scoring_ranking", args=slug), "nav-ranking"),
+                _link(_("Quarterly top achievers"), reverse("scoring_quarterly", args=slug)),
+                _link(_("Assessments"), reverse("scoring_assessments", args=slug), "nav-assessments")]
+        network_roles = {g.role for g in request.tenancy.grants if g.network_id == hq_network.pk}
+        if request.user.is_superuser or network_roles & NETWORK_ROLES:
+            menu.append(_link(_("Checklists"), reverse("scoring_checklists", args=slug), "nav-checklists"))
+            menu.append(_link(_("Scoring settings"), reverse("scoring_settings", args=slug), "nav-scoring-settings"))
         if request.tenancy.is_network_admin(hq_network):
-            items.append((_("Invitations"), reverse("invitation_list", args=[hq_network.slug])))
+            menu.append(_link(_("Invitations"), reverse("invitation_list", args=slug)))
+        items.append(_menu(_("Network"), menu, "nav-network"))
     if request.user.is_staff:
-        items.append((_("Administration"), reverse("admin:index")))
-    items.append((_("API"), reverse("api-docs")))
+        items.append(_link(_("Administration"), reverse("admin:index")))
     return items
 
 

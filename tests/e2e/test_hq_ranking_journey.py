@@ -24,6 +24,7 @@ def test_hq_opens_the_ranking_filters_a_region_and_follows_a_kpi_to_its_records(
     page.on("request", lambda request: requests.append(request.url))
     log_in(page, live_server, hq.email, settings.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/n/{network.slug}/")
+    page.get_by_test_id("nav-network").click()  # the network menu
     page.get_by_test_id("nav-ranking").click()
 
     table = page.get_by_test_id("ranking-table")
