@@ -184,7 +184,7 @@ def test_hq_sees_last_months_ranking_in_rank_order_with_the_top_five_marked(rank
     assert rows["NTE-004"]["status"] == "Not assessed this month"
     page = response.content.decode()
     assert ranked.month.strftime("%B %Y") in page
-    assert "ties are broken by: overall, then POE, then Service Quality, then dealer code" in page
+    assert "ordered by overall, then POE, then Service Quality, then dealer code" in page
 
 
 def test_every_dealer_name_links_to_its_scorecard_of_that_month(ranked, hq):
