@@ -7,7 +7,6 @@ dealer's self-assessment.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -23,7 +22,13 @@ from dealer_portal.tenancy.access import require_dealer, roles_at_dealer
 from dealer_portal.tenancy.models import Network, Role
 
 from . import services
-from .assessments import assessment_reopen, assessment_score, assessment_start, assessment_submit
+from .assessments import (
+    ScoresRefused,
+    assessment_reopen,
+    assessment_score_many,
+    assessment_start,
+    assessment_submit,
+)
 from .kpis import MEASURES, network_kpis
 from .models import (
     Assessment,
@@ -255,18 +260,15 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
         payload = ScoresInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         rows = payload.validated_data["scores"]
-        errors = {}  # by position, as DRF keys a list's errors
-        with transaction.atomic():
-            for index, row in enumerate(rows):
-                try:
-                    assessment_score(assessment=assessment, **row)
-                except DjangoValidationError as error:
-                    if not hasattr(error, "error_dict"):  # the assessment itself refuses (locked)
-                        raise _as_api_error(error, "assessment") from error
-                    errors[str(index)] = {name: [f"{row['item'].code}: {message}" for message in messages]
-                                          for name, messages in error.message_dict.items()}
-            if errors:
-                raise ValidationError({"scores": errors})  # inside the block: the rows saved so far roll back
+        try:
+            assessment_score_many(assessment=assessment, rows=rows)
+        except ScoresRefused as refused:  # keyed by position, as DRF keys a list's errors
+            raise ValidationError({"scores": {
+                str(index): {name: [f"{rows[index]['item'].code}: {message}" for message in messages]
+                             for name, messages in error.message_dict.items()}
+                for index, error in refused.by_row.items()}}) from refused
+        except DjangoValidationError as error:
+            raise _as_api_error(error, "assessment") from error
         return self._detail(assessment)
 
     @extend_schema(request={"multipart/form-data": EvidenceUploadSerializer}, responses={201: EvidenceSerializer})

@@ -15,7 +15,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,9 +31,10 @@ from dealer_portal.tenancy.models import Dealer, Role
 from . import services
 from .assessments import (
     Percentage,
+    ScoresRefused,
     assessment_reopen,
     assessment_result,
-    assessment_score,
+    assessment_score_many,
     assessment_start,
     assessment_submit,
 )
@@ -249,22 +250,19 @@ def _scores_save(assessment: Assessment, score_forms: list[ItemScoreForm], score
 
     Each refused item gets the service's message on its own form; returns the problems of the whole assessment.
     """
+    forms_to_save = [form for form in score_forms
+                     if not (form.is_blank() and form.item.pk not in scored_item_ids)]  # blank: left for later
+    rows = [{"item": form.item, "points": form.cleaned_data["points"],
+             "not_applicable": form.cleaned_data["not_applicable"], "comment": form.cleaned_data["comment"]}
+            for form in forms_to_save]
     problems: list[str] = []
-    with transaction.atomic():
-        for form in score_forms:
-            if form.is_blank() and form.item.pk not in scored_item_ids:
-                continue  # not scored yet: left for later
-            data = form.cleaned_data
-            try:
-                assessment_score(assessment=assessment, item=form.item, points=data["points"],
-                                 not_applicable=data["not_applicable"], comment=data["comment"])
-            except ValidationError as error:
-                if not hasattr(error, "error_dict"):
-                    problems.extend(error.messages)  # the assessment as a whole refuses (locked)
-                    break
-                add_service_errors(form, error)
-        if problems or any(form.errors for form in score_forms):
-            transaction.set_rollback(True)
+    try:
+        assessment_score_many(assessment=assessment, rows=rows)
+    except ScoresRefused as refused:
+        for index, error in refused.by_row.items():
+            add_service_errors(forms_to_save[index], error)
+    except ValidationError as error:
+        problems.extend(error.messages)  # the assessment as a whole refuses (locked)
     return problems
 
 

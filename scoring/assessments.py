@@ -54,6 +54,33 @@ def assessment_score(*, assessment: Assessment, item: ChecklistItem, points: int
     return score
 
 
+class ScoresRefused(Exception):
+    """Some rows of ``assessment_score_many`` were refused; ``by_row`` maps each row's index to its error."""
+
+    def __init__(self, by_row: dict[int, ValidationError]):
+        super().__init__(f"{len(by_row)} item score(s) refused")
+        self.by_row = by_row
+
+
+def assessment_score_many(*, assessment: Assessment, rows: list[dict]) -> list[AssessmentScore]:
+    """Score several items at once (rows of item, points, not_applicable, comment): every row is saved, or none.
+
+    A locked assessment raises ValidationError; refused rows raise ``ScoresRefused`` naming each one.
+    """
+    with transaction.atomic():
+        saved, refused = [], {}
+        for index, row in enumerate(rows):
+            try:
+                saved.append(assessment_score(assessment=assessment, **row))
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    raise  # the assessment as a whole refuses (locked)
+                refused[index] = error
+        if refused:
+            raise ScoresRefused(refused)  # raised inside the block: the rows saved so far roll back
+    return saved
+
+
 @transaction.atomic
 def assessment_submit(*, assessment: Assessment, by=None) -> Assessment:
     """Lock the assessment; every item must be scored or marked not applicable first."""
