@@ -15,21 +15,15 @@ from scoring.assessments import (
 )
 from scoring.models import AssessmentEvent, ChecklistItem, ChecklistTemplate
 from scoring.services import checklist_import
+from tests.scoring.conftest import SMALL_POE
 
 pytestmark = pytest.mark.django_db
 
-SMALL = {"code": "poe", "kind": "poe", "name": "POE", "sections": [
-    {"code": "SP", "title": "Service process", "items": [{"code": "SP.1", "text": "a", "max_points": 10},
-                                                         {"code": "SP.2", "text": "b", "max_points": 5}]},
-    {"code": "SI", "title": "Stock inventory", "items": [{"code": "SI.1", "text": "c", "max_points": 10}]},
-]}
-
-
 @pytest.fixture
-def poe(dealer):
-    with tenant_scope(TenantScope.for_network(dealer.network_id)):
-        template = checklist_import(network=dealer.network, data=SMALL)
-        yield template, {item.code: item for item in ChecklistItem.objects.filter(section__template=template)}
+def poe(network, small_poe):
+    """The small POE checklist of conftest, with its items by code."""
+    with tenant_scope(TenantScope.for_network(network.pk)):
+        yield small_poe, {item.code: item for item in ChecklistItem.objects.filter(section__template=small_poe)}
 
 
 def test_the_poe_score_is_achieved_over_applicable_maximum(dealer, hq, poe):
@@ -90,7 +84,7 @@ def test_a_new_checklist_version_leaves_past_scores_alone(dealer, hq, poe):
     for code in ("SP.1", "SP.2", "SI.1"):
         assessment_score(assessment=assessment, item=items[code], points=5)
     with tenant_scope(TenantScope.for_network(dealer.network_id)):
-        changed = {**SMALL, "sections": [{**SMALL["sections"][0], "items": [
+        changed = {**SMALL_POE, "sections": [{**SMALL_POE["sections"][0], "items": [
             {"code": "SP.1", "text": "a", "max_points": 20}]}]}
         newer = checklist_import(network=dealer.network, data=changed)
         assert ChecklistTemplate.objects.filter(code="poe").count() == 2
