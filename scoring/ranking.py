@@ -252,7 +252,7 @@ def ranked(cards: list[Scorecard], codes: dict[int, str]) -> list[Scorecard]:
 # --- Publishing ---------------------------------------------------------------------------------------------
 
 
-def _ranking_dealers(network) -> list[Dealer]:
+def ranking_dealers(network) -> list[Dealer]:
     # Every active dealer of the network is listed, rated or not ("not assessed" is information too).
     return list(Dealer.objects.filter(network=network, is_active=True).select_related("region").order_by("code"))
 
@@ -294,7 +294,7 @@ def ranking_publish(*, network, month: date, by=None, reason: str = "", republis
             raise ValidationError({"month": _("%(month)s has not been published yet.") % {
                 "month": month.strftime("%Y-%m")}})
         Ranking.objects.filter(network=network, month=month).update(is_current=False)
-    dealers = _ranking_dealers(network)
+    dealers = ranking_dealers(network)
     cards = scorecards_compute(network=network, month=month, dealers=dealers)
     codes = {dealer.pk: dealer.code for dealer in dealers}
     order = ranked(list(cards.values()), codes)

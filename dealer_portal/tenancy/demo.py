@@ -10,7 +10,7 @@ import random
 import string
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -21,6 +21,7 @@ from complaints.demo import demo_complaints_build
 from complaints.taxonomy import network_taxonomy_install
 from customers.models import Customer, Vehicle
 from followups.demo import demo_calls_build
+from scoring.demo import demo_scoring_build
 from scoring.services import shipped_checklists_install
 from servicejobs.demo import demo_jobs_build
 from servicejobs.models import JobStatus, ServiceJob
@@ -72,6 +73,8 @@ class DemoSummary:
     jobs: int = 0
     complaints: int = 0
     calls: int = 0
+    assessments: int = 0
+    rankings: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -92,16 +95,27 @@ def _person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} {rng.choice(LAST_NAMES)}"
 
 
+def history_months(today: date, months: int) -> int:
+    """The 30-day "months" of history the app builders need so that the ``months`` complete calendar months
+    before ``today``'s, and this month so far, are covered from their first day."""
+    first = today.replace(day=1)
+    for _ in range(months):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return -(-(today - first).days // 30)
+
+
 @transaction.atomic
-def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, today: date | None = None) -> DemoSummary:
+def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, today: date | None = None) -> DemoSummary:
     """Build the demo: network "Aurora Motors México" (4 regions, ``dealers`` outlets), a small second
     network to show tenant isolation, users for every role, each dealer's customers and vehicles, and
-    ``months`` of service jobs with their promise checks.
+    ``months`` complete months (and this month so far) of service jobs with their promise checks,
+    complaints and follow-up calls, POE assessments and the published monthly rankings.
 
     Must run inside ``unscoped()``: it writes every tenant's rows.
     """
     rng = random.Random(seed)  # noqa: S311 - demo data must be reproducible, not secret
     today = today or date.today()
+    span = history_months(today, months)  # the app builders count 30-day months back from today
     summary = DemoSummary()
     password_hash = make_password(settings.DEMO_PASSWORD)
 
@@ -137,6 +151,9 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
                city="Espoo", time_zone="Europe/Helsinki"),
     ]
     created_dealers = Dealer.objects.bulk_create(dealer_rows, batch_size=1000)
+    # The outlets were open before the history starts (a ranking lists the dealers that existed in its month).
+    opened = datetime.combine(today - timedelta(days=span * 30 + 365), time(9), tzinfo=UTC)
+    Dealer.objects.filter(network__in=[network, other]).update(created_at=opened)
     summary.dealers = len(created_dealers)
     aurora_dealers = [d for d in created_dealers if d.network_id == network.pk]
     borealis_dealers = [d for d in created_dealers if d.network_id == other.pk]
@@ -203,7 +220,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
     for customer in created_customers:
         for _ in range(1 if rng.random() < 0.8 else 2):
             make, model = MODELS[rng.randrange(len(MODELS))]
-            handover = today - timedelta(days=rng.randint(0, max(months, 1) * 30 + 365 * 3))
+            handover = today - timedelta(days=rng.randint(0, span * 30 + 365 * 3))
             vehicles.append(Vehicle(dealer_id=customer.dealer_id, customer=customer, vin=_vin(rng),
                                     plate=_plate(rng), make=make, model=model, handover_date=handover))
     Vehicle.objects.bulk_create(vehicles, batch_size=2000)
@@ -222,7 +239,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
     # The first dealer is advisor@demo.test's: it gets the busy board. Network scale keeps the history thin.
     summary.jobs = demo_jobs_build(
         rng=rng, dealers=created_dealers, advisors_by_dealer=advisors_by_dealer,
-        customers_by_dealer=customers_by_dealer, vehicles_by_customer=vehicles_by_customer, months=months,
+        customers_by_dealer=customers_by_dealer, vehicles_by_customer=vehicles_by_customer, months=span,
         today=today, jobs_per_dealer_per_month=60 if dealers <= 200 else 2)
 
     for owner in (network, other):
@@ -242,10 +259,14 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 6, tod
     summary.complaints = demo_complaints_build(
         rng=rng, dealers=aurora_dealers, customers_by_dealer=customers_by_dealer,
         vehicles_by_customer=vehicles_by_customer, jobs_by_dealer=jobs_by_dealer, staff_by_dealer=staff_by_dealer,
-        months=months, today=today)
+        months=span, today=today)
     # A follow-up call for every delivery of both networks; only Aurora's dissatisfied answers open complaints.
     summary.calls = demo_calls_build(rng=rng, dealers=created_dealers, today=today,
                                      customers_by_dealer=customers_by_dealer, staff_by_dealer=staff_by_dealer,
                                      complaints_for={dealer.pk for dealer in aurora_dealers})
+    # A year of POE assessments and the rankings published from all of the above (Aurora only: the
+    # Finnish network shows an empty ranking, as a network in its first month would).
+    scoring = demo_scoring_build(rng=rng, network=network, dealers=aurora_dealers, today=today, months=months)
+    summary.assessments, summary.rankings = scoring.assessments, scoring.rankings
     summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
     return summary

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=7, help="Random seed: the same seed gives the same data.")
         parser.add_argument("--dealers", type=int, default=40, help="Dealers in the demo network (default 40).")
-        parser.add_argument("--months", type=int, default=6, help="Months of history to generate (default 6).")
+        parser.add_argument("--months", type=int, default=12,
+                            help="Complete months of history (jobs, complaints, calls, POE assessments and "
+                                 "published rankings) before this one (default 12).")
         parser.add_argument("--reset", action="store_true", help="Delete the demo networks first.")
 
     def handle(self, *args, seed, dealers, months, reset, **options):
@@ -32,7 +34,8 @@ class Command(BaseCommand):
             f"Demo built: {summary.networks} networks, {summary.regions} regions, {summary.dealers} dealers, "
             f"{summary.users} users, {summary.memberships} memberships, {summary.customers} customers, "
             f"{summary.vehicles} vehicles, {summary.jobs} service jobs, {summary.complaints} complaints, "
-            f"{summary.calls} follow-up calls."))
+            f"{summary.calls} follow-up calls, {summary.assessments} assessments, {summary.rankings} published "
+            f"rankings."))
 
     @staticmethod
     @transaction.atomic
@@ -60,10 +63,12 @@ class Command(BaseCommand):
         # customers and vehicles: calls first, then complaints, then service rows.
         for model in (CallAnswer, CallAttempt, FollowUpCall):
             model.objects.filter(dealer__network__in=networks).delete()
-        from scoring.models import Assessment, AssessmentEvent, AssessmentScore
+        from scoring.models import Assessment, AssessmentEvent, AssessmentScore, Ranking
 
         for model in (AssessmentEvent, AssessmentScore, Assessment):
             model.objects.filter(dealer__network__in=networks).delete()
+        # Published rankings protect their network, dealers and regions: they go (with their lines) first.
+        Ranking.objects.filter(network__in=networks).delete()
         for model in (TimelineEntry, SolutionProposal, Complaint, Compliment, ImprovementPlan, DailyLogDelivery):
             model.objects.filter(dealer__network__in=networks).delete()
         # Complaints protect their categories and an area protects its categories: answers, leaves, then areas.
