@@ -14,7 +14,7 @@ from dealer_portal.tenancy.models import Membership, Role
 
 from .clocks import complaint_clock, duration_words
 from .models import CLOSED_STATES, Complaint, ComplaintState, Department, EntryKind, TimelineEntry
-from .services import complaint_policy_for
+from .services import complaints_with_policy
 
 TOP_LEVEL = 3
 LEVEL_NAMES = {1: "dealer manager", 2: "regional manager", 3: "after-sales HQ"}
@@ -111,14 +111,8 @@ def complaints_escalate(*, now: datetime | None = None) -> int:
     Side effects: per escalation, the new level, a timeline entry and emails after commit.
     """
     now = now or timezone.now()
-    policies = {}
     complaints = (Complaint.objects.exclude(state__in=[*CLOSED_STATES, ComplaintState.ON_HOLD])
                   .filter(escalation_level__lt=TOP_LEVEL)
                   .select_related("dealer__network", "customer").order_by("pk"))
-    escalated = 0
-    for complaint in complaints.iterator(chunk_size=500):
-        network = complaint.dealer.network
-        if network.pk not in policies:
-            policies[network.pk] = complaint_policy_for(network)
-        escalated += complaint_escalate(complaint, policy=policies[network.pk], now=now)
-    return escalated
+    return sum(complaint_escalate(complaint, policy=policy, now=now)
+               for complaint, policy in complaints_with_policy(complaints))

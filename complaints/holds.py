@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .escalation import complaint_path
 from .models import Complaint, ComplaintState
-from .services import complaint_policy_for
+from .services import complaints_with_policy
 
 REMIND_EVERY = timedelta(days=7)
 
@@ -63,14 +63,8 @@ def complaints_on_hold_remind(*, now: datetime | None = None) -> int:
     Side effects: ``hold_reminded_at`` and an email to the owner and the representative, at most weekly.
     """
     now = now or timezone.now()
-    policies = {}
     complaints = (Complaint.objects.filter(state=ComplaintState.ON_HOLD)
                   .filter(Q(hold_reminded_at__isnull=True) | Q(hold_reminded_at__lte=now - REMIND_EVERY))
                   .select_related("dealer__network", "customer", "owner", "representative").order_by("pk"))
-    flagged = 0
-    for complaint in complaints.iterator(chunk_size=500):
-        network = complaint.dealer.network
-        if network.pk not in policies:
-            policies[network.pk] = complaint_policy_for(network)
-        flagged += complaint_hold_remind(complaint, policy=policies[network.pk], now=now)
-    return flagged
+    return sum(complaint_hold_remind(complaint, policy=policy, now=now)
+               for complaint, policy in complaints_with_policy(complaints))

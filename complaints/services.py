@@ -6,6 +6,7 @@ same transaction; the timeline is only ever appended to.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -41,6 +42,16 @@ NOT_AVAILABLE = _("Select a valid choice. That choice is not one of the availabl
 
 def complaint_policy_for(network) -> ComplaintPolicy:
     return ComplaintPolicy.objects.filter(network=network).first() or ComplaintPolicy(network=network)
+
+
+def complaints_with_policy(complaints) -> Iterator[tuple[Complaint, ComplaintPolicy]]:
+    """Each complaint (``select_related("dealer__network")``) with its network's policy, read once per network."""
+    policies: dict[int, ComplaintPolicy] = {}
+    for complaint in complaints.iterator(chunk_size=500):
+        network = complaint.dealer.network
+        if network.pk not in policies:
+            policies[network.pk] = complaint_policy_for(network)
+        yield complaint, policies[network.pk]
 
 
 def _words(value: str, field: str, *, what: str) -> str:

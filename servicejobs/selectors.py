@@ -15,9 +15,10 @@ from .promises import FollowUpOutcome, Policy, PromiseResult, PromiseStatus, eva
 
 def followup_outcome_for(job) -> FollowUpOutcome | None:
     """Service promise 9 from the job's follow-up call: kept if the customer was reached inside the window."""
-    from followups.models import CallStatus, FollowUpCall
+    from followups.models import CallStatus
 
-    call = FollowUpCall.objects.filter(service_job=job).first() if job.pk else None
+    # At most one call per job (a constraint); read through the relation so a prefetch serves a batch.
+    call = next(iter(job.followup_calls.all()), None) if job.pk else None
     if call is None:
         return None
     window = _("days %(start)s–%(end)s") % {"start": call.window_start.strftime("%d %b"),

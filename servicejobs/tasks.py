@@ -11,7 +11,8 @@ def open_jobs_promises_refresh(dealer) -> int:
     """Re-evaluate the promises of the dealer's open jobs, since time alone can break one (a car not ready
     by its promised time). Idempotent: it rewrites the same rows from the same records."""
     policy = promise_policy_for(dealer.network)
-    jobs = ServiceJob.objects.filter(status__in=OPEN_STATUSES).select_related("dealer")
+    jobs = (ServiceJob.objects.filter(status__in=OPEN_STATUSES).select_related("dealer")
+            .prefetch_related("promise_changes", "followup_calls"))
     count = 0
     for job in jobs.iterator(chunk_size=500):
         job_promises_refresh(job, policy=policy)
