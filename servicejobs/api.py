@@ -19,7 +19,6 @@ from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
 from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer
 from dealer_portal.tenancy.models import Dealer
-from followups.scheduling import followup_schedule_for_handover
 
 from . import services
 from .imports import file_size_error
@@ -229,9 +228,6 @@ class HandoverSerializer(DealerOwnedSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        delivered_at = attrs.get("delivered_at")
-        if delivered_at and delivered_at > timezone.now() + services.CLOCK_SKEW:
-            raise ValidationError({"delivered_at": ["This time is in the future."]})
         vehicle, customer = attrs.get("vehicle"), attrs.get("customer")
         if vehicle and customer and vehicle.customer_id != customer.pk:
             raise ValidationError({"vehicle": ["This vehicle belongs to another customer."]})
@@ -239,9 +235,9 @@ class HandoverSerializer(DealerOwnedSerializer):
 
     @transaction.atomic
     def create(self, validated_data):
-        handover = super().create({**validated_data, "sales_consultant": self.context["request"].user})
-        followup_schedule_for_handover(handover, policy=services.promise_policy_for(handover.dealer.network))
-        return handover
+        # The service's refusals reach the caller as 400s through the API's exception handler.
+        data = {name: value for name, value in validated_data.items() if name != "customer"}  # the car's owner
+        return services.handover_record(by=self.context["request"].user, **data)
 
 
 class HandoverViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):

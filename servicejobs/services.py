@@ -320,15 +320,24 @@ def job_import_run(*, job_import_id: int) -> JobImport | None:
 
 
 @transaction.atomic
-def handover_record(*, dealer, vin: str, promised_delivery_date, delivered_at: datetime, delivered_faultless: bool,
-                    introduction_given: bool, by=None) -> SalesHandover:
-    """Record a new-car handover of the dealer's vehicle ``vin`` (sets the car's handover date if unknown)."""
+def vehicle_for_vin(*, dealer, vin: str) -> Vehicle:
+    """The dealer's vehicle with ``vin``, or a form error that says what to do."""
     from customers.validators import normalize_vin
 
-    _not_in_future(delivered_at, "delivered_at")
     vehicle = Vehicle.objects.select_related("customer").filter(dealer=dealer, vin=normalize_vin(vin)).first()
     if vehicle is None:
         raise ValidationError({"vin": _("No vehicle with this VIN at this dealer: add the car and its owner first.")})
+    return vehicle
+
+
+def handover_record(*, dealer, vin: str | None = None, vehicle: Vehicle | None = None, promised_delivery_date,
+                    delivered_at: datetime, delivered_faultless: bool, introduction_given: bool,
+                    by=None) -> SalesHandover:
+    """Record a new-car handover of the dealer's ``vehicle`` (or the one with ``vin``): sets the car's handover
+    date if unknown and schedules the follow-up call, in the caller's transaction."""
+    _not_in_future(delivered_at, "delivered_at")
+    if vehicle is None:
+        vehicle = vehicle_for_vin(dealer=dealer, vin=vin)
     handover = SalesHandover.objects.create(
         dealer=dealer, customer=vehicle.customer, vehicle=vehicle, sales_consultant=by,
         promised_delivery_date=promised_delivery_date, delivered_at=delivered_at,

@@ -122,6 +122,8 @@ def test_handovers_record_the_sales_promises(api_as, advisor, dealer, neighbour)
     with unscoped():
         handover = SalesHandover.objects.get()
     assert handover.sales_consultant == advisor
+    vehicle.refresh_from_db()  # the car's handover date, from which its anniversary contacts are scheduled
+    assert vehicle.handover_date == timezone.localtime(yesterday, dealer.zone).date()
     assert_not_found_for(neighbour, api=[reverse("handover-detail", args=[handover.pk])])
     future = api.post(reverse("handover-list"), {
         "customer": vehicle.customer_id, "vehicle": vehicle.pk, "promised_delivery_date": "2026-01-01",
