@@ -7,7 +7,7 @@ dealer's self-assessment.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -41,7 +41,7 @@ from .models import (
     Ranking,
 )
 from .ranking import month_check, month_parse, ranking_publish
-from .selectors import dealer_month
+from .selectors import assessments_visible, dealer_month
 from .serializers import (
     INVALID_CHOICE,
     AssessmentDetailSerializer,
@@ -191,7 +191,8 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller, no scope
             return Assessment.objects.none()
-        assessments = (Assessment.objects.select_related("dealer__network", "template", "auditor")
+        assessments = (assessments_visible(self.request.tenancy.user_scope)
+                       .select_related("dealer__network", "template", "auditor")
                        .order_by("-month", "dealer__code", "is_self_assessment", "pk"))
         if self.action != "list":
             assessments = assessments.prefetch_related(
@@ -200,11 +201,6 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
                 Prefetch("template__sections", queryset=ChecklistSection.objects.order_by("position")),
                 "evidence",
                 Prefetch("events", queryset=AssessmentEvent.objects.select_related("by")))
-        scope = self.request.tenancy.user_scope
-        if not scope.unrestricted:
-            hq_side = Q(dealer__network_id__in=sorted(scope.network_ids)) | Q(
-                dealer__region_id__in=sorted(scope.region_ids))
-            assessments = assessments.exclude(Q(is_self_assessment=False, status=AssessmentStatus.DRAFT) & ~hq_side)
         params = self.request.query_params
         month = _month_param(params)
         if month is not None:

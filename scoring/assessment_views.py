@@ -59,6 +59,7 @@ from .models import (
     Kpi,
 )
 from .ranking import network_today, scoring_policy_for
+from .selectors import assessments_visible
 
 HQ_ROLES = (Role.HQ_ANALYST, Role.NETWORK_ADMIN)
 # Same words as the services use for a locked assessment.
@@ -90,11 +91,7 @@ def _starts_self_assessment(request) -> bool | None:
 
 def _visible_assessments(request, dealer) -> QuerySet:
     """The dealer's assessments this person may open (the scope already narrows them to ``dealer``)."""
-    assessments = Assessment.objects.select_related("template", "auditor")
-    if not request.tenancy.sees_network(dealer.network):
-        # Dealer staff see HQ's assessment only once it is submitted.
-        assessments = assessments.exclude(is_self_assessment=False, status=AssessmentStatus.DRAFT)
-    return assessments
+    return assessments_visible(request.tenancy.user_scope).select_related("template", "auditor")
 
 
 def _assessment_for(request, dealer, pk: int) -> Assessment:

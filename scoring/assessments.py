@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -112,14 +113,27 @@ def assessment_reopen(*, assessment: Assessment, by, reason: str, is_network_adm
     return assessment
 
 
+def one_decimal(value: float | Decimal | None) -> Decimal | None:
+    """A score as people see it: one decimal, halves rounded up (76.25 → 76.3)."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
 @dataclass(frozen=True)
 class Percentage:
+    """Points achieved over the applicable maximum: the POE formula, rounded half up to one decimal everywhere."""
+
     achieved: int
     applicable_max: int
 
     @property
+    def exact(self) -> Decimal | None:
+        return one_decimal(Decimal(100 * self.achieved) / self.applicable_max) if self.applicable_max else None
+
+    @property
     def percent(self) -> float | None:
-        return round(100 * self.achieved / self.applicable_max, 1) if self.applicable_max else None
+        return None if self.exact is None else float(self.exact)
 
 
 def assessment_result(assessment: Assessment) -> tuple[Percentage, dict[str, Percentage]]:

@@ -50,9 +50,10 @@ def local_month_q(field: str, month: date, zones: Iterable[str], *, dealer_path:
 
 @dataclass(frozen=True)
 class MonthContext:
-    """What a measure needs besides the month: the dealers' zones and the network's complaint limits."""
+    """What a measure needs besides the month: the dealers, their zones and the network's complaint limits."""
 
     month: date
+    dealer_ids: tuple[int, ...]
     zones: tuple[str, ...]
     first_contact_hours: int
     reply_limit_hours: int
@@ -198,8 +199,8 @@ class Median(models.Aggregate):
 
 
 def measure_figures(measure: Measure, context: MonthContext) -> dict[int, Figure]:
-    """The measure's figure for every dealer in scope with at least one case, in one grouped query."""
-    cases = measure.cases(context).order_by()
+    """The measure's figure for each of the context's dealers with at least one case, in one grouped query."""
+    cases = measure.cases(context).filter(dealer_id__in=context.dealer_ids).order_by()
     if measure.unit == PERCENT:
         rows = cases.values("dealer_id").annotate(cases=Count("pk"), met=Count("pk", filter=measure.met(context)))
         return {row["dealer_id"]: Figure(cases=row["cases"], met=row["met"],
@@ -235,9 +236,10 @@ def kpi_cases_for_dealer(measure_key: str, *, dealer, month: date, first_contact
     Promise-based measures give PromiseCheck rows (their ``job`` is the record to link to).
     """
     measure = MEASURES[measure_key]
-    context = MonthContext(month=month, zones=(dealer.time_zone,), first_contact_hours=first_contact_hours,
+    context = MonthContext(month=month, dealer_ids=(dealer.pk,), zones=(dealer.time_zone,),
+                           first_contact_hours=first_contact_hours,
                            reply_limit_hours=reply_limit_hours)
-    cases = measure.cases(context).filter(dealer=dealer)
+    cases = measure.cases(context).filter(dealer_id__in=context.dealer_ids)
     if measure.unit == PERCENT:
         return cases.annotate(kpi_met=ExpressionWrapper(measure.met(context), output_field=models.BooleanField()))
     return cases.annotate(kpi_duration=measure.hours(context))

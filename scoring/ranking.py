@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from complaints.services import complaint_policy_for
 from dealer_portal.tenancy.models import Dealer, Network
 
+from .assessments import Percentage, one_decimal
 from .kpis import MEASURES, MonthContext, kpi_score, measure_figures, network_kpis
 from .models import (
     AssessmentScore,
@@ -44,12 +45,6 @@ from .models import (
 )
 
 TOP = 5
-
-
-def one_decimal(value: float | Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def scoring_policy_for(network) -> ScoringPolicy:
@@ -182,10 +177,10 @@ def rating_apply(card: Scorecard, policy: ScoringPolicy) -> None:
         card.status = EntryStatus.RATED
 
 
-def poe_by_dealer(month: date) -> dict[int, tuple[Decimal, list[dict]]]:
-    """Every in-scope dealer's POE for the month: submitted HQ POE assessments only, one grouped query."""
+def poe_by_dealer(*, dealer_ids, month: date) -> dict[int, tuple[Decimal, list[dict]]]:
+    """The dealers' POE for the month: submitted HQ POE assessments only, one grouped query."""
     rows = (AssessmentScore.objects
-            .filter(assessment__month=month, assessment__is_self_assessment=False,
+            .filter(dealer_id__in=dealer_ids, assessment__month=month, assessment__is_self_assessment=False,
                     assessment__status=AssessmentStatus.SUBMITTED, assessment__template__kind=ChecklistKind.POE,
                     not_applicable=False)
             .order_by()
@@ -197,13 +192,13 @@ def poe_by_dealer(month: date) -> dict[int, tuple[Decimal, list[dict]]]:
         sections.setdefault(row["dealer_id"], []).append({
             "code": row["item__section__code"], "title": row["item__section__title"],
             "achieved": row["achieved"] or 0, "applicable": row["applicable"],
-            "percent": _float(one_decimal(100 * (row["achieved"] or 0) / row["applicable"])),
+            "percent": Percentage(row["achieved"] or 0, row["applicable"]).percent,
         })
     result = {}
     for dealer_id, parts in sections.items():
-        applicable = sum(part["applicable"] for part in parts)
-        if applicable:
-            result[dealer_id] = (one_decimal(100 * sum(part["achieved"] for part in parts) / applicable), parts)
+        total = Percentage(sum(part["achieved"] for part in parts), sum(part["applicable"] for part in parts))
+        if total.exact is not None:
+            result[dealer_id] = (total.exact, parts)
     return result
 
 
@@ -211,13 +206,13 @@ def scorecards_compute(*, network, month: date, dealers: list[Dealer]) -> dict[i
     """The month's scorecards of ``dealers`` (all of the network's, or one): one query per KPI, one for POE."""
     policy = scoring_policy_for(network)
     complaint_policy = complaint_policy_for(network)
-    context = MonthContext(month=month, zones=tuple({dealer.time_zone for dealer in dealers}),
+    context = MonthContext(month=month, dealer_ids=tuple(dealer.pk for dealer in dealers),
+                           zones=tuple({dealer.time_zone for dealer in dealers}),
                            first_contact_hours=complaint_policy.first_contact_hours,
                            reply_limit_hours=complaint_policy.reply_limit_hours)
     kpis = network_kpis(network)
-    wanted = {dealer.pk for dealer in dealers}
     figures = {kpi.code: measure_figures(MEASURES[kpi.measure], context) for kpi in kpis}
-    poe = poe_by_dealer(month)
+    poe = poe_by_dealer(dealer_ids=context.dealer_ids, month=month)
     cards = {}
     for dealer in dealers:
         card = Scorecard(dealer_id=dealer.pk, month=month.strftime("%Y-%m"))
@@ -240,7 +235,7 @@ def scorecards_compute(*, network, month: date, dealers: list[Dealer]) -> dict[i
         service_quality_apply(card, min_data_weight_percent=policy.min_data_weight_percent)
         rating_apply(card, policy)
         cards[dealer.pk] = card
-    return {dealer_id: card for dealer_id, card in cards.items() if dealer_id in wanted}
+    return cards
 
 
 def ranked(cards: list[Scorecard], codes: dict[int, str]) -> list[Scorecard]:

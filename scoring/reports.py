@@ -19,9 +19,10 @@ from complaints.services import complaint_policy_for
 from followups.models import FollowUpCall
 from servicejobs.models import PromiseCheck, ServiceJob
 
+from .assessments import one_decimal
 from .kpis import MEASURES, kpi_cases_for_dealer
 from .models import EntryStatus, Ranking, RankingEntry
-from .ranking import network_today, one_decimal, ranking_current
+from .ranking import network_today, ranking_current
 from .selectors import kpi_of, ranking_entries
 
 # ?sort= keys of the ranking table and the column each one orders by ("-key": high first).

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import F
+from django.db.models import F, Q
+
+from dealer_portal.tenancy.scoping import TenantScope
 
 from .kpis import network_kpis
-from .models import Ranking, RankingEntry
+from .models import Assessment, AssessmentStatus, Ranking, RankingEntry
 from .ranking import Scorecard, month_check, ranking_current, scorecards_compute
 
 
@@ -61,6 +63,16 @@ def dealer_trend(*, dealer, until: date, months: int = 12) -> list[RankingEntry]
     return list(RankingEntry.objects.filter(dealer=dealer, ranking__is_current=True, ranking__month__gte=first,
                                             ranking__month__lte=until)
                 .select_related("ranking").order_by("ranking__month"))
+
+
+def assessments_visible(user_scope: TenantScope):
+    """Assessments in scope, less HQ's drafts at dealers the person sees only as dealer staff (they see HQ's
+    assessment once it is submitted)."""
+    assessments = Assessment.objects.all()
+    if user_scope.unrestricted:
+        return assessments
+    hq_side = TenantScope(network_ids=user_scope.network_ids, region_ids=user_scope.region_ids).dealer_q("dealer")
+    return assessments.exclude(Q(is_self_assessment=False, status=AssessmentStatus.DRAFT) & ~hq_side)
 
 
 def ranking_entries(ranking: Ranking):

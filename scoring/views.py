@@ -155,16 +155,13 @@ def _ranking_page(request, network, *, own_dealer=None, republish_form=None, sta
     if is_admin and query.ranking is not None and republish_form is None:
         republish_form = RepublishForm(initial={"month": query.month.strftime("%Y-%m")})
     sort = query.form.cleaned_data.get("sort", "") if query.status != 400 else ""
-    export_query = request.GET.copy()
-    export_query.pop("page", None)
     return render(request, "scoring/ranking.html", {
         "network": network, "own_dealer": own_dealer, "query": query, "form": query.form,
         "month": query.month, "ranking": query.ranking, "lines": query.lines,
         "versions": reports.ranking_versions(network=network, month=query.month) if query.ranking else [],
         "tie_rule": (query.ranking.rules.get("tie_rule") if query.ranking else None) or DEFAULT_TIE_RULE,
-        "columns": _columns(request, sort), "export_query": export_query.urlencode(),
+        "columns": _columns(request, sort), "export_query": request.GET.urlencode(),
         "republish_form": republish_form if is_admin else None,
-        "rated_count": sum(1 for line in query.lines if line.status == EntryStatus.RATED),
     }, status=status or query.status)
 
 

@@ -15,7 +15,7 @@ def _menu(label, links, testid=""):
     return {"label": label, "children": links, "testid": testid}
 
 
-def _nav(request, dealer, network, roles):
+def _nav(request, dealer, network):
     """The header's links (``url``) and menus (``children``), by where the user is and what they may do."""
     items = [_link(_("Home"), reverse("home"))]
     hq_network = network or (dealer.network if dealer else None)
@@ -39,8 +39,7 @@ def _nav(request, dealer, network, roles):
                 _link(_("Ranking"), reverse("scoring_ranking", args=slug), "nav-ranking"),
                 _link(_("Quarterly top achievers"), reverse("scoring_quarterly", args=slug)),
                 _link(_("Assessments"), reverse("scoring_assessments", args=slug), "nav-assessments")]
-        network_roles = {g.role for g in request.tenancy.grants if g.network_id == hq_network.pk}
-        if request.user.is_superuser or network_roles & NETWORK_ROLES:
+        if request.tenancy.has_role(*NETWORK_ROLES):
             menu.append(_link(_("Checklists"), reverse("scoring_checklists", args=slug), "nav-checklists"))
             menu.append(_link(_("Scoring settings"), reverse("scoring_settings", args=slug), "nav-scoring-settings"))
         if request.tenancy.is_network_admin(hq_network):
@@ -74,5 +73,5 @@ def tenancy(request):
         "roles_here": roles,
         "role_labels": sorted(Role(r).label for r in roles),
         "is_hq_here": bool(roles & (NETWORK_ROLES | REGION_ROLES)),
-        "nav_items": _nav(request, dealer, network, roles),
+        "nav_items": _nav(request, dealer, network),
     }

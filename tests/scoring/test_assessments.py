@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 from scoring.assessments import (
+    Percentage,
     assessment_reopen,
     assessment_result,
     assessment_score,
@@ -92,3 +93,10 @@ def test_a_new_checklist_version_leaves_past_scores_alone(dealer, hq, poe):
     with pytest.raises(ValidationError):
         assessment_start(dealer=dealer, template=template, month=date(2026, 11, 1), by=hq)  # no longer current
     assert assessment_start(dealer=dealer, template=newer, month=date(2026, 11, 1), by=hq).template == newer
+
+
+@pytest.mark.parametrize(("achieved", "applicable", "percent"), [
+    (57, 80, 71.3), (1, 8, 12.5), (1, 3, 33.3), (0, 0, None)])
+def test_the_poe_percentage_rounds_halves_up_as_the_ranking_shows_it(achieved, applicable, percent):
+    # 57 of the shipped checklist's 80 points is 71.25 %: the assessment page and the ranking both show 71.3.
+    assert Percentage(achieved, applicable).percent == percent
