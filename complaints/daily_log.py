@@ -16,7 +16,7 @@ from dealer_portal.tenancy.models import Membership, Role
 
 from .clocks import complaint_clock, duration_words
 from .models import CLOSED_STATES, Complaint, ComplaintState, DailyLogDelivery, Department
-from .services import complaint_policy_for
+from .services import complaint_policy_for, complaints_with_policy
 
 SEND_FROM = time(7, 0)  # local time at the dealer: the log is there when the managers start the day
 
@@ -47,19 +47,15 @@ def daily_log_for(*, department: str, now: datetime, dealer=None) -> DailyLog:
     if dealer is not None:
         complaints = complaints.filter(dealer=dealer)
     complaints = complaints.select_related("customer", "dealer__network").order_by("received_at", "pk")
-    policies = {}
     log = DailyLog()
-    for complaint in complaints:
-        network = complaint.dealer.network
-        if network.pk not in policies:
-            policies[network.pk] = complaint_policy_for(network)
+    for complaint, policy in complaints_with_policy(complaints):
         if complaint.received_at >= since:
             log.new.append(complaint)
         if complaint.state == ComplaintState.ON_HOLD:
             log.on_hold.append(complaint)
         elif not complaint.is_closed:
             log.open.append(complaint)
-            if complaint_clock(complaint, policy=policies[network.pk], now=now).is_overdue:
+            if complaint_clock(complaint, policy=policy, now=now).is_overdue:
                 log.overdue.append(complaint)
     return log
 

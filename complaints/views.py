@@ -36,8 +36,9 @@ def complaint_queue_page(request, dealer):
     managed = request.tenancy.managed_departments()
     department = params.get("department") or (managed[0] if view == "department" and managed else "")
     category = params.get("category")
+    policy = services.complaint_policy_for(dealer.network)
     complaints = complaint_queue(
-        policy=services.complaint_policy_for(dealer.network), view=view, user=request.user,
+        policy=policy, view=view, user=request.user,
         department=department if department in Department.values else "",
         state=params.get("state") if params.get("state") in ComplaintState.values else "",
         category=int(category) if category and category.isdigit() else None,
@@ -51,7 +52,7 @@ def complaint_queue_page(request, dealer):
         "categories": ComplaintCategory.objects.filter(is_active=True).select_related("parent")
         .order_by("parent__name", "name"),
         "reassign_form": ReassignForm(staff=staff), "now": timezone.now(),
-        "reply_hours": services.complaint_policy_for(dealer.network).reply_limit_hours,
+        "reply_hours": policy.reply_limit_hours,
     })
 
 

@@ -21,15 +21,23 @@ def call_window(delivered_at: datetime, zone: ZoneInfo, *, first_day: int, last_
     return local_day + timedelta(days=first_day), local_day + timedelta(days=last_day)
 
 
+def not_contacted_reason(customer) -> str | None:
+    """Why the customer must not be called, or None: asked not to be, or never gave consent."""
+    if customer.do_not_contact:
+        return customer.do_not_contact_reason or _("The customer asked not to be contacted.")
+    if not customer.contact_consent:
+        return _("The customer gave no consent to be contacted.")
+    return None
+
+
 def _schedule(*, dealer, policy, kind: str, customer, vehicle, delivered_at: datetime, **delivery) -> FollowUpCall:
     start, end = call_window(delivered_at, dealer.zone, first_day=policy.followup_first_day,
                              last_day=policy.followup_last_day)
     call = FollowUpCall(dealer=dealer, kind=kind, customer=customer, vehicle=vehicle, delivered_at=delivered_at,
                         window_start=start, window_end=end, **delivery)
-    if customer.do_not_contact or not customer.contact_consent:
-        call.status = CallStatus.NOT_CONTACTED
-        call.not_contacted_reason = (customer.do_not_contact_reason or _("The customer asked not to be contacted.")
-                                     if customer.do_not_contact else _("The customer gave no consent to be contacted."))
+    reason = not_contacted_reason(customer)
+    if reason:
+        call.status, call.not_contacted_reason = CallStatus.NOT_CONTACTED, reason
     try:
         with transaction.atomic():
             call.save()
@@ -102,11 +110,9 @@ def anniversary_contacts_schedule(*, dealer, now: datetime | None = None) -> int
             call = FollowUpCall(dealer=dealer, kind=CallKind.ANNIVERSARY, customer=vehicle.customer, vehicle=vehicle,
                                 delivered_at=moment, window_start=anniversary,
                                 window_end=anniversary + timedelta(days=ANNIVERSARY_WINDOW_DAYS))
-            customer = vehicle.customer
-            if customer.do_not_contact or not customer.contact_consent:
-                call.status = CallStatus.NOT_CONTACTED
-                call.not_contacted_reason = customer.do_not_contact_reason or _("The customer asked not to be "
-                                                                                "contacted.")
+            reason = not_contacted_reason(vehicle.customer)
+            if reason:
+                call.status, call.not_contacted_reason = CallStatus.NOT_CONTACTED, reason
             try:
                 with transaction.atomic():
                     call.save()

@@ -31,6 +31,7 @@ def followups_mark_missed(*, dealer, now: datetime | None = None) -> int:
 
     Side effects: the jobs' promise 9 is re-evaluated (broken). Idempotent: a second run finds none.
     """
+    from servicejobs.models import ServiceJob
     from servicejobs.services import job_promises_refresh, promise_policy_for
 
     today = timezone.localtime(now or timezone.now(), dealer.zone).date()
@@ -39,9 +40,10 @@ def followups_mark_missed(*, dealer, now: datetime | None = None) -> int:
     missed = FollowUpCall.objects.filter(pk__in=call_ids, status__in=OPEN_CALL_STATUSES).update(
         status=CallStatus.MISSED)
     policy = promise_policy_for(dealer.network)
-    for call in FollowUpCall.objects.filter(pk__in=call_ids, service_job__isnull=False).select_related(
-            "service_job", "service_job__dealer"):
-        job_promises_refresh(call.service_job, policy=policy)
+    jobs = (ServiceJob.objects.filter(followup_calls__pk__in=call_ids).select_related("dealer")
+            .prefetch_related("promise_changes", "followup_calls"))
+    for job in jobs:
+        job_promises_refresh(job, policy=policy)
     return missed
 
 

@@ -38,7 +38,7 @@ def followup_outcome_for(job) -> FollowUpOutcome | None:
 
 
 def job_promises(job: ServiceJob, *, policy, now: datetime | None = None) -> list[PromiseResult]:
-    """Evaluate the nine promises of one job from its records (two queries: changes and repeats)."""
+    """Evaluate the nine promises of one job from its records (changes, repeats and its call; prefetchable)."""
     changes = list(job.promise_changes.all())
     repeated_by = job.repeats.order_by("arrived_at", "pk").first() if job.pk else None
     return evaluate_service_promises(job, changes=changes, policy=Policy.from_model(policy),
