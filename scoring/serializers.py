@@ -7,7 +7,7 @@ Figures (POE, Service Quality, overall) are numbers with one decimal, or null wh
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -135,14 +135,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
         fields = ["id", "item", "original_name", "content_type", "size", "note", "uploaded_at", "download_url"]
         read_only_fields = fields
 
-    def get_download_url(self, evidence) -> str | None:
+    def get_download_url(self, evidence) -> str:
         assessment = evidence.assessment
-        try:
-            url = reverse("scoring_evidence", kwargs={
-                "network_slug": assessment.dealer.network.slug, "dealer_code": assessment.dealer.code,
-                "pk": assessment.pk, "evidence_pk": evidence.pk})
-        except NoReverseMatch:
-            return None
+        url = reverse("scoring_evidence", kwargs={
+            "network_slug": assessment.dealer.network.slug, "dealer_code": assessment.dealer.code,
+            "pk": assessment.pk, "evidence_pk": evidence.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 

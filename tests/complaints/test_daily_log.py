@@ -10,10 +10,10 @@ from django.utils import timezone
 from complaints import services
 from complaints.daily_log import daily_log_for, daily_log_send
 from complaints.holds import complaints_on_hold_remind
-from complaints.models import DailyLogDelivery, EntryKind
+from complaints.models import Complaint, DailyLogDelivery, EntryKind
 from complaints.tasks import daily_log_all, on_hold_check_all
 from dealer_portal.tenancy.models import Department, Role
-from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
+from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -171,9 +171,13 @@ def test_an_on_hold_complaint_without_follow_up_is_flagged_once_a_week(
 
 
 def test_a_recent_follow_up_entry_means_no_reminder(held_complaint, django_capture_on_commit_callbacks):
+    with unscoped():  # on hold for eight days already: without the entry below, a reminder would be due now
+        Complaint.objects.filter(pk=held_complaint.pk).update(on_hold_since=timezone.now() - 8 * 24 * H)
+    held_complaint.refresh_from_db()
     services.complaint_add_entry(complaint=held_complaint, kind=EntryKind.HOLD_FOLLOWUP,
                                  body="Called the customer: part arrives next week")
     with django_capture_on_commit_callbacks(execute=True):
+        assert complaints_on_hold_remind(now=timezone.now()) == 0
         assert complaints_on_hold_remind(now=timezone.now() + 6 * 24 * H) == 0
         assert complaints_on_hold_remind(now=timezone.now() + 8 * 24 * H) == 1
     assert len(mail.outbox) == 2

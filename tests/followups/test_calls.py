@@ -175,7 +175,8 @@ def test_calls_are_offered_only_within_calling_hours(client, representative, dea
 def test_a_dissatisfied_answer_and_its_complaint_are_saved_together_or_not_at_all(in_dealer, call):
     from unittest import mock
 
-    with mock.patch("complaints.services.complaint_log", side_effect=RuntimeError("database went away")), \
+    # The last write fails (after the complaint, the answer and the call were saved): all of it rolls back.
+    with mock.patch("servicejobs.services.job_promises_refresh", side_effect=RuntimeError("database went away")), \
             pytest.raises(RuntimeError):
         services.call_answers_record(call=call, overall=1, work_done_right=False, ready_when_promised=False,
                                      would_recommend=False, comments="Mal")

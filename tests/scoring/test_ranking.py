@@ -1,6 +1,6 @@
 """The 5-Star formulas against hand-computed figures, and the published monthly ranking."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -30,8 +30,12 @@ from tests.servicejobs.test_steps import walk_to
 pytestmark = pytest.mark.django_db
 
 
+NETWORK_ZONE = ZoneInfo("America/Mexico_City")  # the test network's (and its dealers' clocks agree with it)
+
+
 def _last_month() -> date:
-    return (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    # The network's calendar, not UTC's: at 21:00 on the 31st in Mexico it is already the 1st in UTC.
+    return (timezone.localdate(timezone=NETWORK_ZONE).replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def _result(code, category, weight, score, *, enough=True, area=1):
@@ -140,8 +144,8 @@ def _delivered_job(dealer, advisor, *, number, shift: timedelta, kept_greeting: 
 
 @pytest.fixture
 def last_month_shift():
-    # From now to the middle of last month, whatever today is.
-    middle = timezone.now().replace(day=1) - timedelta(days=15)
+    # From now to noon on the 15th of last month (network time), whatever today is.
+    middle = datetime.combine(_last_month().replace(day=15), time(12), tzinfo=NETWORK_ZONE)
     return timezone.now() - middle
 
 
