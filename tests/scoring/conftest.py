@@ -1,14 +1,51 @@
 """Scoring data built through the services: a small POE checklist, submitted assessments, published rankings."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import F
+from django.utils import timezone
 
-from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
+from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from scoring.assessments import assessment_score, assessment_start, assessment_submit
 from scoring.models import ChecklistItem
 from scoring.ranking import ranking_publish
 from scoring.services import checklist_import
+from servicejobs import services as job_services
+from servicejobs.models import PromiseCheck, ServiceJob
+from tests import factories
+from tests.servicejobs.test_steps import walk_to
+
+NETWORK_ZONE = ZoneInfo("America/Mexico_City")  # the test network's (and its dealers' clocks agree with it)
+JOB_TIMES = ["appointment_at", "arrived_at", "greeted_at", "walkaround_at", "work_explained_at",
+             "original_promised_ready_at", "promised_ready_at", "work_started_at", "ready_at", "delivered_at"]
+
+
+def last_month() -> date:
+    """Last month in the network's calendar, not UTC's: at 21:00 on the 31st in Mexico it is the 1st in UTC."""
+    return (timezone.localdate(timezone=NETWORK_ZONE).replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def delivered_job(dealer, advisor, *, number, shift: timedelta, kept_greeting: bool = True) -> ServiceJob:
+    """A job walked to handover now, then moved back by ``shift`` (into last month)."""
+    vehicle = factories.VehicleFactory(customer=factories.CustomerFactory(dealer=dealer))
+    with tenant_scope(TenantScope.for_dealer(dealer)):
+        job = job_services.job_create(dealer=dealer, number=number, customer=vehicle.customer, vehicle=vehicle,
+                                      advisor=advisor, work_category="maintenance",
+                                      appointment_at=timezone.now() - timedelta(minutes=5))
+        job = walk_to(job, "handover")
+    with unscoped():
+        ServiceJob.objects.filter(pk=job.pk).update(**{name: F(name) - shift for name in JOB_TIMES})
+        if not kept_greeting:
+            PromiseCheck.objects.filter(job=job, number=1).update(status="broken")
+    return job
+
+
+@pytest.fixture
+def last_month_shift():
+    """From now to noon on the 15th of last month (network time), whatever today is."""
+    return timezone.now() - datetime.combine(last_month().replace(day=15), time(12), tzinfo=NETWORK_ZONE)
 
 SMALL_POE = {"code": "poe", "kind": "poe", "name": "POE", "sections": [
     {"code": "SP", "title": "Service process", "items": [{"code": "SP.1", "text": "a", "max_points": 10},

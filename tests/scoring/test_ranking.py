@@ -1,6 +1,6 @@
 """The 5-Star formulas against hand-computed figures, and the published monthly ranking."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -22,20 +22,11 @@ from scoring.ranking import (
     service_quality_apply,
 )
 from scoring.services import kpi_set_replace
-from servicejobs import services as job_services
 from servicejobs.models import PromiseCheck, ServiceJob
 from tests import factories
-from tests.servicejobs.test_steps import walk_to
+from tests.scoring.conftest import delivered_job, last_month
 
 pytestmark = pytest.mark.django_db
-
-
-NETWORK_ZONE = ZoneInfo("America/Mexico_City")  # the test network's (and its dealers' clocks agree with it)
-
-
-def _last_month() -> date:
-    # The network's calendar, not UTC's: at 21:00 on the 31st in Mexico it is already the 1st in UTC.
-    return (timezone.localdate(timezone=NETWORK_ZONE).replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
 def _result(code, category, weight, score, *, enough=True, area=1):
@@ -125,30 +116,6 @@ def test_ties_are_broken_by_poe_then_service_quality_then_dealer_code():
 # --- From the platform's records -----------------------------------------------------------------------------
 
 
-def _delivered_job(dealer, advisor, *, number, shift: timedelta, kept_greeting: bool = True) -> ServiceJob:
-    """A job walked to handover now, then moved back by ``shift`` (into last month)."""
-    vehicle = factories.VehicleFactory(customer=factories.CustomerFactory(dealer=dealer))
-    with tenant_scope(TenantScope.for_dealer(dealer)):
-        job = job_services.job_create(dealer=dealer, number=number, customer=vehicle.customer, vehicle=vehicle,
-                                      advisor=advisor, work_category="maintenance",
-                                      appointment_at=timezone.now() - timedelta(minutes=5))
-        job = walk_to(job, "handover")
-    with unscoped():
-        times = ["appointment_at", "arrived_at", "greeted_at", "walkaround_at", "work_explained_at",
-                 "original_promised_ready_at", "promised_ready_at", "work_started_at", "ready_at", "delivered_at"]
-        ServiceJob.objects.filter(pk=job.pk).update(**{name: F(name) - shift for name in times})
-        if not kept_greeting:
-            PromiseCheck.objects.filter(job=job, number=1).update(status="broken")
-    return job
-
-
-@pytest.fixture
-def last_month_shift():
-    # From now to noon on the 15th of last month (network time), whatever today is.
-    middle = datetime.combine(_last_month().replace(day=15), time(12), tzinfo=NETWORK_ZONE)
-    return timezone.now() - middle
-
-
 @pytest.fixture
 def greeting_only(network):
     """One KPI (customers greeted on time, target 90 %), a minimum sample of 4."""
@@ -161,11 +128,11 @@ def greeting_only(network):
 def test_service_quality_is_computed_from_the_promises_advisors_recorded(
         dealer, advisor, network, greeting_only, submitted_poe, last_month_shift):
     for index in range(5):
-        _delivered_job(dealer, advisor, number=f"RO-{index}", shift=last_month_shift, kept_greeting=index != 0)
-    _delivered_job(dealer, advisor, number="RO-NOW", shift=timedelta(0), kept_greeting=False)  # this month: not counted
-    submitted_poe(dealer, _last_month(), {"SP.1": 8, "SP.2": None, "SI.1": 5})
+        delivered_job(dealer, advisor, number=f"RO-{index}", shift=last_month_shift, kept_greeting=index != 0)
+    delivered_job(dealer, advisor, number="RO-NOW", shift=timedelta(0), kept_greeting=False)  # this month: not counted
+    submitted_poe(dealer, last_month(), {"SP.1": 8, "SP.2": None, "SI.1": 5})
     with tenant_scope(TenantScope.for_network(network.pk)):
-        card = scorecards_compute(network=network, month=_last_month(), dealers=[dealer])[dealer.pk]
+        card = scorecards_compute(network=network, month=last_month(), dealers=[dealer])[dealer.pk]
     greeting = card.kpis[0]
     # 4 of 5 greeted on time = 80 %; against a 90 % target: 88.9. POE (8 + 5) / (10 + 10) = 65 %.
     assert (greeting.cases, greeting.met, greeting.value, greeting.score) == (5, 4, 80.0, 88.9)
@@ -178,10 +145,10 @@ def test_service_quality_is_computed_from_the_promises_advisors_recorded(
 def test_a_kpi_below_the_minimum_sample_shows_not_enough_data(
         dealer, advisor, network, greeting_only, submitted_poe, last_month_shift):
     for index in range(3):
-        _delivered_job(dealer, advisor, number=f"RO-{index}", shift=last_month_shift)
-    submitted_poe(dealer, _last_month(), {"SP.1": 10, "SP.2": 5, "SI.1": 10})
+        delivered_job(dealer, advisor, number=f"RO-{index}", shift=last_month_shift)
+    submitted_poe(dealer, last_month(), {"SP.1": 10, "SP.2": 5, "SI.1": 10})
     with tenant_scope(TenantScope.for_network(network.pk)):
-        card = scorecards_compute(network=network, month=_last_month(), dealers=[dealer])[dealer.pk]
+        card = scorecards_compute(network=network, month=last_month(), dealers=[dealer])[dealer.pk]
     assert (card.kpis[0].cases, card.kpis[0].enough_data, card.kpis[0].score) == (3, False, None)
     assert (card.poe, card.service_quality, card.status) == (Decimal("100.0"), None, EntryStatus.NOT_ENOUGH_DATA)
 
@@ -192,12 +159,12 @@ def test_self_assessments_and_drafts_never_count_as_hq_poe(dealer, network, smal
 
     with tenant_scope(TenantScope.for_network(network.pk)):
         items = list(ChecklistItem.objects.filter(section__template=small_poe))
-        own = assessment_start(dealer=dealer, template=small_poe, month=_last_month(), is_self_assessment=True)
-        draft = assessment_start(dealer=dealer, template=small_poe, month=_last_month(), by=hq)
+        own = assessment_start(dealer=dealer, template=small_poe, month=last_month(), is_self_assessment=True)
+        draft = assessment_start(dealer=dealer, template=small_poe, month=last_month(), by=hq)
         for assessment in (own, draft):
             for item in items:
                 assessment_score(assessment=assessment, item=item, points=item.max_points)
-        card = scorecards_compute(network=network, month=_last_month(), dealers=[dealer])[dealer.pk]
+        card = scorecards_compute(network=network, month=last_month(), dealers=[dealer])[dealer.pk]
     assert (card.poe, card.status) == (None, EntryStatus.NOT_ASSESSED)
 
 
@@ -212,14 +179,14 @@ def rated_dealers(network, region, other_region, dealer, advisor, greeting_only,
     poe_points = [20, 19, 18, 17, 16, 15, 14]  # SP.1 + SI.1 (SP.2 not applicable): 100 %, 95 %, 90 %, …
     for index, each in enumerate(dealers):
         for number in range(4):
-            _delivered_job(each, advisor, number=f"RO-{index}-{number}", shift=last_month_shift)
+            delivered_job(each, advisor, number=f"RO-{index}-{number}", shift=last_month_shift)
     for each, points in zip(dealers, poe_points, strict=False):
-        submitted_poe(each, _last_month(), {"SP.1": 10, "SP.2": None, "SI.1": points - 10})
+        submitted_poe(each, last_month(), {"SP.1": 10, "SP.2": None, "SI.1": points - 10})
     return dealers  # dealers[7] has jobs but no assessment
 
 
 def test_the_month_is_published_with_ranks_top_five_regions_and_the_unassessed(network, rated_dealers, publish):
-    ranking, published = publish(_last_month())
+    ranking, published = publish(last_month())
     assert published and ranking.version == 1 and ranking.is_current
     with tenant_scope(TenantScope.for_network(network.pk)):
         entries = {entry.dealer_id: entry for entry in ranking.entries.all()}
@@ -241,8 +208,8 @@ def test_the_month_is_published_with_ranks_top_five_regions_and_the_unassessed(n
 
 
 def test_publishing_twice_does_not_publish_twice(network, rated_dealers, publish):
-    first, _ = publish(_last_month())
-    again, published = publish(_last_month())
+    first, _ = publish(last_month())
+    again, published = publish(last_month())
     assert (again.pk, published) == (first.pk, False)
     with unscoped():
         assert Ranking.objects.filter(network=network).count() == 1
@@ -251,7 +218,7 @@ def test_publishing_twice_does_not_publish_twice(network, rated_dealers, publish
 
 def test_the_published_snapshot_does_not_change_when_later_records_change(
         network, rated_dealers, publish, network_admin):
-    ranking, _ = publish(_last_month())
+    ranking, _ = publish(last_month())
     with unscoped():
         PromiseCheck.objects.filter(number=1).update(status="broken")  # every greeting now counts as late
     with tenant_scope(TenantScope.for_network(network.pk)):
@@ -260,19 +227,19 @@ def test_the_published_snapshot_does_not_change_when_later_records_change(
         entry = ranking.entries.get(dealer=rated_dealers[1])
         assert (entry.service_quality, entry.overall, entry.rank_network) == (Decimal("100.0"), Decimal("97.5"), 2)
         assert [kpi["code"] for kpi in entry.details["kpis"]] == ["greeting"]
-        live = scorecards_compute(network=network, month=_last_month(), dealers=[rated_dealers[1]])
+        live = scorecards_compute(network=network, month=last_month(), dealers=[rated_dealers[1]])
     assert live[rated_dealers[1].pk].kpis[0].code == "as-agreed"  # the live figures moved on; the snapshot did not
 
 
 def test_republishing_needs_a_network_admin_and_a_reason_and_keeps_the_old_version(
         network, rated_dealers, publish, network_admin, hq):
-    first, _ = publish(_last_month())
+    first, _ = publish(last_month())
     with pytest.raises(ValidationError, match="Only a network admin"):
-        publish(_last_month(), republish=True, by=hq, reason="typo", is_network_admin=False)
+        publish(last_month(), republish=True, by=hq, reason="typo", is_network_admin=False)
     with pytest.raises(ValidationError) as no_reason:
-        publish(_last_month(), republish=True, by=network_admin, reason=" ", is_network_admin=True)
+        publish(last_month(), republish=True, by=network_admin, reason=" ", is_network_admin=True)
     assert no_reason.value.message_dict["reason"] == ["Say why the ranking is republished."]
-    second, published = publish(_last_month(), republish=True, by=network_admin, reason="POE corrected",
+    second, published = publish(last_month(), republish=True, by=network_admin, reason="POE corrected",
                                 is_network_admin=True)
     assert published and second.version == 2 and second.reason == "POE corrected"
     first.refresh_from_db()
@@ -282,7 +249,7 @@ def test_republishing_needs_a_network_admin_and_a_reason_and_keeps_the_old_versi
 
 
 def test_the_change_since_last_month_is_kept_on_each_line(network, rated_dealers, publish):
-    month_before = (_last_month() - timedelta(days=1)).replace(day=1)
+    month_before = (last_month() - timedelta(days=1)).replace(day=1)
     with unscoped():  # the month before: the same jobs, but only two dealers assessed
         ServiceJob.objects.update(arrived_at=F("arrived_at") - timedelta(days=31),
                                   delivered_at=F("delivered_at") - timedelta(days=31))
@@ -294,8 +261,8 @@ def test_the_change_since_last_month_is_kept_on_each_line(network, rated_dealers
         ServiceJob.objects.update(arrived_at=F("arrived_at") + timedelta(days=31),
                                   delivered_at=F("delivered_at") + timedelta(days=31))
     with tenant_scope(TenantScope.for_network(network.pk)):
-        Assessment.objects.filter(dealer__in=[rated_dealers[0], rated_dealers[6]]).update(month=_last_month())
-    after, _ = publish(_last_month())
+        Assessment.objects.filter(dealer__in=[rated_dealers[0], rated_dealers[6]]).update(month=last_month())
+    after, _ = publish(last_month())
     with tenant_scope(TenantScope.for_network(network.pk)):
         assert [(e.dealer_id, e.rank_network) for e in before.entries.exclude(rank_network=None)] == [
             (rated_dealers[0].pk, 1), (rated_dealers[6].pk, 2)]
@@ -322,5 +289,5 @@ def test_the_scheduled_run_waits_for_the_publishing_hour_of_the_first(network, r
     with tenant_scope(TenantScope.for_network(network.pk)):
         assert ranking_publish_due(network=network, now=early) is None  # 02:00: before the 03:00 default
         ranking = ranking_publish_due(network=network, now=early + timedelta(hours=1))
-        assert ranking is not None and ranking.month == _last_month()
+        assert ranking is not None and ranking.month == last_month()
         assert ranking_publish_due(network=network, now=early + timedelta(hours=2)) is None  # already published
