@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Channel, Complaint, ComplaintState, EntryKind, SolutionProposal, TimelineEntry
 from dealer_portal.tenancy.models import Role
-from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, SalesHandover, ServiceJob
+from servicejobs.models import JobStatus, PromiseCheck, SalesHandover, ServiceJob
+from servicejobs.selectors import followup_outcome
 
 from .models import AttemptOutcome, CallAnswer, CallAttempt, CallKind, CallStatus, FollowUpCall, Questionnaire
 from .scheduling import call_window
@@ -91,21 +92,9 @@ def _language(customer: Customer) -> str:
 
 
 def _promise_nine(call: FollowUpCall, zone) -> tuple[str, str]:
-    """Service promise 9 from the call, worded as ``servicejobs.selectors.followup_outcome_for`` words it."""
-    window = _("days %(start)s–%(end)s") % {"start": call.window_start.strftime("%d %b"),
-                                           "end": call.window_end.strftime("%d %b")}
-    if call.status == CallStatus.REACHED:
-        reached_day = call.reached_at.astimezone(zone).date()
-        if reached_day <= call.window_end:
-            return PromiseCheckStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
-                "day": reached_day.strftime("%d %b"), "window": window}
-        return PromiseCheckStatus.BROKEN, _("Customer reached only on %(day)s, after %(window)s.") % {
-            "day": reached_day.strftime("%d %b"), "window": window}
-    if call.status == CallStatus.MISSED:
-        return PromiseCheckStatus.BROKEN, _("Not reached within %(window)s.") % {"window": window}
-    if call.status == CallStatus.NOT_CONTACTED:
-        return PromiseCheckStatus.NOT_APPLICABLE, call.not_contacted_reason
-    return PromiseCheckStatus.PENDING, _("Follow-up call due %(window)s.") % {"window": window}
+    """Service promise 9 from the call, as ``servicejobs.selectors.followup_outcome`` words it."""
+    outcome = followup_outcome(call, zone=zone)
+    return str(outcome.status), outcome.reason
 
 
 class _DealerCalls:

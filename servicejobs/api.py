@@ -24,6 +24,7 @@ from . import services
 from .imports import file_size_error
 from .models import JobImport, JobStatus, PromiseCheck, SalesHandover, ServiceJob
 from .promises import evaluate_sales_promises
+from .selectors import followup_outcome_for
 from .steps import STEPS
 
 
@@ -223,7 +224,7 @@ class HandoverSerializer(DealerOwnedSerializer):
 
     def get_promises(self, handover) -> list[dict]:
         with timezone.override(handover.dealer.zone):
-            results = evaluate_sales_promises(handover)
+            results = evaluate_sales_promises(handover, followup=followup_outcome_for(handover))
         return [{"number": r.number, "status": str(r.status), "reason": r.reason} for r in results]
 
     def validate(self, attrs):
@@ -247,4 +248,5 @@ class HandoverViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
     http_method_names = NO_DELETE
 
     def get_queryset(self):
-        return SalesHandover.objects.select_related("dealer").order_by("-delivered_at", "-pk")
+        return (SalesHandover.objects.select_related("dealer").prefetch_related("followup_calls")
+                .order_by("-delivered_at", "-pk"))

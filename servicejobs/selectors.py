@@ -13,18 +13,17 @@ from .models import JobStatus, ServiceJob
 from .promises import FollowUpOutcome, Policy, PromiseResult, PromiseStatus, evaluate_service_promises
 
 
-def followup_outcome_for(job) -> FollowUpOutcome | None:
-    """Service promise 9 from the job's follow-up call: kept if the customer was reached inside the window."""
+def followup_outcome(call, *, zone) -> FollowUpOutcome | None:
+    """Promise 9 (service or sales) from a delivery's follow-up call: kept if the customer was reached inside
+    the window (local dates in ``zone``)."""
     from followups.models import CallStatus
 
-    # At most one call per job (a constraint); read through the relation so a prefetch serves a batch.
-    call = next(iter(job.followup_calls.all()), None) if job.pk else None
     if call is None:
         return None
     window = _("days %(start)s–%(end)s") % {"start": call.window_start.strftime("%d %b"),
                                            "end": call.window_end.strftime("%d %b")}
     if call.status == CallStatus.REACHED:
-        reached_day = timezone.localtime(call.reached_at, job.dealer.zone).date()
+        reached_day = timezone.localtime(call.reached_at, zone).date()
         if reached_day <= call.window_end:
             return FollowUpOutcome(PromiseStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
                 "day": reached_day.strftime("%d %b"), "window": window})
@@ -35,6 +34,15 @@ def followup_outcome_for(job) -> FollowUpOutcome | None:
     if call.status == CallStatus.NOT_CONTACTED:
         return FollowUpOutcome(PromiseStatus.NOT_APPLICABLE, call.not_contacted_reason)
     return FollowUpOutcome(PromiseStatus.PENDING, _("Follow-up call due %(window)s.") % {"window": window})
+
+
+def followup_outcome_for(delivery) -> FollowUpOutcome | None:
+    """Promise 9 of a service job or a new-car handover, from its call (at most one: a constraint).
+
+    Read through the relation, so a ``prefetch_related("followup_calls")`` serves a whole list.
+    """
+    call = next(iter(delivery.followup_calls.all()), None) if delivery.pk else None
+    return followup_outcome(call, zone=delivery.dealer.zone)
 
 
 def job_promises(job: ServiceJob, *, policy, now: datetime | None = None) -> list[PromiseResult]:

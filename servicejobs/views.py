@@ -17,7 +17,7 @@ from . import services
 from .forms import STEP_FORMS, HandoverRecordForm, JobForm, NewCustomerJobForm
 from .models import SalesHandover, ServiceJob
 from .promises import SERVICE_PROMISES, evaluate_sales_promises
-from .selectors import advisor_board
+from .selectors import advisor_board, followup_outcome_for
 from .steps import STEPS, next_steps
 
 
@@ -151,7 +151,9 @@ def handover_list(request, dealer):
         else:
             messages.success(request, _("Handover of %(vehicle)s recorded.") % {"vehicle": handover.vehicle})
             return redirect("handover_list", dealer.network.slug, dealer.code)
-    handovers = SalesHandover.objects.select_related("customer", "vehicle", "sales_consultant")[:50]
-    rows = [(handover, evaluate_sales_promises(handover)) for handover in handovers]
+    handovers = (SalesHandover.objects.select_related("dealer", "customer", "vehicle", "sales_consultant")
+                 .prefetch_related("followup_calls")[:50])
+    rows = [(handover, evaluate_sales_promises(handover, followup=followup_outcome_for(handover)))
+            for handover in handovers]
     return render(request, "servicejobs/handover_list.html", {"dealer": dealer, "form": form, "rows": rows},
                   status=400 if request.method == "POST" else 200)

@@ -1,12 +1,13 @@
 """/api/v1/jobs/ and /api/v1/handovers/: scoped, with promise results, and the board's steps."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from dealer_portal.tenancy.scoping import unscoped
+from followups.models import FollowUpCall
 from servicejobs.models import SalesHandover, ServiceJob
 from tests import factories
 from tests.cross_tenant import assert_not_found_for
@@ -124,6 +125,12 @@ def test_handovers_record_the_sales_promises(api_as, advisor, dealer, neighbour)
     assert handover.sales_consultant == advisor
     vehicle.refresh_from_db()  # the car's handover date, from which its anniversary contacts are scheduled
     assert vehicle.handover_date == timezone.localtime(yesterday, dealer.zone).date()
+    with unscoped():  # the sales follow-up call reaches the customer inside its window: sales promise 9 is kept
+        call = FollowUpCall.objects.get(sales_handover=handover)
+        reached = timezone.make_aware(datetime.combine(call.window_start, time(10)), dealer.zone)
+        FollowUpCall.objects.filter(pk=call.pk).update(status="reached", reached_at=reached)
+    shown = api.get(reverse("handover-detail", args=[handover.pk])).json()["promises"]
+    assert [(p["number"], p["status"]) for p in shown] == [(7, "broken"), (8, "kept"), (9, "kept")]
     assert_not_found_for(neighbour, api=[reverse("handover-detail", args=[handover.pk])])
     future = api.post(reverse("handover-list"), {
         "customer": vehicle.customer_id, "vehicle": vehicle.pk, "promised_delivery_date": "2026-01-01",
