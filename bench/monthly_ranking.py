@@ -55,7 +55,7 @@ from dealer_portal.tenancy.scoping import TenantScope, tenant_models, tenant_sco
 from followups.demo import demo_calls_build  # noqa: E402
 from followups.models import FollowUpCall  # noqa: E402
 from scoring.demo import demo_assessments_build, poe_template  # noqa: E402
-from scoring.kpis import local_month_q, next_month  # noqa: E402
+from scoring.kpis import local_month_q, next_month, previous_month  # noqa: E402
 from scoring.models import Assessment, Ranking, RankingEntry, ScoringPolicy  # noqa: E402
 from scoring.ranking import ranking_dealers, ranking_publish, scorecards_compute  # noqa: E402
 from scoring.services import kpi_defaults_install  # noqa: E402
@@ -139,7 +139,7 @@ def _delete_bench_data() -> None:
 
 def _month_of_records(today: date) -> tuple[date, date]:
     """The month measured (the last complete one) and the demo's "today" that fills it: its last day."""
-    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    month = previous_month(today)
     return month, next_month(month) - timedelta(days=1)
 
 

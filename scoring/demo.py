@@ -23,7 +23,7 @@ from dealer_portal.tenancy.models import Membership, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 
 from .assessments import assessment_reopen, assessment_score, assessment_submit
-from .kpis import next_month
+from .kpis import next_month, previous_month
 from .models import (
     Assessment,
     AssessmentEvent,
@@ -63,7 +63,7 @@ def complete_months(today: date, months: int) -> list[date]:
     first = today.replace(day=1)
     result = []
     for _ in range(months):
-        first = (first - timedelta(days=1)).replace(day=1)
+        first = previous_month(first)
         result.append(first)
     return result[::-1]
 

@@ -33,6 +33,11 @@ def next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+def previous_month(day: date) -> date:
+    """The first day of the month before ``day``'s."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
 def local_month_q(field: str, month: date, zones: Iterable[str], *, dealer_path: str = "dealer") -> Q:
     """Rows whose ``field`` (a UTC time) falls in ``month`` as each row's dealer reckons it, in its own zone.
 

@@ -17,7 +17,7 @@ Formulas (stated once, tested against hand-computed figures):
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from complaints.services import complaint_policy_for
 from dealer_portal.tenancy.models import Dealer, Network
 
 from .assessments import Percentage, one_decimal
-from .kpis import MEASURES, MonthContext, kpi_score, measure_figures, network_kpis
+from .kpis import MEASURES, MonthContext, kpi_score, measure_figures, network_kpis, previous_month
 from .models import (
     AssessmentScore,
     AssessmentStatus,
@@ -301,7 +301,7 @@ def ranking_publish(*, network, month: date, by=None, reason: str = "", republis
         region = region_of[card.dealer_id]
         region_count[region] = region_count.get(region, 0) + 1
         rank_region[card.dealer_id] = region_count[region]
-    previous = ranking_current(network=network, month=(month.replace(day=1) - timedelta(days=1)).replace(day=1))
+    previous = ranking_current(network=network, month=previous_month(month))
     previous_ranks = dict(previous.entries.values_list("dealer_id", "rank_network")) if previous else {}
     try:
         with transaction.atomic():
@@ -327,6 +327,6 @@ def ranking_publish_due(*, network, now: datetime | None = None) -> Ranking | No
     local = timezone.localtime(now or timezone.now(), network_zone(network))
     if local.day == 1 and local.hour < scoring_policy_for(network).publish_hour:
         return None
-    last_month = (local.date().replace(day=1) - timedelta(days=1)).replace(day=1)
+    last_month = previous_month(local.date())
     ranking, published = ranking_publish(network=network, month=last_month, today=local.date())
     return ranking if published else None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import F, Q
 
 from dealer_portal.tenancy.scoping import TenantScope
 
-from .kpis import network_kpis
+from .kpis import network_kpis, previous_month
 from .models import Assessment, AssessmentStatus, Ranking, RankingEntry
 from .ranking import Scorecard, month_check, ranking_current, scorecards_compute
 
@@ -59,7 +59,7 @@ def dealer_trend(*, dealer, until: date, months: int = 12) -> list[RankingEntry]
     """The dealer's published lines of the last ``months`` months up to ``until`` (oldest first)."""
     first = until.replace(day=1)
     for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
+        first = previous_month(first)
     return list(RankingEntry.objects.filter(dealer=dealer, ranking__is_current=True, ranking__month__gte=first,
                                             ranking__month__lte=until)
                 .select_related("ranking").order_by("ranking__month"))

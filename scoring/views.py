@@ -4,7 +4,7 @@ top achievers, and their CSV/XLSX exports. They parse the query, call reports/se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django import forms
 from django.contrib import messages
@@ -23,7 +23,7 @@ from dealer_portal.tenancy.decorators import dealer_page, network_page
 from dealer_portal.tenancy.models import Dealer, Region
 
 from . import exports, reports
-from .kpis import MEASURES
+from .kpis import MEASURES, previous_month
 from .models import EntryStatus, FocusArea, KpiCategory, Ranking
 from .ranking import month_check, month_parse, network_today, ranking_publish, scoring_policy_for
 from .selectors import dealer_month, dealer_trend
@@ -251,7 +251,7 @@ def quarterly_page(request, network):
 
 
 def _last_month(network) -> date:
-    return (network_today(network).replace(day=1) - timedelta(days=1)).replace(day=1)
+    return previous_month(network_today(network))
 
 
 def _requested_month(request, network) -> date:
