@@ -38,9 +38,16 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from complaints.dashboard import complaint_dashboard  # noqa: E402
-from complaints.models import CLOSED_STATES, Complaint, ComplaintCategory, ComplaintState, StandardAnswer, TimelineEntry  # noqa: E402  # noqa: E402
+from complaints.models import (  # noqa: E402
+    CLOSED_STATES,
+    Complaint,
+    ComplaintCategory,
+    ComplaintPolicy,
+    ComplaintState,
+    StandardAnswer,
+    TimelineEntry,
+)
 from complaints.selectors import complaint_queue  # noqa: E402
-from complaints.services import complaint_policy_for  # noqa: E402
 from complaints.taxonomy import network_taxonomy_install  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region  # noqa: E402
@@ -65,7 +72,7 @@ class BenchContext:
 # What is measured, by name. Each callable must do all its queries itself (evaluate querysets) and
 # runs inside tenant_scope(TenantScope.for_dealer(dealer)) with timezone.override(dealer.zone).
 def _queue_first_page(context: BenchContext):
-    policy = complaint_policy_for(context.dealer.network)
+    policy = ComplaintPolicy.objects.for_network(context.dealer.network)
     queue = complaint_queue(policy=policy, view="all")
     return {"count": queue.count(), "page": list(queue[:50])}
 
@@ -75,7 +82,8 @@ MEASUREMENTS: dict[str, Callable[[BenchContext], object]] = {
     "promise_dashboard_4_weeks": lambda ctx: promise_dashboard(start=ctx.today - timedelta(days=27), end=ctx.today),
     "promise_dashboard_1_year": lambda ctx: promise_dashboard(start=ctx.today - timedelta(days=365), end=ctx.today),
     "complaint_queue_page": _queue_first_page,
-    "complaint_figures_6_months": lambda ctx: complaint_dashboard(policy=complaint_policy_for(ctx.dealer.network)),
+    "complaint_figures_6_months":
+        lambda ctx: complaint_dashboard(policy=ComplaintPolicy.objects.for_network(ctx.dealer.network)),
 }
 
 

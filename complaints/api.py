@@ -19,6 +19,7 @@ from . import services
 from .models import (
     Complaint,
     ComplaintCategory,
+    ComplaintPolicy,
     ComplaintState,
     Compliment,
     Department,
@@ -117,7 +118,7 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
                 raise ValidationError({name: [f"Use one of: {', '.join(values)}."]})
         # The due-first order needs a reply limit: that of the (first) network the caller works in.
         dealer = Dealer.objects.select_related("network").order_by("pk").first()
-        policy = services.complaint_policy_for(dealer.network) if dealer else services.ComplaintPolicy()
+        policy = ComplaintPolicy.objects.for_network(dealer.network) if dealer else ComplaintPolicy()
         return complaint_queue(policy=policy, view="all", state=params.get("state", ""),
                                department=params.get("department", ""), severity=params.get("severity", ""),
                                overdue=params.get("overdue") == "1", query=params.get("q", ""),

@@ -15,8 +15,8 @@ from dealer_portal.tenancy.models import Department as StaffDepartment
 from dealer_portal.tenancy.models import Membership, Role
 
 from .clocks import complaint_clock, duration_words
-from .models import CLOSED_STATES, Complaint, ComplaintState, DailyLogDelivery, Department
-from .services import complaint_policy_for, complaints_with_policy
+from .models import CLOSED_STATES, Complaint, ComplaintPolicy, ComplaintState, DailyLogDelivery, Department
+from .services import complaints_with_policy
 
 SEND_FROM = time(7, 0)  # local time at the dealer: the log is there when the managers start the day
 
@@ -105,7 +105,7 @@ def daily_log_send(*, dealer, now: datetime | None = None) -> int:
     memberships = (Membership.objects.filter(dealer=dealer, role=Role.DEALER_MANAGER, is_active=True,
                                              user__is_active=True)
                    .exclude(user__email="").select_related("user").order_by("pk"))
-    policy = complaint_policy_for(dealer.network)
+    policy = ComplaintPolicy.objects.for_network(dealer.network)
     sent = 0
     for membership in memberships:
         with transaction.atomic():

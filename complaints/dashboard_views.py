@@ -16,14 +16,14 @@ from . import services
 from .clocks import duration_words
 from .dashboard import complaint_dashboard
 from .forms import DashboardMonthsForm, ImprovementPlanForm, PlanStatusForm
-from .models import CLOSED_STATES, Complaint, ImprovementPlan
+from .models import CLOSED_STATES, Complaint, ComplaintPolicy, ImprovementPlan
 from .selectors import dealer_staff
 
 
 def _dashboard_page(request, dealer, plan_form=None, status=200):
     months_form = DashboardMonthsForm(request.GET or None)
     months = months_form.cleaned_data["months"] if months_form.is_bound and months_form.is_valid() else 6
-    policy = services.complaint_policy_for(dealer.network)
+    policy = ComplaintPolicy.objects.for_network(dealer.network)
     dashboard = complaint_dashboard(policy=policy, months=months)
     chart = {"months": [m.start.strftime("%Y-%m") for m in dashboard.months],
              "complaints": [m.complaints for m in dashboard.months],

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
-from dealer_portal.tenancy.scoping import NetworkOwnedManager
+from dealer_portal.tenancy.scoping import NetworkOwnedManager, NetworkPolicyManager
 
 # The customer's own words are kept whole, but a description is a statement, not a document.
 WORDS_LIMIT = 10_000
@@ -37,7 +37,7 @@ class ComplaintPolicy(models.Model):
     target_complaints_per_100_jobs = models.DecimalField(
         _("target: at most this many complaints per 100 service jobs"), max_digits=5, decimal_places=2, default=2)
 
-    objects = NetworkOwnedManager()
+    objects = NetworkPolicyManager()
 
     class Meta:
         verbose_name = _("complaint policy")

@@ -34,14 +34,12 @@ from .models import (
     SolutionProposal,
     TimelineEntry,
 )
+from .signals import complaint_closed_satisfied
 from .transitions import TRANSITIONS
 
 CLOCK_SKEW = timedelta(minutes=2)
 NOT_AVAILABLE = _("Select a valid choice. That choice is not one of the available choices.")
 
-
-def complaint_policy_for(network) -> ComplaintPolicy:
-    return ComplaintPolicy.objects.filter(network=network).first() or ComplaintPolicy(network=network)
 
 
 def complaints_with_policy(complaints) -> Iterator[tuple[Complaint, ComplaintPolicy]]:
@@ -50,7 +48,7 @@ def complaints_with_policy(complaints) -> Iterator[tuple[Complaint, ComplaintPol
     for complaint in complaints.iterator(chunk_size=500):
         network = complaint.dealer.network
         if network.pk not in policies:
-            policies[network.pk] = complaint_policy_for(network)
+            policies[network.pk] = ComplaintPolicy.objects.for_network(network)
         yield complaint, policies[network.pk]
 
 
@@ -171,10 +169,9 @@ def complaint_transition(*, complaint: Complaint, action: str, by=None, **data) 
         complaint.state_before_hold = ""
     complaint.save()
     if action == "close_satisfied":
-        from followups.scheduling import followup_schedule_recheck
-
         # Confirm, some days on, that the customer stayed satisfied (same transaction: never lost).
-        followup_schedule_recheck(complaint, policy=complaint_policy_for(complaint.dealer.network))
+        complaint_closed_satisfied.send(sender=Complaint, complaint=complaint,
+                                        policy=ComplaintPolicy.objects.for_network(complaint.dealer.network))
     TimelineEntry.objects.create(dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.STATE,
                                  author=by, at=timezone.now(), body=body, from_state=before, to_state=complaint.state)
     return complaint

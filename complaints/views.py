@@ -17,7 +17,16 @@ from dealer_portal.tenancy.decorators import dealer_page
 from . import services
 from .clocks import complaint_clock, duration_words
 from .forms import ACTION_FORMS, ComplaintLogForm, ComplimentForm, EntryForm, ReassignForm
-from .models import Complaint, ComplaintCategory, ComplaintState, Compliment, Department, Severity, StandardAnswer
+from .models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintPolicy,
+    ComplaintState,
+    Compliment,
+    Department,
+    Severity,
+    StandardAnswer,
+)
 from .selectors import QUEUE_VIEWS, complaint_queue, dealer_staff
 from .transitions import TRANSITIONS, allowed_actions
 
@@ -36,7 +45,7 @@ def complaint_queue_page(request, dealer):
     managed = request.tenancy.managed_departments()
     department = params.get("department") or (managed[0] if view == "department" and managed else "")
     category = params.get("category")
-    policy = services.complaint_policy_for(dealer.network)
+    policy = ComplaintPolicy.objects.for_network(dealer.network)
     complaints = complaint_queue(
         policy=policy, view=view, user=request.user,
         department=department if department in Department.values else "",
@@ -107,7 +116,7 @@ def _detail_context(dealer, complaint, *, forms=None, entry_form=None):
     answers = (StandardAnswer.objects.filter(is_active=True, category__in=[complaint.category_id,
                                                                            complaint.category.parent_id])
                if complaint.category_id else StandardAnswer.objects.none())
-    clock = complaint_clock(complaint, policy=services.complaint_policy_for(dealer.network), now=timezone.now())
+    clock = complaint_clock(complaint, policy=ComplaintPolicy.objects.for_network(dealer.network), now=timezone.now())
     return {"dealer": dealer, "complaint": complaint, "action_forms": action_forms, "clock": clock,
             "overdue_by": duration_words(clock.overdue_by),
             "timeline": complaint.timeline.select_related("author"), "proposals": complaint.proposals.all(),

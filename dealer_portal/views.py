@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from complaints.models import ComplaintPolicy
+
 from .celery import app as celery_app
 from .tenancy.decorators import dealer_page, network_page
 from .tenancy.models import Dealer, Network, Role
@@ -55,9 +57,8 @@ def dealer_home(request, dealer):
 def _complaint_summary(request, dealer) -> dict:
     """The representative's queue at a glance: their open complaints, how many are overdue, unassigned ones."""
     from complaints.selectors import complaint_queue
-    from complaints.services import complaint_policy_for
 
-    policy = complaint_policy_for(dealer.network)
+    policy = ComplaintPolicy.objects.for_network(dealer.network)
     mine = complaint_queue(policy=policy, view="mine", user=request.user)
     return {"mine": mine.count(), "overdue": mine.filter(reply_due__lt=timezone.now()).exclude(held=1).count(),
             "unassigned": complaint_queue(policy=policy, view="unassigned").count(),

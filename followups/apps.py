@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class FollowupsConfig(AppConfig):
     name = "followups"
     verbose_name = _("Follow-up calls")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the listeners)

@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from complaints.models import Channel, Complaint, ComplaintState, EntryKind, SolutionProposal, TimelineEntry
 from dealer_portal.tenancy.models import Role
 from servicejobs.models import JobStatus, PromiseCheck, SalesHandover, ServiceJob
-from servicejobs.selectors import followup_outcome
 
 from .models import AttemptOutcome, CallAnswer, CallAttempt, CallKind, CallStatus, FollowUpCall, Questionnaire
+from .rules import followup_outcome
 from .scheduling import call_window
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ def _language(customer: Customer) -> str:
 
 
 def _promise_nine(call: FollowUpCall, zone) -> tuple[str, str]:
-    """Service promise 9 from the call, as ``servicejobs.selectors.followup_outcome`` words it."""
+    """Service promise 9 from the call, as ``followups.rules.followup_outcome`` words it."""
     outcome = followup_outcome(call, zone=zone)
     return str(outcome.status), outcome.reason
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
-from dealer_portal.tenancy.scoping import NetworkOwnedManager
+from dealer_portal.tenancy.scoping import NetworkPolicyManager
 
 
 class CallKind(models.TextChoices):
@@ -89,6 +89,13 @@ class FollowUpCall(DealerOwnedModel):
     def __str__(self):
         return f"{self.get_kind_display()} · {self.customer} · {self.window_start}–{self.window_end}"
 
+    def promise_outcome(self, *, zone):
+        """Promise 9 of the delivery this call follows, in the dealer's ``zone`` (servicejobs reads it here,
+        through the relation, without importing this app)."""
+        from .rules import followup_outcome  # the rules build on this module's enums
+
+        return followup_outcome(self, zone=zone)
+
 
 class Questionnaire(models.Model):
     """The network's satisfaction questions: what counts as a dissatisfied answer is the network's choice."""
@@ -100,7 +107,7 @@ class Questionnaire(models.Model):
     work_not_right_is_dissatisfied = models.BooleanField(_("work not done right counts as dissatisfied"),
                                                          default=True)
 
-    objects = NetworkOwnedManager()
+    objects = NetworkPolicyManager()
 
     class Meta:
         verbose_name = _("questionnaire")

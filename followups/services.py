@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from servicejobs.models import PromisePolicy
+
 from .models import (
     OPEN_CALL_STATUSES,
     AttemptOutcome,
@@ -32,23 +34,20 @@ def followups_mark_missed(*, dealer, now: datetime | None = None) -> int:
     Side effects: the jobs' promise 9 is re-evaluated (broken). Idempotent: a second run finds none.
     """
     from servicejobs.models import ServiceJob
-    from servicejobs.services import job_promises_refresh, promise_policy_for
+    from servicejobs.services import job_promises_refresh
 
     today = timezone.localtime(now or timezone.now(), dealer.zone).date()
     due = FollowUpCall.objects.filter(dealer=dealer, status__in=OPEN_CALL_STATUSES, window_end__lt=today)
     call_ids = list(due.values_list("pk", flat=True))
     missed = FollowUpCall.objects.filter(pk__in=call_ids, status__in=OPEN_CALL_STATUSES).update(
         status=CallStatus.MISSED)
-    policy = promise_policy_for(dealer.network)
+    policy = PromisePolicy.objects.for_network(dealer.network)
     jobs = (ServiceJob.objects.filter(followup_calls__pk__in=call_ids).select_related("dealer")
             .prefetch_related("promise_changes", "followup_calls"))
     for job in jobs:
         job_promises_refresh(job, policy=policy)
     return missed
 
-
-def questionnaire_for(network) -> Questionnaire:
-    return Questionnaire.objects.filter(network=network).first() or Questionnaire(network=network)
 
 
 def _open_call(call: FollowUpCall) -> FollowUpCall:
@@ -91,13 +90,13 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
     """
     from complaints.models import Channel
     from complaints.services import complaint_log
-    from servicejobs.services import job_promises_refresh, promise_policy_for
+    from servicejobs.services import job_promises_refresh
 
     call = _open_call(call)
     if not 1 <= int(overall) <= 5:
         raise ValidationError({"overall": _("Give the overall satisfaction from 1 (very unhappy) to 5 (very happy).")})
     now = timezone.now()
-    dissatisfied = questionnaire_for(call.dealer.network).is_dissatisfied(overall=int(overall),
+    dissatisfied = Questionnaire.objects.for_network(call.dealer.network).is_dissatisfied(overall=int(overall),
                                                                          work_done_right=work_done_right)
     answer = CallAnswer(dealer_id=call.dealer_id, call=call, overall=overall, work_done_right=work_done_right,
                         ready_when_promised=ready_when_promised, would_recommend=would_recommend,
@@ -123,7 +122,7 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
     call.representative = call.representative or by
     call.save(update_fields=["status", "reached_at", "callback_at", "representative"])
     if call.service_job_id:
-        job_promises_refresh(call.service_job, policy=promise_policy_for(call.dealer.network))
+        job_promises_refresh(call.service_job, policy=PromisePolicy.objects.for_network(call.dealer.network))
     return answer
 
 

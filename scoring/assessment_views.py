@@ -57,8 +57,9 @@ from .models import (
     ChecklistItem,
     ChecklistTemplate,
     Kpi,
+    ScoringPolicy,
 )
-from .ranking import network_today, scoring_policy_for
+from .ranking import network_today
 from .selectors import assessments_visible
 
 HQ_ROLES = (Role.HQ_ANALYST, Role.NETWORK_ADMIN)
@@ -407,7 +408,8 @@ def _settings_page(request, network, *, policy_form=None, kpi_formset=None, kpi_
         kpi_formset = KpiFormSet(prefix="kpis", initial=[_kpi_initial(kpi) for kpi in saved or default_kpis(network)])
     return render(request, "scoring/settings.html", {
         "network": network, "may_edit": request.tenancy.is_network_admin(network),
-        "policy_form": policy_form or ScoringPolicyForm(instance=scoring_policy_for(network), prefix="policy"),
+        "policy_form": policy_form or ScoringPolicyForm(instance=ScoringPolicy.objects.for_network(network),
+                                                        prefix="policy"),
         "kpi_formset": kpi_formset, "kpi_problems": list(kpi_problems), "uses_default_kpis": not saved,
         "measures": [{"key": key, "label": measure.label, "explanation": measure.explanation,
                       "unit": "%" if measure.unit == PERCENT else _("hours")} for key, measure in MEASURES.items()],
@@ -448,7 +450,7 @@ def scoring_settings_page(request, network):
         raise PermissionDenied
     action = request.POST.get("action")
     if action == "policy":
-        form = ScoringPolicyForm(request.POST, instance=scoring_policy_for(network), prefix="policy")
+        form = ScoringPolicyForm(request.POST, instance=ScoringPolicy.objects.for_network(network), prefix="policy")
         if not form.is_valid():
             return _settings_page(request, network, policy_form=form, status=400)
         form.save()

@@ -37,7 +37,7 @@ from .models import (
     RankingEntry,
     ScoringPolicy,
 )
-from .ranking import network_zone, ranking_publish, scoring_policy_for
+from .ranking import network_zone, ranking_publish
 from .services import kpi_defaults_install, shipped_checklists_install
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def demo_rankings_publish(*, rng: random.Random, network: Network, months: Seque
 
     Side effects: writes Ranking and RankingEntry rows (and the correction's assessment events).
     """
-    publish_hour = scoring_policy_for(network).publish_hour
+    publish_hour = ScoringPolicy.objects.for_network(network).publish_hour
     published = 0
     with tenant_scope(TenantScope.for_network(network.pk)):
         for month in months:

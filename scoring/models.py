@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
-from dealer_portal.tenancy.scoping import NetworkOwnedManager, TenantManager
+from dealer_portal.tenancy.scoping import NetworkOwnedManager, NetworkPolicyManager, TenantManager
 
 
 class SectionManager(TenantManager):
@@ -213,7 +213,7 @@ class ScoringPolicy(models.Model):
     publish_hour = models.PositiveSmallIntegerField(
         _("publish the ranking at this hour of the 1st (network time)"), default=3, validators=[MaxValueValidator(23)])
 
-    objects = NetworkOwnedManager()
+    objects = NetworkPolicyManager()
 
     class Meta:
         verbose_name = _("scoring policy")

@@ -27,7 +27,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.services import complaint_policy_for
+from complaints.models import ComplaintPolicy
 from dealer_portal.tenancy.models import Dealer, Network
 
 from .assessments import Percentage, one_decimal
@@ -46,10 +46,6 @@ from .models import (
 
 TOP = 5
 
-
-def scoring_policy_for(network) -> ScoringPolicy:
-    """The network's scoring policy, or the defaults (unsaved) if it has none."""
-    return ScoringPolicy.objects.filter(network=network).first() or ScoringPolicy(network=network)
 
 
 def network_today(network) -> date:
@@ -204,8 +200,8 @@ def poe_by_dealer(*, dealer_ids, month: date) -> dict[int, tuple[Decimal, list[d
 
 def scorecards_compute(*, network, month: date, dealers: list[Dealer]) -> dict[int, Scorecard]:
     """The month's scorecards of ``dealers`` (all of the network's, or one): one query per KPI, one for POE."""
-    policy = scoring_policy_for(network)
-    complaint_policy = complaint_policy_for(network)
+    policy = ScoringPolicy.objects.for_network(network)
+    complaint_policy = ComplaintPolicy.objects.for_network(network)
     context = MonthContext(month=month, dealer_ids=tuple(dealer.pk for dealer in dealers),
                            zones=tuple({dealer.time_zone for dealer in dealers}),
                            first_contact_hours=complaint_policy.first_contact_hours,
@@ -253,7 +249,7 @@ def ranking_dealers(network) -> list[Dealer]:
 
 
 def _rules(network) -> dict:
-    policy = scoring_policy_for(network)
+    policy = ScoringPolicy.objects.for_network(network)
     return {
         "poe_weight": policy.poe_weight, "service_quality_weight": policy.service_quality_weight,
         "min_sample": policy.min_sample, "min_data_weight_percent": policy.min_data_weight_percent,
@@ -325,7 +321,7 @@ def ranking_publish(*, network, month: date, by=None, reason: str = "", republis
 def ranking_publish_due(*, network, now: datetime | None = None) -> Ranking | None:
     """The scheduled run: from the 1st at the network's publishing hour, publish last month once."""
     local = timezone.localtime(now or timezone.now(), network_zone(network))
-    if local.day == 1 and local.hour < scoring_policy_for(network).publish_hour:
+    if local.day == 1 and local.hour < ScoringPolicy.objects.for_network(network).publish_hour:
         return None
     last_month = previous_month(local.date())
     ranking, published = ranking_publish(network=network, month=last_month, today=local.date())

@@ -14,8 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
-from complaints.models import Complaint
-from complaints.services import complaint_policy_for
+from complaints.models import Complaint, ComplaintPolicy
 from followups.models import FollowUpCall
 from servicejobs.models import PromiseCheck, ServiceJob
 
@@ -218,7 +217,7 @@ def _case_date_field(measure_key: str, model) -> str:
 
 def kpi_cases(*, dealer, month: date, measure_key: str):
     """The records the measure counted for the dealer's month, oldest first, ready to display."""
-    policy = complaint_policy_for(dealer.network)
+    policy = ComplaintPolicy.objects.for_network(dealer.network)
     cases = kpi_cases_for_dealer(measure_key, dealer=dealer, month=month,
                                  first_contact_hours=policy.first_contact_hours,
                                  reply_limit_hours=policy.reply_limit_hours)

@@ -24,8 +24,8 @@ from dealer_portal.tenancy.models import Dealer, Region
 
 from . import exports, reports
 from .kpis import MEASURES, previous_month
-from .models import EntryStatus, FocusArea, KpiCategory, Ranking
-from .ranking import month_check, month_parse, network_today, ranking_publish, scoring_policy_for
+from .models import EntryStatus, FocusArea, KpiCategory, Ranking, ScoringPolicy
+from .ranking import month_check, month_parse, network_today, ranking_publish
 from .selectors import dealer_month, dealer_trend
 
 DEFAULT_TIE_RULE = gettext_lazy("overall, then POE, then Service Quality, then dealer code")
@@ -268,7 +268,7 @@ def _month_problem(request, dealer, error: ValidationError, template: str, extra
 def _min_sample(month: object) -> int:
     if month.ranking is not None and "min_sample" in month.ranking.rules:
         return month.ranking.rules["min_sample"]
-    return scoring_policy_for(month.dealer.network).min_sample
+    return ScoringPolicy.objects.for_network(month.dealer.network).min_sample
 
 
 def _kpi_rows(card: dict, *, min_sample: int) -> list[dict]:

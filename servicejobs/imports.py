@@ -32,7 +32,7 @@ from customers.validators import normalize_phone, normalize_vin, validate_phone,
 from dealer_portal.tenancy.models import Dealer, Membership
 
 from .models import JobStatus, PromisePolicy, ServiceJob, WorkCategory
-from .services import CLOCK_SKEW, find_repeat_of, job_promises_refresh, promise_policy_for
+from .services import CLOCK_SKEW, find_repeat_of, job_promises_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -657,7 +657,7 @@ def jobs_import_csv(*, dealer: Dealer, data: bytes, by=None) -> ImportReport:
     context = _RowContext(zone=dealer.zone, now=timezone.now(), staff_by_email=staff_by_email(dealer))
     rows = _parse_records(records, columns, context, report)
     book = _DealerBook(dealer, rows)
-    policy = promise_policy_for(dealer.network)
+    policy = PromisePolicy.objects.for_network(dealer.network)
     for row in sorted(rows, key=lambda row: row.sort_key):
         try:
             outcome = _save_row(row, book, dealer=dealer, policy=policy)

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
-from dealer_portal.tenancy.scoping import NetworkOwnedManager
+from dealer_portal.tenancy.scoping import NetworkPolicyManager
 
 
 class PromisePolicy(models.Model):
@@ -27,7 +27,7 @@ class PromisePolicy(models.Model):
     followup_last_day = models.PositiveSmallIntegerField(_("follow-up window closes (days after delivery)"),
                                                          default=5)
 
-    objects = NetworkOwnedManager()
+    objects = NetworkPolicyManager()
 
     class Meta:
         verbose_name = _("promise policy")

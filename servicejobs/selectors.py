@@ -7,33 +7,9 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from .models import JobStatus, ServiceJob
-from .promises import FollowUpOutcome, Policy, PromiseResult, PromiseStatus, evaluate_service_promises
-
-
-def followup_outcome(call, *, zone) -> FollowUpOutcome | None:
-    """Promise 9 (service or sales) from a delivery's follow-up call: kept if the customer was reached inside
-    the window (local dates in ``zone``)."""
-    from followups.models import CallStatus
-
-    if call is None:
-        return None
-    window = _("days %(start)s–%(end)s") % {"start": call.window_start.strftime("%d %b"),
-                                           "end": call.window_end.strftime("%d %b")}
-    if call.status == CallStatus.REACHED:
-        reached_day = timezone.localtime(call.reached_at, zone).date()
-        if reached_day <= call.window_end:
-            return FollowUpOutcome(PromiseStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
-                "day": reached_day.strftime("%d %b"), "window": window})
-        return FollowUpOutcome(PromiseStatus.BROKEN, _("Customer reached only on %(day)s, after %(window)s.") % {
-            "day": reached_day.strftime("%d %b"), "window": window})
-    if call.status == CallStatus.MISSED:
-        return FollowUpOutcome(PromiseStatus.BROKEN, _("Not reached within %(window)s.") % {"window": window})
-    if call.status == CallStatus.NOT_CONTACTED:
-        return FollowUpOutcome(PromiseStatus.NOT_APPLICABLE, call.not_contacted_reason)
-    return FollowUpOutcome(PromiseStatus.PENDING, _("Follow-up call due %(window)s.") % {"window": window})
+from .promises import FollowUpOutcome, Policy, PromiseResult, evaluate_service_promises
 
 
 def followup_outcome_for(delivery) -> FollowUpOutcome | None:
@@ -41,8 +17,9 @@ def followup_outcome_for(delivery) -> FollowUpOutcome | None:
 
     Read through the relation, so a ``prefetch_related("followup_calls")`` serves a whole list.
     """
+    # The call is the follow-up app's (above this one): read through the relation, worded by the call itself.
     call = next(iter(delivery.followup_calls.all()), None) if delivery.pk else None
-    return followup_outcome(call, zone=delivery.dealer.zone)
+    return call.promise_outcome(zone=delivery.dealer.zone) if call is not None else None
 
 
 def job_promises(job: ServiceJob, *, policy, now: datetime | None = None) -> list[PromiseResult]:

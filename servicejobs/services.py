@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer, Vehicle
 from dealer_portal.tenancy.tasks import send_after_commit
-from followups.scheduling import followup_schedule_for_handover, followup_schedule_for_job
 
 from .models import (
     JobImport,
@@ -25,15 +24,12 @@ from .models import (
     ServiceJob,
 )
 from .selectors import job_promises
+from .signals import delivery_recorded
 from .steps import REFUSALS, STEPS
 
 # Devices' clocks differ a little; a time this far ahead still counts as "now".
 CLOCK_SKEW = timedelta(minutes=2)
 
-
-def promise_policy_for(network) -> PromisePolicy:
-    """The network's policy, or the defaults if it has not set one (not saved)."""
-    return PromisePolicy.objects.filter(network=network).first() or PromisePolicy(network=network)
 
 
 def _not_in_future(moment: datetime, field: str) -> None:
@@ -74,7 +70,7 @@ def job_create(*, dealer, number: str, customer: Customer, vehicle: Vehicle, adv
                      appointment_at=appointment_at, work_category=work_category, concern=concern, mileage=mileage)
     # The database answers for a duplicate number (it sees every row of the dealer, whatever the scope).
     job.full_clean(exclude=["repeat_of"], validate_constraints=False)
-    job.repeat_of = find_repeat_of(job, policy=promise_policy_for(dealer.network))
+    job.repeat_of = find_repeat_of(job, policy=PromisePolicy.objects.for_network(dealer.network))
     try:
         with transaction.atomic():
             job.save()
@@ -88,7 +84,7 @@ def job_create(*, dealer, number: str, customer: Customer, vehicle: Vehicle, adv
 
 def job_promises_refresh(job: ServiceJob, *, policy: PromisePolicy | None = None) -> list:
     """Re-evaluate the job's nine promises and store them as PromiseCheck rows (replacing the old ones)."""
-    policy = policy or promise_policy_for(job.dealer.network)
+    policy = policy or PromisePolicy.objects.for_network(job.dealer.network)
     with timezone.override(job.dealer.zone):  # reasons read in the dealer's local time
         results = job_promises(job, policy=policy)
     now = timezone.now()
@@ -139,7 +135,8 @@ def job_step(*, job: ServiceJob, step: str, by=None, at: datetime | None = None,
     job.save()
     if job.status == JobStatus.DELIVERED:
         # In the same transaction as the handover: no call is ever lost, whatever happens to the workers.
-        followup_schedule_for_job(job, policy=promise_policy_for(job.dealer.network))
+        delivery_recorded.send(sender=ServiceJob, delivery=job,
+                               policy=PromisePolicy.objects.for_network(job.dealer.network))
     job_promises_refresh(job)
     return job
 
@@ -345,5 +342,6 @@ def handover_record(*, dealer, vin: str | None = None, vehicle: Vehicle | None =
     if vehicle.handover_date is None:
         vehicle.handover_date = timezone.localtime(delivered_at, dealer.zone).date()
         vehicle.save(update_fields=["handover_date"])
-    followup_schedule_for_handover(handover, policy=promise_policy_for(dealer.network))
+    delivery_recorded.send(sender=SalesHandover, delivery=handover,
+                           policy=PromisePolicy.objects.for_network(dealer.network))
     return handover

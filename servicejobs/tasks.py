@@ -2,15 +2,15 @@ from celery import shared_task
 
 from dealer_portal.tenancy.tasks import DealerTask, dealers_fan_out
 
-from .models import OPEN_STATUSES, ServiceJob
-from .services import job_promises_refresh, promise_policy_for
+from .models import OPEN_STATUSES, PromisePolicy, ServiceJob
+from .services import job_promises_refresh
 
 
 @shared_task(base=DealerTask, name="servicejobs.tasks.open_jobs_promises_refresh")
 def open_jobs_promises_refresh(dealer) -> int:
     """Re-evaluate the promises of the dealer's open jobs, since time alone can break one (a car not ready
     by its promised time). Idempotent: it rewrites the same rows from the same records."""
-    policy = promise_policy_for(dealer.network)
+    policy = PromisePolicy.objects.for_network(dealer.network)
     jobs = (ServiceJob.objects.filter(status__in=OPEN_STATUSES).select_related("dealer")
             .prefetch_related("promise_changes", "followup_calls"))
     count = 0

@@ -213,6 +213,14 @@ class NetworkOwnedManager(TenantManager):
     network_path = "network"
 
 
+class NetworkPolicyManager(NetworkOwnedManager):
+    """For a network's one settings row (a policy): ``for_network`` is the one way to read it."""
+
+    def for_network(self, network):
+        """The network's row, or an unsaved one with the defaults if the network has not set its own."""
+        return self.filter(network=network).first() or self.model(network=network)
+
+
 def tenant_models() -> Iterable[type[models.Model]]:
     """Every concrete model whose default manager is tenant-scoped."""
     from django.apps import apps

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.escalation import complaint_escalate, complaints_escalate
-from complaints.models import Complaint, EntryKind, TimelineEntry
+from complaints.models import Complaint, ComplaintPolicy, EntryKind, TimelineEntry
 from complaints.tasks import complaints_escalate_all
 from dealer_portal.tenancy.models import Department, Role
 from tests import factories
@@ -99,7 +99,7 @@ def test_two_runs_that_read_the_complaint_at_the_same_time_escalate_it_once(
     complaint = log(dealer, received_at=timezone.now() - 5 * 24 * H)
     # Two workers each read the complaint at level 0 before either writes.
     first, second = Complaint.objects.get(pk=complaint.pk), Complaint.objects.get(pk=complaint.pk)
-    policy = services.complaint_policy_for(dealer.network)
+    policy = ComplaintPolicy.objects.for_network(dealer.network)
     with django_capture_on_commit_callbacks(execute=True):
         assert complaint_escalate(first, policy=policy, now=timezone.now()) is True
         assert complaint_escalate(second, policy=policy, now=timezone.now()) is False
