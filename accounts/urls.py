@@ -1,9 +1,15 @@
+"""Routes of invitations (allauth wires login, logout and resets; the shape is explained in customers/urls.py)."""
+
 from django.urls import path
 
 from . import views
 
-urlpatterns = [
+dealer_patterns = []
+network_patterns = [
+    path("invitations/", views.invitation_list, name="invitation_list"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+]
+api_patterns = []
+public_patterns = [
     path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
-    path("n/<slug:network_slug>/invitations/", views.invitation_list, name="invitation_list"),
-    path("n/<slug:network_slug>/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
 ]

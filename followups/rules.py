@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from servicejobs.promises import FollowUpOutcome, PromiseStatus
+from servicejobs.models import PromiseCheckStatus
+from servicejobs.promises import FollowUpOutcome
 
 from .models import CallStatus
 
@@ -18,12 +19,12 @@ def followup_outcome(call, *, zone) -> FollowUpOutcome:
     if call.status == CallStatus.REACHED:
         reached_day = timezone.localtime(call.reached_at, zone).date()
         if reached_day <= call.window_end:
-            return FollowUpOutcome(PromiseStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
+            return FollowUpOutcome(PromiseCheckStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
                 "day": reached_day.strftime("%d %b"), "window": window})
-        return FollowUpOutcome(PromiseStatus.BROKEN, _("Customer reached only on %(day)s, after %(window)s.") % {
+        return FollowUpOutcome(PromiseCheckStatus.BROKEN, _("Customer reached only on %(day)s, after %(window)s.") % {
             "day": reached_day.strftime("%d %b"), "window": window})
     if call.status == CallStatus.MISSED:
-        return FollowUpOutcome(PromiseStatus.BROKEN, _("Not reached within %(window)s.") % {"window": window})
+        return FollowUpOutcome(PromiseCheckStatus.BROKEN, _("Not reached within %(window)s.") % {"window": window})
     if call.status == CallStatus.NOT_CONTACTED:
-        return FollowUpOutcome(PromiseStatus.NOT_APPLICABLE, call.not_contacted_reason)
-    return FollowUpOutcome(PromiseStatus.PENDING, _("Follow-up call due %(window)s.") % {"window": window})
+        return FollowUpOutcome(PromiseCheckStatus.NOT_APPLICABLE, call.not_contacted_reason)
+    return FollowUpOutcome(PromiseCheckStatus.PENDING, _("Follow-up call due %(window)s.") % {"window": window})

@@ -10,21 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import JobStatus
-
-
-class PromiseStatus(StrEnum):
-    KEPT = "kept"
-    BROKEN = "broken"
-    NOT_APPLICABLE = "not_applicable"
-    PENDING = "pending"
-
+from .models import JobStatus, PromiseCheckStatus
 
 SERVICE_PROMISES = {
     1: gettext_lazy("Welcomed at the agreed appointment time"),
@@ -49,12 +40,12 @@ SALES_PROMISES = {
 class PromiseResult:
     number: int
     title: str
-    status: PromiseStatus
+    status: PromiseCheckStatus
     reason: str
 
     @property
     def is_kept(self) -> bool:
-        return self.status == PromiseStatus.KEPT
+        return self.status == PromiseCheckStatus.KEPT
 
 
 @dataclass(frozen=True)
@@ -76,7 +67,7 @@ class Policy:
 class FollowUpOutcome:
     """The seam for follow-up calls: filled in by the follow-up feature (service promise 9)."""
 
-    status: PromiseStatus
+    status: PromiseCheckStatus
     reason: str
 
 
@@ -101,7 +92,7 @@ def _late_or_early(delta: timedelta) -> str:
     return _("exactly at")
 
 
-def _result(number: int, status: PromiseStatus, reason: str) -> PromiseResult:
+def _result(number: int, status: PromiseCheckStatus, reason: str) -> PromiseResult:
     return PromiseResult(number, str(SERVICE_PROMISES[number]), status, reason)
 
 
@@ -116,7 +107,7 @@ def evaluate_service_promises(job, *, changes: Sequence = (), policy: Policy = P
     now = now or timezone.now()
     if job.status in (JobStatus.CANCELLED, JobStatus.NO_SHOW):
         reason = _("The customer did not come.") if job.status == JobStatus.NO_SHOW else _("The job was cancelled.")
-        return [_result(n, PromiseStatus.NOT_APPLICABLE, reason) for n in SERVICE_PROMISES]
+        return [_result(n, PromiseCheckStatus.NOT_APPLICABLE, reason) for n in SERVICE_PROMISES]
     delivered = job.status == JobStatus.DELIVERED
     return [
         _welcome(job, policy, now),
@@ -133,18 +124,18 @@ def evaluate_service_promises(job, *, changes: Sequence = (), policy: Policy = P
 
 def _welcome(job, policy: Policy, now: datetime) -> PromiseResult:
     if job.appointment_at is None:
-        return _result(1, PromiseStatus.NOT_APPLICABLE, _("Walk-in: no appointment was agreed."))
+        return _result(1, PromiseCheckStatus.NOT_APPLICABLE, _("Walk-in: no appointment was agreed."))
     appointment = _local(job.appointment_at)
     if job.greeted_at is None:
         if job.arrived_at is None and now <= job.appointment_at + policy.greeting_tolerance:
-            return _result(1, PromiseStatus.PENDING, _("Appointment at %(time)s.") % {"time": appointment})
+            return _result(1, PromiseCheckStatus.PENDING, _("Appointment at %(time)s.") % {"time": appointment})
         if job.status in (JobStatus.BOOKED, JobStatus.ARRIVED) and job.arrived_at is None:
-            return _result(1, PromiseStatus.PENDING, _("The customer has not arrived for the %(time)s "
+            return _result(1, PromiseCheckStatus.PENDING, _("The customer has not arrived for the %(time)s "
                                                        "appointment yet.") % {"time": appointment})
         waiting_since = max(job.appointment_at, job.arrived_at)
         if job.status == JobStatus.ARRIVED and now <= waiting_since + policy.greeting_tolerance:
-            return _result(1, PromiseStatus.PENDING, _("The customer is waiting to be greeted."))
-        return _result(1, PromiseStatus.BROKEN, _("No greeting was recorded for the %(time)s appointment.")
+            return _result(1, PromiseCheckStatus.PENDING, _("The customer is waiting to be greeted."))
+        return _result(1, PromiseCheckStatus.BROKEN, _("No greeting was recorded for the %(time)s appointment.")
                        % {"time": appointment})
     reference = job.appointment_at
     customer_late = job.arrived_at is not None and job.arrived_at > job.appointment_at + policy.greeting_tolerance
@@ -158,21 +149,21 @@ def _welcome(job, policy: Policy, now: datetime) -> PromiseResult:
         reason = _("Greeted %(when)s the %(time)s appointment.") % {"when": _late_or_early(delay),
                                                                    "time": appointment}
     kept = delay <= policy.greeting_tolerance
-    return _result(1, PromiseStatus.KEPT if kept else PromiseStatus.BROKEN, reason)
+    return _result(1, PromiseCheckStatus.KEPT if kept else PromiseCheckStatus.BROKEN, reason)
 
 
 def _reception_and_handover(job, delivered: bool) -> PromiseResult:
     if job.reception_with_customer is False:
-        return _result(2, PromiseStatus.BROKEN, _("The car was received without the customer present."))
+        return _result(2, PromiseCheckStatus.BROKEN, _("The car was received without the customer present."))
     if delivered and job.handover_with_customer is False:
-        return _result(2, PromiseStatus.BROKEN, _("The car was handed over without the customer present."))
+        return _result(2, PromiseCheckStatus.BROKEN, _("The car was handed over without the customer present."))
     if delivered and job.reception_with_customer and job.handover_with_customer:
-        return _result(2, PromiseStatus.KEPT, _("Reception and handover both with the customer present."))
+        return _result(2, PromiseCheckStatus.KEPT, _("Reception and handover both with the customer present."))
     if delivered:
-        return _result(2, PromiseStatus.BROKEN, _("Whether the customer was present was not recorded."))
+        return _result(2, PromiseCheckStatus.BROKEN, _("Whether the customer was present was not recorded."))
     if job.reception_with_customer:
-        return _result(2, PromiseStatus.PENDING, _("Received with the customer; the handover is still to come."))
-    return _result(2, PromiseStatus.PENDING, _("The car has not been received yet."))
+        return _result(2, PromiseCheckStatus.PENDING, _("Received with the customer; the handover is still to come."))
+    return _result(2, PromiseCheckStatus.PENDING, _("The car has not been received yet."))
 
 
 def _before_work_started(job, moment) -> bool:
@@ -182,36 +173,36 @@ def _before_work_started(job, moment) -> bool:
 def _walkaround(job) -> PromiseResult:
     if job.walkaround_at is not None:
         if not job.walkaround_with_customer:
-            return _result(3, PromiseStatus.BROKEN, _("The walk-around was done without the customer."))
+            return _result(3, PromiseCheckStatus.BROKEN, _("The walk-around was done without the customer."))
         if not _before_work_started(job, job.walkaround_at):
-            return _result(3, PromiseStatus.BROKEN, _("The walk-around came after work had started."))
-        return _result(3, PromiseStatus.KEPT, _("Walk-around with the customer at %(time)s, before work started.")
+            return _result(3, PromiseCheckStatus.BROKEN, _("The walk-around came after work had started."))
+        return _result(3, PromiseCheckStatus.KEPT, _("Walk-around with the customer at %(time)s, before work started.")
                        % {"time": _local(job.walkaround_at)})
     if job.work_started_at is not None:
-        return _result(3, PromiseStatus.BROKEN, _("Work started without a walk-around with the customer."))
-    return _result(3, PromiseStatus.PENDING, _("The walk-around is still to be done."))
+        return _result(3, PromiseCheckStatus.BROKEN, _("Work started without a walk-around with the customer."))
+    return _result(3, PromiseCheckStatus.PENDING, _("The walk-around is still to be done."))
 
 
 def _work_explained(job) -> PromiseResult:
     if job.work_explained_at is not None and job.estimated_duration_minutes:
         if not _before_work_started(job, job.work_explained_at):
-            return _result(4, PromiseStatus.BROKEN, _("The work was explained only after it had started."))
+            return _result(4, PromiseCheckStatus.BROKEN, _("The work was explained only after it had started."))
         hours, minutes = divmod(job.estimated_duration_minutes, 60)
-        return _result(4, PromiseStatus.KEPT, _("Work steps explained; estimated %(h)dh %(m)02dmin.")
+        return _result(4, PromiseCheckStatus.KEPT, _("Work steps explained; estimated %(h)dh %(m)02dmin.")
                        % {"h": hours, "m": minutes})
     if job.work_started_at is not None:
-        return _result(4, PromiseStatus.BROKEN, _("Work started before the steps and duration were explained."))
-    return _result(4, PromiseStatus.PENDING, _("The work steps and duration are still to be explained."))
+        return _result(4, PromiseCheckStatus.BROKEN, _("Work started before the steps and duration were explained."))
+    return _result(4, PromiseCheckStatus.PENDING, _("The work steps and duration are still to be explained."))
 
 
 def _schedule(job, changes: Sequence, policy: Policy, now: datetime) -> PromiseResult:
     if job.promised_ready_at is None:
         if job.ready_at is not None or job.status == JobStatus.DELIVERED:
-            return _result(5, PromiseStatus.BROKEN, _("No ready time was ever promised to the customer."))
-        return _result(5, PromiseStatus.PENDING, _("No ready time promised yet."))
+            return _result(5, PromiseCheckStatus.BROKEN, _("No ready time was ever promised to the customer."))
+        return _result(5, PromiseCheckStatus.PENDING, _("No ready time promised yet."))
     for change in changes:
         if change.customer_told_at > change.previous_at:
-            return _result(5, PromiseStatus.BROKEN, _(
+            return _result(5, PromiseCheckStatus.BROKEN, _(
                 "The promised time %(previous)s was moved to %(new)s, but the customer was told only at "
                 "%(told)s, after it had passed.") % {"previous": _local_day(change.previous_at),
                                                      "new": _local_day(change.new_at),
@@ -220,40 +211,40 @@ def _schedule(job, changes: Sequence, policy: Policy, now: datetime) -> PromiseR
     changed = _(" (changed %(count)d× and told in time)") % {"count": len(changes)} if changes else ""
     if job.ready_at is None:
         if now > promised + policy.ready_tolerance:
-            return _result(5, PromiseStatus.BROKEN, _("Not ready at the promised %(time)s%(changed)s.")
+            return _result(5, PromiseCheckStatus.BROKEN, _("Not ready at the promised %(time)s%(changed)s.")
                            % {"time": _local_day(promised), "changed": changed})
-        return _result(5, PromiseStatus.PENDING, _("Promised for %(time)s%(changed)s.")
+        return _result(5, PromiseCheckStatus.PENDING, _("Promised for %(time)s%(changed)s.")
                        % {"time": _local_day(promised), "changed": changed})
     delay = job.ready_at - promised
     reason = _("Ready %(when)s the promised %(time)s%(changed)s.") % {
         "when": _late_or_early(delay), "time": _local_day(promised), "changed": changed}
     kept = delay <= policy.ready_tolerance
-    return _result(5, PromiseStatus.KEPT if kept else PromiseStatus.BROKEN, reason)
+    return _result(5, PromiseCheckStatus.KEPT if kept else PromiseCheckStatus.BROKEN, reason)
 
 
 def _done_as_agreed(job, repeated_by) -> PromiseResult:
     if repeated_by is not None:
-        return _result(6, PromiseStatus.BROKEN, _("The car came back for the same work (job %(number)s).")
+        return _result(6, PromiseCheckStatus.BROKEN, _("The car came back for the same work (job %(number)s).")
                        % {"number": repeated_by.number})
     if job.done_as_agreed:
-        return _result(6, PromiseStatus.KEPT, _("Work done as agreed."))
+        return _result(6, PromiseCheckStatus.KEPT, _("Work done as agreed."))
     if job.done_as_agreed is False:
         if job.extra_work_authorised_at is not None:
-            return _result(6, PromiseStatus.KEPT, _("Extra work, authorised by the customer at %(time)s.")
+            return _result(6, PromiseCheckStatus.KEPT, _("Extra work, authorised by the customer at %(time)s.")
                            % {"time": _local_day(job.extra_work_authorised_at)})
-        return _result(6, PromiseStatus.BROKEN, _("Work differed from what was agreed, without the "
+        return _result(6, PromiseCheckStatus.BROKEN, _("Work differed from what was agreed, without the "
                                                   "customer's authorisation."))
     if job.status == JobStatus.DELIVERED:
-        return _result(6, PromiseStatus.BROKEN, _("Whether the work was done as agreed was not recorded."))
-    return _result(6, PromiseStatus.PENDING, _("The work is not finished yet."))
+        return _result(6, PromiseCheckStatus.BROKEN, _("Whether the work was done as agreed was not recorded."))
+    return _result(6, PromiseCheckStatus.PENDING, _("The work is not finished yet."))
 
 
 def _checked_at_delivery(number: int, value, delivered: bool, kept: str, broken: str) -> PromiseResult:
     if not delivered:
-        return _result(number, PromiseStatus.PENDING, _("Due at handover."))
+        return _result(number, PromiseCheckStatus.PENDING, _("Due at handover."))
     if value:
-        return _result(number, PromiseStatus.KEPT, kept)
-    return _result(number, PromiseStatus.BROKEN, broken)
+        return _result(number, PromiseCheckStatus.KEPT, kept)
+    return _result(number, PromiseCheckStatus.BROKEN, broken)
 
 
 def _invoice(job, delivered: bool) -> PromiseResult:
@@ -270,8 +261,8 @@ def _followup(job, followup: FollowUpOutcome | None, delivered: bool) -> Promise
     if followup is not None:
         return _result(9, followup.status, followup.reason)
     if not delivered:
-        return _result(9, PromiseStatus.PENDING, _("Due within five days of handover."))
-    return _result(9, PromiseStatus.PENDING, _("The follow-up call has not been recorded yet."))
+        return _result(9, PromiseCheckStatus.PENDING, _("Due within five days of handover."))
+    return _result(9, PromiseCheckStatus.PENDING, _("The follow-up call has not been recorded yet."))
 
 
 def evaluate_sales_promises(handover, *, followup: FollowUpOutcome | None = None) -> list[PromiseResult]:
@@ -279,20 +270,20 @@ def evaluate_sales_promises(handover, *, followup: FollowUpOutcome | None = None
     delivered_day = timezone.localtime(handover.delivered_at).date()
     late_days = (delivered_day - handover.promised_delivery_date).days
     if late_days <= 0:
-        seven = PromiseResult(7, str(SALES_PROMISES[7]), PromiseStatus.KEPT,
+        seven = PromiseResult(7, str(SALES_PROMISES[7]), PromiseCheckStatus.KEPT,
                               _("Delivered on %(day)s, as promised.") % {"day": delivered_day.isoformat()})
     else:
-        seven = PromiseResult(7, str(SALES_PROMISES[7]), PromiseStatus.BROKEN,
+        seven = PromiseResult(7, str(SALES_PROMISES[7]), PromiseCheckStatus.BROKEN,
                               _("Delivered %(days)d day(s) after the promised date.") % {"days": late_days})
     missing = []
     if not handover.delivered_faultless:
         missing.append(_("not faultless or not as ordered"))
     if not handover.introduction_given:
         missing.append(_("no introduction to its use"))
-    eight = PromiseResult(8, str(SALES_PROMISES[8]), PromiseStatus.BROKEN if missing else PromiseStatus.KEPT,
+    eight = PromiseResult(8, str(SALES_PROMISES[8]), PromiseCheckStatus.BROKEN if missing else PromiseCheckStatus.KEPT,
                           ("; ".join(missing) + ".").capitalize() if missing
                           else _("Faultless, as ordered, with an introduction."))
     nine = (PromiseResult(9, str(SALES_PROMISES[9]), followup.status, followup.reason) if followup else
-            PromiseResult(9, str(SALES_PROMISES[9]), PromiseStatus.PENDING, _("The follow-up call has not been "
+            PromiseResult(9, str(SALES_PROMISES[9]), PromiseCheckStatus.PENDING, _("The follow-up call has not been "
                                                                               "recorded yet.")))
     return [seven, eight, nine]

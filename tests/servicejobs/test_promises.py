@@ -5,17 +5,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from servicejobs.models import JobStatus
+from servicejobs.models import JobStatus, PromiseCheckStatus
 from servicejobs.promises import (
     FollowUpOutcome,
     Policy,
-    PromiseStatus,
     evaluate_sales_promises,
     evaluate_service_promises,
 )
 
-KEPT, BROKEN, NA, PENDING = (PromiseStatus.KEPT, PromiseStatus.BROKEN, PromiseStatus.NOT_APPLICABLE,
-                             PromiseStatus.PENDING)
+KEPT, BROKEN, NA, PENDING = (PromiseCheckStatus.KEPT, PromiseCheckStatus.BROKEN, PromiseCheckStatus.NOT_APPLICABLE,
+                             PromiseCheckStatus.PENDING)
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
