@@ -1,6 +1,7 @@
 """API for complaints: the queue, logging, the recovery actions, the timeline; taxonomy and compliments."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -28,7 +29,7 @@ from .models import (
     StandardAnswer,
     TimelineEntry,
 )
-from .selectors import complaint_queue
+from .selectors import complaint_queue, complaints_overdue_q
 from .transitions import TRANSITIONS
 
 
@@ -119,10 +120,13 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
         # The due-first order needs a reply limit: that of the (first) network the caller works in.
         dealer = Dealer.objects.select_related("network").order_by("pk").first()
         policy = ComplaintPolicy.objects.for_network(dealer.network) if dealer else ComplaintPolicy()
-        return complaint_queue(policy=policy, view="all", state=params.get("state", ""),
-                               department=params.get("department", ""), severity=params.get("severity", ""),
-                               overdue=params.get("overdue") == "1", query=params.get("q", ""),
-                               include_closed=True).select_related("dealer")
+        complaints = complaint_queue(policy=policy, view="all", state=params.get("state", ""),
+                                     department=params.get("department", ""), severity=params.get("severity", ""),
+                                     query=params.get("q", ""), include_closed=True).select_related("dealer")
+        if params.get("overdue") == "1":
+            # Each complaint by its own network's time limits: the caller may work in several networks.
+            complaints = complaints.filter(complaints_overdue_q(now=timezone.now()))
+        return complaints
 
     @extend_schema(request=ActionSerializer, responses=ComplaintSerializer,
                    parameters=[OpenApiParameter("action_name", OpenApiTypes.STR, OpenApiParameter.PATH,

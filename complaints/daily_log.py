@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from dealer_portal.tenancy.models import Department as StaffDepartment
 from dealer_portal.tenancy.models import Membership, Role
 
-from .clocks import complaint_clock, duration_words
 from .models import CLOSED_STATES, Complaint, ComplaintPolicy, ComplaintState, DailyLogDelivery, Department
+from .rules import complaint_clock, duration_words, is_overdue
 from .services import complaints_with_policy
 
 SEND_FROM = time(7, 0)  # local time at the dealer: the log is there when the managers start the day
@@ -25,7 +25,7 @@ SEND_FROM = time(7, 0)  # local time at the dealer: the log is there when the ma
 class DailyLog:
     new: list = field(default_factory=list)  # received in the last 24 hours
     open: list = field(default_factory=list)  # neither closed nor on hold
-    overdue: list = field(default_factory=list)  # open and past a due time
+    overdue: list = field(default_factory=list)  # overdue by complaints.rules (never on hold)
     on_hold: list = field(default_factory=list)
 
     def __bool__(self):
@@ -55,7 +55,7 @@ def daily_log_for(*, department: str, now: datetime, dealer=None) -> DailyLog:
             log.on_hold.append(complaint)
         elif not complaint.is_closed:
             log.open.append(complaint)
-            if complaint_clock(complaint, policy=policy, now=now).is_overdue:
+            if is_overdue(complaint, policy=policy, now=now):
                 log.overdue.append(complaint)
     return log
 

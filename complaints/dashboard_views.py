@@ -13,10 +13,10 @@ from dealer_portal.tenancy.decorators import dealer_page, network_page
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
-from .clocks import duration_words
 from .dashboard import complaint_dashboard
 from .forms import DashboardMonthsForm, ImprovementPlanForm, PlanStatusForm
 from .models import CLOSED_STATES, Complaint, ComplaintPolicy, ImprovementPlan
+from .rules import duration_words
 from .selectors import dealer_staff
 
 

@@ -6,14 +6,15 @@ from datetime import datetime, timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.models import Department as StaffDepartment
 from dealer_portal.tenancy.models import Membership, Role
 
-from .clocks import complaint_clock, duration_words
-from .models import CLOSED_STATES, Complaint, ComplaintState, Department, EntryKind, TimelineEntry
+from .models import CLOSED_STATES, Complaint, Department, EntryKind, TimelineEntry
+from .rules import duration_words, is_late_on_reply, is_paused, paused_q, reply_due
 from .services import complaints_with_policy
 
 TOP_LEVEL = 3
@@ -49,15 +50,14 @@ def escalation_recipients(complaint, level: int) -> list:
 def next_escalation_due(complaint, *, policy, now: datetime) -> datetime | None:
     """When the complaint climbs to its next level, or None if it never does (closed, on hold, at the top).
 
-    Level 1 is due at the reply limit; each later level one step after the ladder's previous rung and never
-    sooner than one step after the last escalation actually happened (a late run climbs one rung, not all).
+    Level 1 is due at the reply limit (``rules.reply_due``, time on hold excluded); each later level one step
+    after the ladder's previous rung and never sooner than one step after the last escalation actually
+    happened (a late run climbs one rung, not all).
     """
-    if complaint.state in CLOSED_STATES or complaint.state == ComplaintState.ON_HOLD:
-        return None
-    if complaint.escalation_level >= TOP_LEVEL:
+    if complaint.is_closed or is_paused(complaint) or complaint.escalation_level >= TOP_LEVEL:
         return None
     step = timedelta(hours=policy.escalation_step_hours)
-    due = complaint_clock(complaint, policy=policy, now=now).reply_due + step * complaint.escalation_level
+    due = reply_due(complaint, policy=policy, now=now) + step * complaint.escalation_level
     if complaint.escalation_level and complaint.escalated_at:
         due = max(due, complaint.escalated_at + step)
     return due
@@ -71,8 +71,11 @@ def _notify(recipients, *, subject: str, body: str) -> None:
 def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
     """Climb one rung if due. Side effects: the level, a timeline entry, and emails to that level after commit.
 
-    The conditional UPDATE on the current level makes a second run (or a concurrent one) a no-op.
+    Only a complaint late on its satisfactory reply climbs (``rules.is_late_on_reply``); the conditional UPDATE
+    on the current level makes a second run (or a concurrent one) a no-op.
     """
+    if not is_late_on_reply(complaint, policy=policy, now=now):
+        return False
     due = next_escalation_due(complaint, policy=policy, now=now)
     if due is None or now < due:
         return False
@@ -80,11 +83,11 @@ def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
     level = current + 1
     with transaction.atomic():
         claimed = Complaint.objects.filter(pk=complaint.pk, escalation_level=current).exclude(
-            state__in=[*CLOSED_STATES, ComplaintState.ON_HOLD]).update(escalation_level=level, escalated_at=now)
+            Q(state__in=CLOSED_STATES) | paused_q()).update(escalation_level=level, escalated_at=now)
         if not claimed:
             return False
         complaint.escalation_level, complaint.escalated_at = level, now
-        late = duration_words(now - complaint_clock(complaint, policy=policy, now=now).reply_due)
+        late = duration_words(now - reply_due(complaint, policy=policy, now=now))
         recipients = escalation_recipients(complaint, level)
         names = ", ".join(str(user) for user in recipients) or _("nobody: no one holds that role")
         TimelineEntry.objects.create(
@@ -111,7 +114,7 @@ def complaints_escalate(*, now: datetime | None = None) -> int:
     Side effects: per escalation, the new level, a timeline entry and emails after commit.
     """
     now = now or timezone.now()
-    complaints = (Complaint.objects.exclude(state__in=[*CLOSED_STATES, ComplaintState.ON_HOLD])
+    complaints = (Complaint.objects.exclude(Q(state__in=CLOSED_STATES) | paused_q())
                   .filter(escalation_level__lt=TOP_LEVEL)
                   .select_related("dealer__network", "customer").order_by("pk"))
     return sum(complaint_escalate(complaint, policy=policy, now=now)

@@ -15,7 +15,6 @@ from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
 
 from . import services
-from .clocks import complaint_clock, duration_words
 from .forms import ACTION_FORMS, ComplaintLogForm, ComplimentForm, EntryForm, ReassignForm
 from .models import (
     Complaint,
@@ -27,6 +26,7 @@ from .models import (
     Severity,
     StandardAnswer,
 )
+from .rules import complaint_clock, duration_words
 from .selectors import QUEUE_VIEWS, complaint_queue, dealer_staff
 from .transitions import TRANSITIONS, allowed_actions
 

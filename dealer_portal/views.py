@@ -12,7 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from complaints.daily_log import daily_log_for
 from complaints.models import ComplaintPolicy
+from complaints.models import Department as ComplaintDepartment
+from complaints.selectors import representative_summary
 
 from .celery import app as celery_app
 from .tenancy.decorators import dealer_page, network_page
@@ -56,20 +59,11 @@ def dealer_home(request, dealer):
 
 def _complaint_summary(request, dealer) -> dict:
     """The representative's queue at a glance: their open complaints, how many are overdue, unassigned ones."""
-    from complaints.selectors import complaint_queue
-
-    policy = ComplaintPolicy.objects.for_network(dealer.network)
-    mine = complaint_queue(policy=policy, view="mine", user=request.user)
-    return {"mine": mine.count(), "overdue": mine.filter(reply_due__lt=timezone.now()).exclude(held=1).count(),
-            "unassigned": complaint_queue(policy=policy, view="unassigned").count(),
-            "next": list(mine[:5])}
+    return representative_summary(policy=ComplaintPolicy.objects.for_network(dealer.network), user=request.user)
 
 
 def _daily_logs(request, dealer) -> list:
     """The manager's complaint log for each department they manage here: the same log as the morning email."""
-    from complaints.daily_log import daily_log_for
-    from complaints.models import Department as ComplaintDepartment
-
     departments = request.tenancy.managed_departments()
     return [(ComplaintDepartment(department).label, daily_log_for(department=department, now=timezone.now(),
                                                                     dealer=dealer))

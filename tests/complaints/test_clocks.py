@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from complaints.clocks import complaint_clock
 from complaints.models import Complaint, ComplaintPolicy, ComplaintState
+from complaints.rules import complaint_clock
 
 RECEIVED = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 POLICY = ComplaintPolicy(first_contact_hours=24, reply_limit_hours=72)

@@ -1,0 +1,124 @@
+"""The complaint's clocks and when it is overdue, as pure functions, each with its SQL twin beside it.
+
+The rule (seed 002, PRC c.3): a complaint is due a first contact within the network's ``first_contact_hours``
+and a satisfactory reply within its ``reply_limit_hours``, both counted from when it was received plus the
+time it has spent on hold. It is **overdue** when it is neither closed nor on hold and it is late on first
+contact (nobody has contacted the customer and the first-contact due time has passed) or late on the reply
+(the reply due time has passed). On hold, both clocks are paused: it is not overdue while it waits, and the
+wait is added to both due times when it resumes. No database access here except building ``Q`` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
+from django.db.models.lookups import LessThan
+
+from .models import CLOSED_STATES, ComplaintState
+
+ZERO = timedelta(0)
+
+
+def hold_time(complaint, *, now: datetime) -> timedelta:
+    """Time spent on hold so far: the finished holds (``time_on_hold``) and the one still running."""
+    held = complaint.time_on_hold or ZERO
+    if complaint.on_hold_since is not None:
+        held += max(now - complaint.on_hold_since, ZERO)
+    return held
+
+
+def is_paused(complaint) -> bool:
+    """On hold: neither clock runs."""
+    return complaint.state == ComplaintState.ON_HOLD or complaint.on_hold_since is not None
+
+
+def paused_q() -> Q:
+    """SQL twin of ``is_paused``."""
+    return Q(state=ComplaintState.ON_HOLD) | Q(on_hold_since__isnull=False)
+
+
+def first_contact_due(complaint, *, policy, now: datetime) -> datetime:
+    return complaint.received_at + timedelta(hours=policy.first_contact_hours) + hold_time(complaint, now=now)
+
+
+def reply_due(complaint, *, policy, now: datetime) -> datetime:
+    return complaint.received_at + timedelta(hours=policy.reply_limit_hours) + hold_time(complaint, now=now)
+
+
+def _due_expression(hours: int) -> ExpressionWrapper:
+    # Only complaints that are not paused are compared with it, so the finished holds are all the hold time.
+    return ExpressionWrapper(F("received_at") + F("time_on_hold") + Value(timedelta(hours=hours)),
+                             output_field=DateTimeField())
+
+
+def reply_due_expression(*, policy) -> ExpressionWrapper:
+    """SQL twin of ``reply_due`` for a complaint that is not on hold (the queue sorts by it)."""
+    return _due_expression(policy.reply_limit_hours)
+
+
+def is_late_on_first_contact(complaint, *, policy, now: datetime) -> bool:
+    return (complaint.first_contact_at is None and not complaint.is_closed and not is_paused(complaint)
+            and now > first_contact_due(complaint, policy=policy, now=now))
+
+
+def late_on_first_contact_q(*, policy, now: datetime) -> Q:
+    """SQL twin of ``is_late_on_first_contact``."""
+    return (Q(first_contact_at__isnull=True) & ~Q(state__in=CLOSED_STATES) & ~paused_q()
+            & Q(LessThan(_due_expression(policy.first_contact_hours), now)))
+
+
+def is_late_on_reply(complaint, *, policy, now: datetime) -> bool:
+    return (not complaint.is_closed and not is_paused(complaint)
+            and now > reply_due(complaint, policy=policy, now=now))
+
+
+def late_on_reply_q(*, policy, now: datetime) -> Q:
+    """SQL twin of ``is_late_on_reply``."""
+    return ~Q(state__in=CLOSED_STATES) & ~paused_q() & Q(LessThan(reply_due_expression(policy=policy), now))
+
+
+def is_overdue(complaint, *, policy, now: datetime) -> bool:
+    """Late on first contact or on the satisfactory reply (see the module's docstring)."""
+    return (is_late_on_first_contact(complaint, policy=policy, now=now)
+            or is_late_on_reply(complaint, policy=policy, now=now))
+
+
+def overdue_q(*, policy, now: datetime) -> Q:
+    """SQL twin of ``is_overdue``: ``Complaint.objects.filter(overdue_q(policy=..., now=...))``."""
+    return late_on_first_contact_q(policy=policy, now=now) | late_on_reply_q(policy=policy, now=now)
+
+
+@dataclass(frozen=True)
+class ComplaintClock:
+    first_contact_due: datetime
+    reply_due: datetime
+    is_overdue: bool
+    overdue_by: timedelta  # zero unless overdue: how far past the earliest missed due time
+    paused: bool  # on hold: the clocks are not running
+
+
+def complaint_clock(complaint, *, policy, now: datetime) -> ComplaintClock:
+    """The complaint's due times at ``now``, whether it is overdue and by how much (the complaint's page)."""
+    first_due = first_contact_due(complaint, policy=policy, now=now)
+    reply = reply_due(complaint, policy=policy, now=now)
+    late = []
+    if is_late_on_first_contact(complaint, policy=policy, now=now):
+        late.append(now - first_due)
+    if is_late_on_reply(complaint, policy=policy, now=now):
+        late.append(now - reply)
+    return ComplaintClock(first_contact_due=first_due, reply_due=reply, is_overdue=bool(late),
+                          overdue_by=max(late, default=ZERO), paused=is_paused(complaint))
+
+
+def duration_words(value: timedelta) -> str:
+    """``2 d 5 h`` / ``5 h 10 min`` / ``10 min``: how late, for people, not to the second."""
+    minutes = int(max(value, ZERO).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
