@@ -138,6 +138,16 @@ class ServiceJob(DealerOwnedModel):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_booked(self) -> bool:
+        return self.status == JobStatus.BOOKED
+
+    @property
+    def is_delivered(self) -> bool:
+        from .rules import is_delivered  # the rules build on this module's enums
+
+        return is_delivered(self)
+
 
 class PromisedTimeChange(DealerOwnedModel):
     """Every move of a job's promised ready time, with why and when the customer was told."""
@@ -243,3 +253,7 @@ class JobImport(DealerOwnedModel):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == JobImportStatus.DONE

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import JobStatus, PromiseCheckStatus
+from .rules import is_delivered, is_late, ready_deadline
 
 SERVICE_PROMISES = {
     1: gettext_lazy("Welcomed at the agreed appointment time"),
@@ -108,7 +109,7 @@ def evaluate_service_promises(job, *, changes: Sequence = (), policy: Policy = P
     if job.status in (JobStatus.CANCELLED, JobStatus.NO_SHOW):
         reason = _("The customer did not come.") if job.status == JobStatus.NO_SHOW else _("The job was cancelled.")
         return [_result(n, PromiseCheckStatus.NOT_APPLICABLE, reason) for n in SERVICE_PROMISES]
-    delivered = job.status == JobStatus.DELIVERED
+    delivered = is_delivered(job)
     return [
         _welcome(job, policy, now),
         _reception_and_handover(job, delivered),
@@ -197,7 +198,7 @@ def _work_explained(job) -> PromiseResult:
 
 def _schedule(job, changes: Sequence, policy: Policy, now: datetime) -> PromiseResult:
     if job.promised_ready_at is None:
-        if job.ready_at is not None or job.status == JobStatus.DELIVERED:
+        if job.ready_at is not None or is_delivered(job):
             return _result(5, PromiseCheckStatus.BROKEN, _("No ready time was ever promised to the customer."))
         return _result(5, PromiseCheckStatus.PENDING, _("No ready time promised yet."))
     for change in changes:
@@ -209,8 +210,15 @@ def _schedule(job, changes: Sequence, policy: Policy, now: datetime) -> PromiseR
                                                      "told": _local_day(change.customer_told_at)})
     promised = job.promised_ready_at
     changed = _(" (changed %(count)d× and told in time)") % {"count": len(changes)} if changes else ""
+    deadline = ready_deadline(job, tolerance=policy.ready_tolerance)
+    if job.ready_at is None and is_delivered(job):
+        # Handed over without a ready time (a DMS import): the car was ready by its handover at the latest.
+        reason = _("Handed over %(when)s the promised %(time)s%(changed)s; no ready time was recorded.") % {
+            "when": _late_or_early(job.delivered_at - promised), "time": _local_day(promised), "changed": changed}
+        kept = job.delivered_at <= deadline
+        return _result(5, PromiseCheckStatus.KEPT if kept else PromiseCheckStatus.BROKEN, reason)
     if job.ready_at is None:
-        if now > promised + policy.ready_tolerance:
+        if is_late(job, now=now, tolerance=policy.ready_tolerance):
             return _result(5, PromiseCheckStatus.BROKEN, _("Not ready at the promised %(time)s%(changed)s.")
                            % {"time": _local_day(promised), "changed": changed})
         return _result(5, PromiseCheckStatus.PENDING, _("Promised for %(time)s%(changed)s.")
@@ -218,7 +226,7 @@ def _schedule(job, changes: Sequence, policy: Policy, now: datetime) -> PromiseR
     delay = job.ready_at - promised
     reason = _("Ready %(when)s the promised %(time)s%(changed)s.") % {
         "when": _late_or_early(delay), "time": _local_day(promised), "changed": changed}
-    kept = delay <= policy.ready_tolerance
+    kept = job.ready_at <= deadline
     return _result(5, PromiseCheckStatus.KEPT if kept else PromiseCheckStatus.BROKEN, reason)
 
 
@@ -234,7 +242,7 @@ def _done_as_agreed(job, repeated_by) -> PromiseResult:
                            % {"time": _local_day(job.extra_work_authorised_at)})
         return _result(6, PromiseCheckStatus.BROKEN, _("Work differed from what was agreed, without the "
                                                   "customer's authorisation."))
-    if job.status == JobStatus.DELIVERED:
+    if is_delivered(job):
         return _result(6, PromiseCheckStatus.BROKEN, _("Whether the work was done as agreed was not recorded."))
     return _result(6, PromiseCheckStatus.PENDING, _("The work is not finished yet."))
 

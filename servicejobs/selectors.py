@@ -8,8 +8,9 @@ from datetime import datetime, time, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import JobStatus, ServiceJob
+from .models import JobStatus, PromisePolicy, ServiceJob
 from .promises import FollowUpOutcome, Policy, PromiseResult, evaluate_service_promises
+from .rules import delivered_q, is_late
 
 
 def followup_outcome_for(delivery) -> FollowUpOutcome | None:
@@ -38,28 +39,37 @@ class Board:
     ready: list[ServiceJob]
     delivered: list[ServiceJob]
     now: datetime
+    ready_tolerance: timedelta = timedelta(0)
+
+    def is_late(self, job: ServiceJob) -> bool:
+        return is_late(job, now=self.now, tolerance=self.ready_tolerance)
 
     @property
     def late_count(self) -> int:
-        return sum(1 for job in self.in_workshop if job.promised_ready_at and job.promised_ready_at < self.now)
+        return sum(1 for job in self.in_workshop if self.is_late(job))
 
 
-def advisor_board(*, now: datetime | None = None) -> Board:
+def advisor_board(*, dealer=None, now: datetime | None = None) -> Board:
     """Today's board in the active (dealer's) time zone, in one query whatever the number of jobs.
 
     Expected: booked for today (or earlier and never arrived); in the workshop: arrived or being worked
-    on; ready for collection; delivered today.
+    on; ready for collection; delivered today. Late jobs follow ``rules.is_late`` with ``dealer``'s network
+    tolerance (without ``dealer``, that of the jobs' dealer: a board is always one dealer's).
     """
     now = now or timezone.now()
     local_now = timezone.localtime(now)
     start = timezone.make_aware(datetime.combine(local_now.date(), time.min))
     end = start + timedelta(days=1)
-    jobs = (ServiceJob.objects.select_related("customer", "vehicle", "advisor")
-            .filter(Q(status=JobStatus.BOOKED, appointment_at__lt=end, appointment_at__gte=start - timedelta(days=1))
-                    | Q(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY])
-                    | Q(status=JobStatus.DELIVERED, delivered_at__gte=start, delivered_at__lt=end))
-            .order_by("appointment_at", "arrived_at", "pk"))
-    board = Board(day=start, expected=[], in_workshop=[], ready=[], delivered=[], now=now)
+    jobs = list(ServiceJob.objects.select_related("customer", "vehicle", "advisor", "dealer__network")
+                .filter(Q(status=JobStatus.BOOKED, appointment_at__lt=end,
+                          appointment_at__gte=start - timedelta(days=1))
+                        | Q(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY])
+                        | delivered_q() & Q(delivered_at__gte=start, delivered_at__lt=end))
+                .order_by("appointment_at", "arrived_at", "pk"))
+    network = dealer.network if dealer is not None else (jobs[0].dealer.network if jobs else None)
+    policy = PromisePolicy.objects.for_network(network) if network is not None else PromisePolicy()
+    board = Board(day=start, expected=[], in_workshop=[], ready=[], delivered=[], now=now,
+                  ready_tolerance=timedelta(minutes=policy.ready_tolerance_minutes))
     for job in jobs:
         if job.status == JobStatus.BOOKED:
             board.expected.append(job)

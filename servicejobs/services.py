@@ -16,13 +16,13 @@ from dealer_portal.tenancy.tasks import send_after_commit
 from .models import (
     JobImport,
     JobImportStatus,
-    JobStatus,
     PromiseCheck,
     PromisedTimeChange,
     PromisePolicy,
     SalesHandover,
     ServiceJob,
 )
+from .rules import delivered_q, is_delivered
 from .selectors import job_promises
 from .signals import delivery_recorded
 from .steps import REFUSALS, STEPS
@@ -47,8 +47,8 @@ def find_repeat_of(job: ServiceJob, *, policy: PromisePolicy) -> ServiceJob | No
     """The earlier job on the same vehicle for the same work, handed over within the repeat window."""
     reference = job.arrived_at or job.appointment_at or timezone.now()
     return (ServiceJob.objects.filter(
-        vehicle=job.vehicle, work_category=job.work_category, status=JobStatus.DELIVERED,
-        delivered_at__lte=reference, delivered_at__gte=reference - timedelta(days=policy.repeat_repair_days),
+        delivered_q(), vehicle=job.vehicle, work_category=job.work_category, delivered_at__lte=reference,
+        delivered_at__gte=reference - timedelta(days=policy.repeat_repair_days),
     ).exclude(pk=job.pk).order_by("-delivered_at").first())
 
 
@@ -133,7 +133,7 @@ def job_step(*, job: ServiceJob, step: str, by=None, at: datetime | None = None,
         job.status = leads_to
     job.full_clean(exclude=["repeat_of", "customer", "vehicle", "advisor"])
     job.save()
-    if job.status == JobStatus.DELIVERED:
+    if is_delivered(job):
         # In the same transaction as the handover: no call is ever lost, whatever happens to the workers.
         delivery_recorded.send(sender=ServiceJob, delivery=job,
                                policy=PromisePolicy.objects.for_network(job.dealer.network))

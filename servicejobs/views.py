@@ -15,7 +15,7 @@ from dealer_portal.tenancy.decorators import dealer_page
 
 from . import services
 from .forms import STEP_FORMS, HandoverRecordForm, JobForm, NewCustomerJobForm
-from .models import SalesHandover, ServiceJob
+from .models import PromiseCheck, PromiseCheckStatus, SalesHandover, ServiceJob
 from .promises import SERVICE_PROMISES, evaluate_sales_promises
 from .selectors import advisor_board, followup_outcome_for
 from .steps import STEPS, next_steps
@@ -28,12 +28,14 @@ def _job_url(dealer, job) -> str:
 @dealer_page
 def job_board(request, dealer):
     template = "servicejobs/_board.html" if request.htmx else "servicejobs/board.html"
-    return render(request, template, {"dealer": dealer, "board": advisor_board()})
+    return render(request, template, {"dealer": dealer, "board": advisor_board(dealer=dealer)})
 
 
 def _job_context(dealer, job):
     checks = {check.number: check for check in job.promise_checks.all()}
-    promises = [(number, title, checks.get(number)) for number, title in SERVICE_PROMISES.items()]
+    # A promise not evaluated yet shows as pending (an unsaved check, never stored).
+    promises = [(number, title, checks.get(number) or PromiseCheck(number=number, status=PromiseCheckStatus.PENDING))
+                for number, title in SERVICE_PROMISES.items()]
     return {"dealer": dealer, "job": job, "promises": promises, "steps": next_steps(job),
             "changes": list(job.promise_changes.select_related("recorded_by"))}
 
@@ -80,7 +82,7 @@ def job_step(request, dealer, pk: int, step: str):
             messages.error(request, error)
         return redirect(_job_url(dealer, job))
     if return_to == "board":
-        return render(request, "servicejobs/_board.html", {"dealer": dealer, "board": advisor_board(),
+        return render(request, "servicejobs/_board.html", {"dealer": dealer, "board": advisor_board(dealer=dealer),
                                                            "error": error, "error_job": job})
     job = _job_for_page(pk)
     return render(request, "servicejobs/_job_panel.html", {**_job_context(dealer, job), "error": error})

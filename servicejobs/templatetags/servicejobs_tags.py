@@ -1,14 +1,15 @@
 from django import template
 
+from ..models import PromiseCheckStatus
 from ..steps import next_steps as steps_for_job
 
 register = template.Library()
 
 
 @register.filter
-def is_late(job, now) -> bool:
-    """Still not ready after the promised time."""
-    return bool(job.promised_ready_at and job.ready_at is None and now and job.promised_ready_at < now)
+def is_late(job, board) -> bool:
+    """``job|is_late:board``: late by ``rules.is_late`` at the board's moment and with its network's tolerance."""
+    return board.is_late(job)
 
 
 @register.filter
@@ -16,7 +17,8 @@ def next_steps(job):
     return steps_for_job(job)
 
 
-STATUS_STYLES = {"kept": "success", "broken": "danger", "pending": "secondary", "not_applicable": "light"}
+STATUS_STYLES = {PromiseCheckStatus.KEPT: "success", PromiseCheckStatus.BROKEN: "danger",
+                 PromiseCheckStatus.PENDING: "secondary", PromiseCheckStatus.NOT_APPLICABLE: "light"}
 
 
 @register.filter

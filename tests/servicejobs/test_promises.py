@@ -185,3 +185,11 @@ def test_sales_promises_measured_from_the_handover(promised, faultless, introduc
                                delivered_faultless=faultless, introduction_given=introduced)
     outcome = {r.number: r.status for r in evaluate_sales_promises(handover)}
     assert outcome == {**expected, 9: PENDING}
+
+
+def test_a_handover_without_a_ready_time_is_judged_by_the_handover():
+    """A DMS import may record only the handover: the car was ready by then at the latest, and is never late."""
+    early = job(ready_at=None, delivered_at=NINE + minutes(170))
+    assert results(early)[5].status == KEPT
+    assert results(early)[5].reason.endswith("no ready time was recorded.")
+    assert results(job(ready_at=None, delivered_at=NINE + minutes(200)))[5].status == BROKEN
