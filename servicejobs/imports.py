@@ -32,7 +32,8 @@ from customers.validators import normalize_phone, normalize_vin, validate_phone,
 from dealer_portal.tenancy.models import Dealer, Membership
 
 from .models import JobStatus, PromisePolicy, ServiceJob, WorkCategory
-from .services import CLOCK_SKEW, find_repeat_of, job_promises_refresh
+from .rules import is_delivered
+from .services import CLOCK_SKEW, find_repeat_of, job_change_record, job_promises_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -531,7 +532,7 @@ def _create_job(row: JobRow, customer: Customer, vehicle: Vehicle, *, dealer: De
     # A vehicle created by this very row has no earlier job to repeat: spares a query on a first import.
     job.repeat_of = None if vehicle_is_new else find_repeat_of(job, policy=policy)
     job.save()
-    job_promises_refresh(job, policy=policy)
+    job_change_record(job=job, policy=policy, was_delivered=False)
     if job.repeat_of is not None:
         job_promises_refresh(job.repeat_of, policy=policy)  # its promise 6 is now broken
     return job
@@ -564,10 +565,11 @@ def _update_job(job: ServiceJob, row: JobRow, customer: Customer, vehicle: Vehic
         changes["original_promised_ready_at"] = times["promised_ready_at"]
     if not changes:
         return UNCHANGED
+    was_delivered = is_delivered(job)
     for name, value in changes.items():
         setattr(job, name, value)
     job.save(update_fields=[*changes, "updated_at"])
-    job_promises_refresh(job, policy=policy)
+    job_change_record(job=job, policy=policy, was_delivered=was_delivered)
     return UPDATED
 
 
@@ -641,8 +643,10 @@ def jobs_import_row_count(data: bytes) -> int:
 def jobs_import_csv(*, dealer: Dealer, data: bytes, by=None) -> ImportReport:
     """Import service jobs from a DMS CSV export into ``dealer``, each row in its own transaction.
 
-    Side effects: creates or updates the dealer's customers, vehicles, service jobs and their promise checks;
-    ``by`` (the uploader) is logged. Runs in the caller's tenant scope, which must include ``dealer``.
+    Side effects: creates or updates the dealer's customers, vehicles, service jobs and their promise checks; a
+    job arriving delivered (new, or moved to delivered) is announced as a handover is (``job_change_record``:
+    its follow-up call), in the row's transaction; ``by`` (the uploader) is logged. Runs in the caller's tenant
+    scope, which must include ``dealer``.
     """
     _refuse_outside_scope(dealer)
     report = ImportReport()

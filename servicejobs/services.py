@@ -125,6 +125,7 @@ def job_step(*, job: ServiceJob, step: str, by=None, at: datetime | None = None,
         raise ValidationError(_("Unknown step “%(step)s”.") % {"step": step})
     job = ServiceJob.objects.select_for_update().get(pk=job.pk)
     _refuse_unless_allowed(job, step)
+    was_delivered = is_delivered(job)
     at = at or timezone.now()
     _not_in_future(at, "at")
     STEP_HANDLERS[step](job, at, by=by, **data)
@@ -133,12 +134,22 @@ def job_step(*, job: ServiceJob, step: str, by=None, at: datetime | None = None,
         job.status = leads_to
     job.full_clean(exclude=["repeat_of", "customer", "vehicle", "advisor"])
     job.save()
-    if is_delivered(job):
-        # In the same transaction as the handover: no call is ever lost, whatever happens to the workers.
-        delivery_recorded.send(sender=ServiceJob, delivery=job,
-                               policy=PromisePolicy.objects.for_network(job.dealer.network))
-    job_promises_refresh(job)
+    job_change_record(job=job, policy=PromisePolicy.objects.for_network(job.dealer.network),
+                      was_delivered=was_delivered)
     return job
+
+
+def job_change_record(*, job: ServiceJob, policy: PromisePolicy, was_delivered: bool) -> None:
+    """What a saved change of ``job`` brings with it, in the caller's transaction; every path that changes a job
+    (a step, the DMS import) ends here.
+
+    Side effects: if the job has just been handed over (it was not delivered before the change), the
+    ``delivery_recorded`` signal (the follow-up call is created by its listener); then its nine PromiseCheck rows.
+    """
+    if is_delivered(job) and not was_delivered:
+        # In the same transaction as the handover: no call is ever lost, whatever happens to the workers.
+        delivery_recorded.send(sender=ServiceJob, delivery=job, policy=policy)
+    job_promises_refresh(job, policy=policy)
 
 
 def _step_arrive(job, at, *, by=None, with_customer: bool = True):

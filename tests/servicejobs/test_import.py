@@ -479,3 +479,43 @@ def test_another_dealers_staff_get_404_and_a_representative_403(client, dealer, 
     assert_not_found_for(outsider, web=[page_url(dealer)])
     client.force_login(representative)
     assert client.get(page_url(dealer)).status_code == 403
+
+
+# -- deliveries --------------------------------------------------------------------------------------------------
+
+
+def test_imported_delivered_job_gets_its_follow_up_call(dealer):
+    from datetime import date
+
+    from followups.models import CallKind, FollowUpCall
+
+    report = run_import(dealer, csv_file(
+        good("RO-1", arrived_at="2026-03-02 09:30", ready_at="2026-03-02 16:00", delivered_at="2026-03-02 18:30"),
+        good("RO-2", vin=VIN_B, arrived_at="2026-03-02 09:30")))
+
+    assert report.created == 2, report.rejected
+    delivered, open_job = jobs_of(dealer)["RO-1"], jobs_of(dealer)["RO-2"]
+    with unscoped():
+        call = FollowUpCall.objects.get(service_job=delivered)
+        assert not FollowUpCall.objects.filter(service_job=open_job).exists()
+        nine = PromiseCheck.objects.get(job=delivered, number=9)
+    # Handed over on 2 March in Monterrey: the call is due from day 3 to day 5 of the dealer's calendar.
+    assert (call.kind, call.window_start, call.window_end) == (CallKind.SERVICE, date(2026, 3, 5), date(2026, 3, 7))
+    assert (call.customer_id, call.vehicle_id, call.delivered_at) == (
+        delivered.customer_id, delivered.vehicle_id, delivered.delivered_at)
+    assert nine.status == "pending"
+    assert nine.reason == "Follow-up call due days 05 Mar–07 Mar."
+
+
+def test_a_job_the_import_moves_to_delivered_gets_its_follow_up_call_once(dealer):
+    from followups.models import FollowUpCall
+
+    run_import(dealer, csv_file(good("RO-1", arrived_at="2026-03-02 09:30", ready_at="2026-03-02 16:00")))
+    delivered = csv_file(good("RO-1", arrived_at="2026-03-02 09:30", ready_at="2026-03-02 16:00",
+                              delivered_at="2026-03-02 18:30"))
+    assert run_import(dealer, delivered).updated == 1
+    assert run_import(dealer, delivered).unchanged == 1
+    job = jobs_of(dealer)["RO-1"]
+    with unscoped():
+        assert FollowUpCall.objects.filter(service_job=job).count() == 1
+        assert PromiseCheck.objects.get(job=job, number=9).reason.startswith("Follow-up call due")
