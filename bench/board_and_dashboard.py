@@ -52,8 +52,8 @@ from complaints.taxonomy import network_taxonomy_install  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region  # noqa: E402
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped  # noqa: E402
+from demo.jobs import demo_jobs_build  # noqa: E402
 from servicejobs.dashboard import promise_dashboard  # noqa: E402
-from servicejobs.demo import demo_jobs_build  # noqa: E402
 from servicejobs.models import PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob  # noqa: E402
 from servicejobs.selectors import advisor_board  # noqa: E402
 

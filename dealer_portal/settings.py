@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "complaints",
     "scoring",
     "followups",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,24 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from dealer_portal.tenancy.demo import demo_exists, demo_network_build
-from dealer_portal.tenancy.models import Network
+from accounts.models import Invitation, User
+from complaints.models import (
+    Complaint,
+    ComplaintCategory,
+    Compliment,
+    DailyLogDelivery,
+    ImprovementPlan,
+    SolutionProposal,
+    StandardAnswer,
+    TimelineEntry,
+)
+from customers.models import Customer, Vehicle
+from dealer_portal.tenancy.models import Dealer, Membership, Network, Region
 from dealer_portal.tenancy.scoping import unscoped
+from demo.network import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG, demo_exists, demo_network_build
+from followups.models import CallAnswer, CallAttempt, FollowUpCall
+from scoring.models import Assessment, AssessmentEvent, AssessmentScore, Ranking
+from servicejobs.models import JobImport, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob
 
 
 class Command(BaseCommand):
@@ -40,31 +55,12 @@ class Command(BaseCommand):
     @staticmethod
     @transaction.atomic
     def _delete_demo() -> None:
-        from accounts.models import Invitation, User
-        from complaints.models import (
-            Complaint,
-            ComplaintCategory,
-            Compliment,
-            DailyLogDelivery,
-            ImprovementPlan,
-            SolutionProposal,
-            StandardAnswer,
-            TimelineEntry,
-        )
-        from customers.models import Customer, Vehicle
-        from dealer_portal.tenancy.demo import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG
-        from dealer_portal.tenancy.models import Dealer, Membership, Region
-        from followups.models import CallAnswer, CallAttempt, FollowUpCall
-        from servicejobs.models import JobImport, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob
-
         networks = Network.objects.filter(slug__in=[DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG])
         user_ids = list(Membership.objects.filter(network__in=networks).values_list("user_id", flat=True))
         # Follow-up calls point to jobs, handovers and complaints; complaint and service rows protect
         # customers and vehicles: calls first, then complaints, then service rows.
         for model in (CallAnswer, CallAttempt, FollowUpCall):
             model.objects.filter(dealer__network__in=networks).delete()
-        from scoring.models import Assessment, AssessmentEvent, AssessmentScore, Ranking
-
         for model in (AssessmentEvent, AssessmentScore, Assessment):
             model.objects.filter(dealer__network__in=networks).delete()
         # Published rankings protect their network, dealers and regions: they go (with their lines) first.

@@ -17,16 +17,15 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
-from complaints.demo import demo_complaints_build
 from complaints.taxonomy import network_taxonomy_install
 from customers.models import Customer, Vehicle
-from followups.demo import demo_calls_build
-from scoring.demo import demo_scoring_build
+from dealer_portal.tenancy.models import Dealer, Department, Membership, Network, Region, Role
+from demo.calls import demo_calls_build
+from demo.complaints import demo_complaints_build
+from demo.jobs import demo_jobs_build
+from demo.scoring import demo_scoring_build
 from scoring.services import shipped_checklists_install
-from servicejobs.demo import demo_jobs_build
 from servicejobs.models import JobStatus, ServiceJob
-
-from .models import Dealer, Department, Membership, Network, Region, Role
 
 DEMO_NETWORK_SLUG = "aurora-mx"
 OTHER_NETWORK_SLUG = "borealis-fi"

@@ -21,11 +21,10 @@ from django.utils.translation import gettext as _
 
 from complaints.models import Channel, Complaint, ComplaintState, EntryKind, SolutionProposal, TimelineEntry
 from dealer_portal.tenancy.models import Role
+from followups.models import AttemptOutcome, CallAnswer, CallAttempt, CallKind, CallStatus, FollowUpCall, Questionnaire
+from followups.rules import followup_outcome
+from followups.scheduling import call_window
 from servicejobs.models import JobStatus, PromiseCheck, SalesHandover, ServiceJob
-
-from .models import AttemptOutcome, CallAnswer, CallAttempt, CallKind, CallStatus, FollowUpCall, Questionnaire
-from .rules import followup_outcome
-from .scheduling import call_window
 
 if TYPE_CHECKING:
     from customers.models import Customer
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
 BATCH_SIZE = 2000
 FIRST_DAY, LAST_DAY = 3, 5  # the network's default window (PromisePolicy.followup_first_day / _last_day)
-NOW = time(11, 30)  # the demo's "now" on its today, as in servicejobs.demo
+NOW = time(11, 30)  # the demo's "now" on its today, as in demo.jobs
 CALL_FROM, CALL_UNTIL = 9 * 60, 18 * 60 + 30  # when representatives phone customers
 ONLINE_FROM, ONLINE_UNTIL = 7 * 60, 23 * 60
 ATTEMPT_OUTCOMES = [AttemptOutcome.NO_ANSWER, AttemptOutcome.VOICEMAIL, AttemptOutcome.WRONG_NUMBER]

@@ -19,10 +19,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from dealer_portal.tenancy.models import Role
-from servicejobs.demo import MINUTES_PER_DAY, NOW_MINUTE, _Clock
-
-from .models import (
+from complaints.models import (
     Channel,
     Complaint,
     ComplaintCategory,
@@ -35,7 +32,9 @@ from .models import (
     SolutionProposal,
     TimelineEntry,
 )
-from .taxonomy import department_of_area
+from complaints.taxonomy import department_of_area
+from dealer_portal.tenancy.models import Role
+from demo.jobs import MINUTES_PER_DAY, NOW_MINUTE, _Clock
 
 if TYPE_CHECKING:
     from accounts.models import User

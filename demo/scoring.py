@@ -21,10 +21,9 @@ from django.db.models import F, OuterRef, Subquery
 
 from dealer_portal.tenancy.models import Membership, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
-
-from .assessments import assessment_reopen, assessment_score, assessment_submit
-from .kpis import next_month, previous_month
-from .models import (
+from scoring.assessments import assessment_reopen, assessment_score, assessment_submit
+from scoring.kpis import next_month, previous_month
+from scoring.models import (
     Assessment,
     AssessmentEvent,
     AssessmentScore,
@@ -37,8 +36,8 @@ from .models import (
     RankingEntry,
     ScoringPolicy,
 )
-from .ranking import network_zone, ranking_publish
-from .services import kpi_defaults_install, shipped_checklists_install
+from scoring.ranking import network_zone, ranking_publish
+from scoring.services import kpi_defaults_install, shipped_checklists_install
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -20,9 +20,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer, Vehicle
-
-from .models import JobStatus, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob, WorkCategory
-from .promises import Policy, evaluate_service_promises
+from servicejobs.models import JobStatus, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob, WorkCategory
+from servicejobs.promises import Policy, evaluate_service_promises
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from accounts.models import User
 from customers.models import Customer, Vehicle
-from dealer_portal.tenancy.demo import demo_network_build, history_months
-from dealer_portal.tenancy.management.commands.seed_demo import Command as SeedDemo
 from dealer_portal.tenancy.models import Dealer, Membership, Network, Region, Role
 from dealer_portal.tenancy.scoping import unscoped
+from demo.management.commands.seed_demo import Command as SeedDemo
+from demo.network import demo_network_build, history_months
 from scoring.models import Assessment, AssessmentStatus, EntryStatus, Ranking, RankingEntry
 
 pytestmark = pytest.mark.django_db
