@@ -207,6 +207,11 @@ class StandardAnswerViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ComplimentSerializer(DealerOwnedSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects, required=False, allow_null=True)
+    # A missing id and someone of another dealer get the service's one answer.
+    person = serializers.PrimaryKeyRelatedField(queryset=User.objects, required=False, allow_null=True,
+                                                error_messages={"does_not_exist": services.NOT_AVAILABLE},
+                                                help_text="The id of someone who works at the dealer.")
+    received_at = serializers.DateTimeField(required=False, help_text="When it came in (default: now).")
 
     class Meta:
         model = Compliment
@@ -216,6 +221,15 @@ class ComplimentSerializer(DealerOwnedSerializer):
     def create(self, validated_data):
         try:
             return services.compliment_record(by=self.context["request"].user, **validated_data)
+        except DjangoValidationError as error:
+            _raise_as_api_error(error)
+
+    def update(self, instance, validated_data):
+        # A PATCH names only what changes; the service checks the whole compliment as it will be.
+        fields = {name: validated_data.get(name, getattr(instance, name))
+                  for name in ("department", "channel", "words", "person", "customer", "received_at")}
+        try:
+            return services.compliment_update(compliment=instance, **fields)
         except DjangoValidationError as error:
             _raise_as_api_error(error)
 

@@ -58,6 +58,10 @@ def _month_starts(count: int, today: date) -> list[date]:
     return list(reversed(starts))
 
 
+def _next_month(start: date) -> date:
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def _percentile(values: list[timedelta], share: float) -> timedelta | None:
     if not values:
         return None
@@ -71,10 +75,12 @@ def complaint_dashboard(*, policy, months: int = 6, today: date | None = None) -
     today = today or timezone.localdate()
     starts = _month_starts(months, today)
     since = timezone.make_aware(datetime.combine(starts[0], time.min), zone)
+    until = timezone.make_aware(datetime.combine(_next_month(starts[-1]), time.min), zone)
     by_start = {start: Month(start) for start in starts}
 
     def monthly(queryset, field_name):
-        rows = (queryset.filter(**{f"{field_name}__gte": since})
+        # Bounded on both sides: a row stored with a mistyped year falls outside every month shown.
+        rows = (queryset.filter(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
                 .annotate(month=TruncMonth(field_name, tzinfo=zone)).values("month").annotate(n=Count("pk")))
         return {(row["month"].date() if isinstance(row["month"], datetime) else row["month"]): row["n"]
                 for row in rows}
@@ -88,7 +94,7 @@ def complaint_dashboard(*, policy, months: int = 6, today: date | None = None) -
         by_start[start].jobs = count
     dashboard = ComplaintDashboard(months=[by_start[start] for start in starts])
 
-    in_period = complaints.filter(received_at__gte=since)
+    in_period = complaints.filter(received_at__gte=since, received_at__lt=until)
     durations = [closed - received - held for closed, received, held in
                  in_period.filter(state__in=CLOSED_STATES, closed_at__isnull=False)
                  .values_list("closed_at", "received_at", "time_on_hold")]

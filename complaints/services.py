@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Role
 
@@ -38,8 +39,9 @@ from .signals import complaint_closed_satisfied
 from .transitions import TRANSITIONS
 
 CLOCK_SKEW = timedelta(minutes=2)
-NOT_AVAILABLE = _("Select a valid choice. That choice is not one of the available choices.")
-
+# Further back (or ahead, for a due date) is a mistyped year: a year 2999 once broke the figures page.
+PLAUSIBLE_SPAN = timedelta(days=5 * 366)
+NOT_AVAILABLE = gettext_lazy("Select a valid choice. That choice is not one of the available choices.")
 
 
 def complaints_with_policy(complaints) -> Iterator[tuple[Complaint, ComplaintPolicy]]:
@@ -64,9 +66,12 @@ def _words(value: str, field: str, *, what: str) -> str:
 
 
 def _moment(value: datetime | None, field: str) -> datetime:
-    moment = value or timezone.now()
-    if moment > timezone.now() + CLOCK_SKEW:
+    now = timezone.now()
+    moment = value or now
+    if moment > now + CLOCK_SKEW:
         raise ValidationError({field: _("This time is in the future.")})
+    if moment < now - PLAUSIBLE_SPAN:
+        raise ValidationError({field: _("This time is more than five years ago: check the year.")})
     return moment
 
 
@@ -302,6 +307,8 @@ def improvement_plan_open(*, dealer, category: ComplaintCategory, cause: str, ac
         raise ValidationError({"owner": NOT_AVAILABLE})
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("The due date has already passed.")})
+    if due_date > timezone.localdate() + PLAUSIBLE_SPAN:
+        raise ValidationError({"due_date": _("This date is more than five years ahead: check the year.")})
     return ImprovementPlan.objects.create(
         dealer=dealer, category=category, cause=_words(cause, "cause", what=_("the root cause")),
         action=_words(action, "action", what=_("the action")), owner=owner, due_date=due_date, created_by=by)
@@ -315,13 +322,39 @@ def improvement_plan_set_status(*, plan: ImprovementPlan, status: str) -> Improv
     return plan
 
 
+def _compliment_checked(compliment: Compliment) -> Compliment:
+    """The checks every compliment passes, new or corrected: the praised person works at its dealer, the
+    customer is the dealer's, the words are there, the time is plausible, the choices are known."""
+    errors = {}
+    if compliment.person is not None and not works_at(compliment.person, compliment.dealer):
+        errors["person"] = NOT_AVAILABLE
+    if compliment.customer is not None and compliment.customer.dealer_id != compliment.dealer_id:
+        errors["customer"] = NOT_AVAILABLE
+    if errors:
+        raise ValidationError(errors)
+    compliment.words = _words(compliment.words, "words", what=_("the customer's words"))
+    compliment.received_at = _moment(compliment.received_at, "received_at")
+    compliment.full_clean(exclude=["dealer", "customer", "person", "logged_by"], validate_constraints=False)
+    return compliment
+
+
+@transaction.atomic
 def compliment_record(*, dealer, department: str, channel: str, words: str, person=None, customer=None,
                       received_at: datetime | None = None, by=None) -> Compliment:
-    """Record praise (G.4 counts compliments beside complaints)."""
-    if person is not None and not works_at(person, dealer):
-        raise ValidationError({"person": NOT_AVAILABLE})
-    if customer is not None and customer.dealer_id != dealer.pk:
-        raise ValidationError({"customer": NOT_AVAILABLE})
-    return Compliment.objects.create(dealer=dealer, department=department, channel=channel, person=person,
-                                     customer=customer, words=_words(words, "words", what=_("the customer's words")),
-                                     received_at=_moment(received_at, "received_at"), logged_by=by)
+    """Record praise (G.4 counts compliments beside complaints). Side effects: none beyond the row."""
+    compliment = _compliment_checked(Compliment(dealer=dealer, department=department, channel=channel,
+                                                words=words, person=person, customer=customer,
+                                                received_at=received_at, logged_by=by))
+    compliment.save()
+    return compliment
+
+
+@transaction.atomic
+def compliment_update(*, compliment: Compliment, department: str, channel: str, words: str, person,
+                      customer, received_at: datetime) -> Compliment:
+    """Correct a compliment: every field given, checked exactly as when it was recorded. Side effects: none."""
+    compliment = Compliment.objects.select_for_update().select_related("dealer").get(pk=compliment.pk)
+    compliment.department, compliment.channel, compliment.words = department, channel, words
+    compliment.person, compliment.customer, compliment.received_at = person, customer, received_at
+    _compliment_checked(compliment).save()
+    return compliment
