@@ -2,6 +2,7 @@ from rest_framework import serializers, viewsets
 
 from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin
 
+from . import services
 from .models import Customer, Vehicle
 from .selectors import customer_search
 from .validators import normalize_phone, normalize_vin
@@ -10,6 +11,8 @@ NO_DELETE = ["get", "post", "put", "patch", "head", "options"]  # history keeps 
 
 
 class CustomerSerializer(DealerOwnedSerializer):
+    """Creates and updates through the customer services (a phone already at the dealer is a field error)."""
+
     class Meta:
         model = Customer
         fields = ["id", "dealer", "name", "phone", "phone_alt", "email", "language", "contact_consent",
@@ -22,8 +25,17 @@ class CustomerSerializer(DealerOwnedSerializer):
     def validate_phone_alt(self, value):
         return normalize_phone(value)
 
+    def create(self, validated_data):
+        return services.customer_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("dealer", None)  # the base refuses a move to another dealer
+        return services.customer_update(customer=instance, **validated_data)
+
 
 class VehicleSerializer(DealerOwnedSerializer):
+    """Creates and updates through the vehicle services (a VIN already at the dealer is a field error)."""
+
     # A manager, not a queryset: evaluated per request inside the caller's scope.
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
 
@@ -31,21 +43,17 @@ class VehicleSerializer(DealerOwnedSerializer):
         model = Vehicle
         fields = ["id", "dealer", "customer", "vin", "plate", "make", "model", "handover_date", "created_at"]
         read_only_fields = ["created_at"]
-        validators = []  # per-dealer VIN uniqueness is checked in validate(), with its own message
+        validators = []  # per-dealer VIN uniqueness is the vehicle service's, with its own message
 
     def validate_vin(self, value):
         return normalize_vin(value)
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        duplicates = Vehicle.objects.filter(dealer=attrs.get("dealer") or self.instance.dealer,
-                                            vin=attrs.get("vin", getattr(self.instance, "vin", None)))
-        if self.instance is not None:
-            duplicates = duplicates.exclude(pk=self.instance.pk)
-        if duplicates.exists():
-            raise serializers.ValidationError({"vin": ["A vehicle with this VIN is already registered at this "
-                                                       "dealer."]})
-        return attrs
+    def create(self, validated_data):
+        return services.vehicle_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("dealer", None)  # the base refuses a move to another dealer
+        return services.vehicle_update(vehicle=instance, **validated_data)
 
 
 class CustomerViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):

@@ -13,8 +13,11 @@ router.register("vehicles", api.VehicleViewSet, basename="vehicle")
 
 dealer_patterns = [
     path("customers/", views.customer_list, name="customer_list"),
+    path("customers/new/", views.customer_create, name="customer_create"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
+    path("customers/<int:pk>/edit/", views.customer_update, name="customer_update"),
     path("vehicles/new/", views.vehicle_create, name="vehicle_create"),
+    path("vehicles/<int:pk>/edit/", views.vehicle_update, name="vehicle_update"),
 ]
 network_patterns = []
 api_patterns = router.urls

@@ -28,6 +28,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Vehicle
+from customers.services import customer_create, vehicle_create
 from customers.validators import normalize_phone, normalize_vin, validate_phone, validate_vin
 from dealer_portal.tenancy.models import Dealer, Membership
 
@@ -501,19 +502,52 @@ def _same_name(first: str, second: str) -> bool:
     return " ".join(first.split()).casefold() == " ".join(second.split()).casefold()
 
 
+def _who(customer: Customer) -> str:
+    return f"{customer.name} ({customer.phone})" if customer.phone else customer.name
+
+
+# The DMS's column for each field the customer services may refuse.
+SERVICE_FIELD_COLUMNS = {"name": "customer_name", "phone": "customer_phone", "email": "customer_email"}
+
+
+def _rejection(error: ValidationError) -> RowRejected:
+    if not hasattr(error, "error_dict"):
+        return RowRejected(" ".join(error.messages))
+    return RowRejected(" ".join(
+        f"{SERVICE_FIELD_COLUMNS.get(name, name)}: {' '.join(ValidationError(messages).messages)}"
+        for name, messages in error.error_dict.items()))
+
+
 def _customer_and_vehicle(row: JobRow, book: _DealerBook, dealer: Dealer) -> tuple[Customer, Vehicle]:
-    """The row's vehicle (by VIN) and its owner, creating either if missing. Writes new rows only."""
+    """The row's vehicle (by VIN) and its owner, creating either if missing (through the customer services).
+
+    Never two people in one: a phone number that is another person's (another name), or a VIN whose owner is not
+    the row's customer, rejects the row and says who holds it. Writes new rows only.
+    """
+    by_phone = book.customers_by_phone.get(row.phone) if row.phone else None
+    if by_phone is not None and not _same_name(by_phone.name, row.customer_name):
+        raise RowRejected(_("customer_phone: at this dealer %(phone)s is the phone of %(owner)s, not of %(name)s: "
+                            "correct the name or the phone in the file, or the customer in the portal.") % {
+            "phone": row.phone, "owner": by_phone.name, "name": _echo(row.customer_name)})
     vehicle = book.vehicles.get(row.vin)
     if vehicle is not None:
-        if not _same_name(vehicle.customer.name, row.customer_name):
+        owner = vehicle.customer
+        if not _same_name(owner.name, row.customer_name):
             raise RowRejected(_("vin: at this dealer the vehicle %(vin)s belongs to %(owner)s, not to %(name)s.") % {
-                "vin": row.vin, "owner": vehicle.customer.name, "name": _echo(row.customer_name)})
-        return vehicle.customer, vehicle
-    customer = book.customer_for(row)
-    if customer is None:
-        customer = Customer.objects.create(dealer=dealer, name=row.customer_name, phone=row.phone, email=row.email)
-    vehicle = Vehicle.objects.create(dealer=dealer, customer=customer, vin=row.vin, plate=row.plate, make=row.make,
-                                     model=row.model)
+                "vin": row.vin, "owner": owner.name, "name": _echo(row.customer_name)})
+        if by_phone is not None and by_phone.pk != owner.pk:
+            raise RowRejected(_("vin: at this dealer the vehicle %(vin)s belongs to %(owner)s, not to the customer "
+                                "with the phone %(phone)s.") % {"vin": row.vin, "owner": _who(owner),
+                                                                 "phone": row.phone})
+        return owner, vehicle
+    customer = by_phone if row.phone else book.customers_by_name.get(row.customer_name)
+    try:
+        if customer is None:
+            customer = customer_create(dealer=dealer, name=row.customer_name, phone=row.phone, email=row.email)
+        vehicle = vehicle_create(dealer=dealer, customer=customer, vin=row.vin, plate=row.plate, make=row.make,
+                                 model=row.model)
+    except ValidationError as error:  # saved by someone else since the book was read
+        raise _rejection(error) from error
     return customer, vehicle
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Vehicle
+from customers.services import customer_create, vehicle_create
 from dealer_portal.tenancy.tasks import send_after_commit
 
 from .models import (
@@ -268,13 +269,10 @@ def job_create_for_new_customer(*, dealer, advisor=None, name: str, phone: str =
                                 vin: str, plate: str = "", make: str = "", model: str = "", number: str,
                                 appointment_at: datetime | None = None, work_category: str,
                                 concern: str = "") -> ServiceJob:
-    """Create the customer, their vehicle and the job together; all or nothing."""
-    customer = Customer(dealer=dealer, name=name, phone=phone, email=email)
-    customer.full_clean()
-    customer.save()
-    vehicle = Vehicle(dealer=dealer, customer=customer, vin=vin, plate=plate, make=make, model=model)
-    vehicle.full_clean()
-    vehicle.save()
+    """Create the customer, their vehicle and the job together; all or nothing (a phone or VIN already at the
+    dealer is refused by the customer services). Side effects: the Customer, Vehicle and job rows."""
+    customer = customer_create(dealer=dealer, name=name, phone=phone, email=email)
+    vehicle = vehicle_create(dealer=dealer, customer=customer, vin=vin, plate=plate, make=make, model=model)
     return job_create(dealer=dealer, number=number, customer=customer, vehicle=vehicle, advisor=advisor,
                       appointment_at=appointment_at, work_category=work_category, concern=concern)
 

@@ -519,3 +519,50 @@ def test_a_job_the_import_moves_to_delivered_gets_its_follow_up_call_once(dealer
     with unscoped():
         assert FollowUpCall.objects.filter(service_job=job).count() == 1
         assert PromiseCheck.objects.get(job=job, number=9).reason.startswith("Follow-up call due")
+
+
+# -- never two people in one -------------------------------------------------------------------------------------
+
+
+def test_a_phone_of_another_person_rejects_the_row_and_the_same_file_again_changes_nothing(dealer):
+    ana = factories.CustomerFactory(dealer=dealer, name="Ana López", phone="+528112345678")
+    data = csv_file(
+        good("RO-1", vin=VIN_A, customer_name="Ana López"),
+        good("RO-2", vin=VIN_B, customer_name="Jorge Díaz"),  # Ana's phone, someone else's name
+        good("RO-3", vin=VIN_C, customer_name="Pedro Páramo", customer_phone="+528187654321"),
+    )
+
+    first = run_import(dealer, data)
+
+    assert (first.created, first.updated, first.unchanged) == (2, 0, 0)
+    assert [(row.line, row.job_number, row.reason) for row in first.rejected] == [
+        (3, "RO-2", "customer_phone: at this dealer +528112345678 is the phone of Ana López, not of Jorge Díaz: "
+                    "correct the name or the phone in the file, or the customer in the portal.")]
+    jobs = jobs_of(dealer)
+    assert set(jobs) == {"RO-1", "RO-3"} and jobs["RO-1"].customer == ana
+    with unscoped():
+        assert not Vehicle.objects.filter(vin=VIN_B).exists()
+        assert not Customer.objects.filter(name="Jorge Díaz").exists()
+    counts = row_counts()
+
+    second = run_import(dealer, data)
+
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
+    assert second.rejected == first.rejected
+    assert row_counts() == counts
+
+
+def test_a_vin_held_by_another_customer_is_never_moved_to_the_row(dealer):
+    owner = factories.CustomerFactory(dealer=dealer, name="Ana López", phone="+528112345678")
+    factories.VehicleFactory(customer=owner, vin=VIN_A)
+    namesake = factories.CustomerFactory(dealer=dealer, name="Ana López", phone="+528199999999")
+
+    report = run_import(dealer, csv_file(good("RO-1", vin=VIN_A, customer_phone="+528199999999")))
+
+    assert report.created == 0
+    assert [(row.line, row.reason) for row in report.rejected] == [
+        (2, f"vin: at this dealer the vehicle {VIN_A} belongs to Ana López (+528112345678), not to the customer "
+            "with the phone +528199999999.")]
+    with unscoped():
+        assert Vehicle.objects.get(vin=VIN_A).customer == owner
+        assert not ServiceJob.objects.filter(customer=namesake).exists()

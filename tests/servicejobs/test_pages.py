@@ -186,3 +186,15 @@ def test_recording_a_new_car_handover_shows_its_sales_promises(client, manager, 
     assert 'text-bg-danger" title="Delivered 3 day(s) after the promised date.' in page
     vehicle.refresh_from_db()
     assert vehicle.handover_date is not None
+
+
+def test_booking_a_new_customer_with_the_phone_of_another_refuses_and_names_them(client, advisor, dealer):
+    factories.CustomerFactory(dealer=dealer, name="Ana López", phone="+528112345678")
+    client.force_login(advisor)
+    response = client.post(url(dealer, "job_create"), {
+        "name": "Jorge Díaz", "phone": "+52 81 1234 5678", "vin": "3AUXY2K70PN765432", "number": "RO-1",
+        "work_category": "maintenance"})
+    assert response.status_code == 400
+    assert "is already the phone of Ana López" in response.content.decode()
+    with unscoped():
+        assert not Customer.objects.filter(name="Jorge Díaz").exists() and not Vehicle.objects.exists()
