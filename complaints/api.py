@@ -67,9 +67,6 @@ class ComplaintSerializer(DealerOwnedSerializer):
         except DjangoValidationError as error:
             _raise_as_api_error(error)
 
-    def update(self, instance, validated_data):
-        raise ValidationError({"detail": ["A complaint changes through its actions; its words are never edited."]})
-
 
 class ActionSerializer(serializers.Serializer):
     """Everything an action may carry; each action reads what it needs (see the complaint's page)."""
@@ -246,7 +243,9 @@ class ComplimentViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
 
 class ImprovementPlanSerializer(DealerOwnedSerializer):
     category = serializers.PrimaryKeyRelatedField(queryset=ComplaintCategory.objects)
-    owner = serializers.IntegerField(source="owner_id", help_text="The id of someone who works at the dealer.")
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects,
+                                               error_messages={"does_not_exist": services.NOT_AVAILABLE},
+                                               help_text="The id of someone who works at the dealer.")
 
     class Meta:
         model = ImprovementPlan
@@ -256,10 +255,9 @@ class ImprovementPlanSerializer(DealerOwnedSerializer):
         validators = []
 
     def create(self, validated_data):
-        owner = User.objects.filter(pk=validated_data.pop("owner_id")).first()
         validated_data.pop("status", None)
         try:
-            return services.improvement_plan_open(owner=owner, by=self.context["request"].user, **validated_data)
+            return services.improvement_plan_open(by=self.context["request"].user, **validated_data)
         except DjangoValidationError as error:
             _raise_as_api_error(error)
 

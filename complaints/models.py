@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
@@ -209,9 +210,17 @@ class Complaint(DealerOwnedModel):
     def __str__(self):
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        """The complaint's page at its dealer (the emails link to it)."""
+        return reverse("complaint_detail", args=[self.dealer.network.slug, self.dealer.code, self.pk])
+
     @property
     def is_closed(self) -> bool:
         return self.state in CLOSED_STATES
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.state == ComplaintState.ON_HOLD
 
 
 class EntryKind(models.TextChoices):

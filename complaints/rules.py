@@ -1,4 +1,6 @@
-"""The complaint's clocks and when it is overdue, as pure functions, each with its SQL twin beside it.
+"""Complaint rules as pure functions, each with its SQL twin beside it where SQL needs the same rule: the
+clocks and when a complaint is overdue, when the escalation ladder climbs, when an on-hold complaint needs a
+follow-up entry, and which managers answer for which complaints.
 
 The rule (seed 002, PRC c.3): a complaint is due a first contact within the network's ``first_contact_hours``
 and a satisfactory reply within its ``reply_limit_hours``, both counted from when it was received plus the
@@ -16,7 +18,9 @@ from datetime import datetime, timedelta
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Value
 from django.db.models.lookups import LessThan
 
-from .models import CLOSED_STATES, ComplaintState
+from dealer_portal.tenancy.models import Department as StaffDepartment
+
+from .models import CLOSED_STATES, ComplaintState, Department
 
 ZERO = timedelta(0)
 
@@ -110,6 +114,45 @@ def complaint_clock(complaint, *, policy, now: datetime) -> ComplaintClock:
         late.append(now - reply)
     return ComplaintClock(first_contact_due=first_due, reply_due=reply, is_overdue=bool(late),
                           overdue_by=max(late, default=ZERO), paused=is_paused(complaint))
+
+
+TOP_LEVEL = 3  # the ladder: 1 the dealer's manager, 2 the regional manager, 3 after-sales HQ
+
+
+def next_escalation_due(complaint, *, policy, now: datetime) -> datetime | None:
+    """When the complaint climbs to its next level, or None if it never does (closed, on hold, at the top).
+
+    Level 1 is due at the reply limit (``reply_due``, time on hold excluded); each later level one step after
+    the ladder's previous rung and never sooner than one step after the last escalation actually happened
+    (a late run climbs one rung, not all).
+    """
+    if complaint.is_closed or is_paused(complaint) or complaint.escalation_level >= TOP_LEVEL:
+        return None
+    step = timedelta(hours=policy.escalation_step_hours)
+    due = reply_due(complaint, policy=policy, now=now) + step * complaint.escalation_level
+    if complaint.escalation_level and complaint.escalated_at:
+        due = max(due, complaint.escalated_at + step)
+    return due
+
+
+def hold_followup_missing(complaint, *, policy, now: datetime) -> bool:
+    """On hold, and the last follow-up entry (or the hold itself) is older than the policy allows (PRC b.8)."""
+    if complaint.state != ComplaintState.ON_HOLD:
+        return False
+    last = complaint.last_hold_followup_at or complaint.on_hold_since or complaint.received_at
+    return now - last > timedelta(days=policy.on_hold_followup_days)
+
+
+def manager_department(complaint_department: str) -> str:
+    """The managers' department that answers for a complaint: "other" has no manager, service takes it."""
+    return StaffDepartment.SERVICE if complaint_department == Department.OTHER else complaint_department
+
+
+def complaint_departments(manager_department: str) -> list[str]:
+    """The complaint departments a manager answers for: the converse of ``manager_department``."""
+    if manager_department == StaffDepartment.SERVICE:
+        return [Department.SERVICE, Department.OTHER]
+    return [manager_department]
 
 
 def duration_words(value: timedelta) -> str:

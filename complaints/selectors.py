@@ -1,15 +1,32 @@
-"""Reads on complaints: the representative's queue, sorted by what is due first."""
+"""Reads on complaints: the representative's queue, the manager's daily log, the figures month by month, and
+who works at a dealer and answers for a complaint."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Case, ExpressionWrapper, IntegerField, Q, QuerySet, When
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, When
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from customers.validators import normalize_phone, normalize_vin
-from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Network
+from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Network, Role
+from servicejobs.models import JobStatus, ServiceJob
 
-from .models import CLOSED_STATES, Complaint, ComplaintPolicy, ComplaintState
-from .rules import overdue_q, paused_q, reply_due_expression
+from .models import (
+    CLOSED_STATES,
+    Complaint,
+    ComplaintPolicy,
+    ComplaintState,
+    Compliment,
+    ImprovementPlan,
+    PlanStatus,
+)
+from .rules import complaint_departments, is_overdue, manager_department, overdue_q, paused_q, reply_due_expression
 
 QUEUE_VIEWS = ("mine", "unassigned", "department", "all")
 
@@ -88,3 +105,196 @@ def dealer_staff(dealer) -> list:
             seen.add(membership.user_id)
             people.append(membership.user)
     return people
+
+
+def dealer_representative(dealer) -> object | None:
+    """The dealer's customer representative (the longest-serving one if there are several)."""
+    membership = (Membership.objects.filter(dealer=dealer, role=Role.CUSTOMER_REPRESENTATIVE, is_active=True,
+                                            user__is_active=True)
+                  .select_related("user").order_by("created_at", "pk").first())
+    return membership.user if membership else None
+
+
+def works_at(user, dealer) -> bool:
+    """Whether ``user`` (or None) actively works at ``dealer`` (a complaint's owner, a praised person)."""
+    return user is not None and Membership.objects.filter(
+        user=user, dealer=dealer, role__in=sorted(DEALER_ROLES), is_active=True, user__is_active=True).exists()
+
+
+def complaints_with_policy(complaints) -> Iterator[tuple[Complaint, ComplaintPolicy]]:
+    """Each complaint (``select_related("dealer__network")``) with its network's policy, read once per network."""
+    policies: dict[int, ComplaintPolicy] = {}
+    for complaint in complaints.iterator(chunk_size=500):
+        network = complaint.dealer.network
+        if network.pk not in policies:
+            policies[network.pk] = ComplaintPolicy.objects.for_network(network)
+        yield complaint, policies[network.pk]
+
+
+def escalation_recipients(complaint, level: int) -> list:
+    """The active people who answer for ``complaint`` at ``level`` (1 dealer manager, 2 region, 3 HQ)."""
+    dealer = complaint.dealer
+    memberships = Membership.objects.filter(is_active=True, user__is_active=True, network_id=dealer.network_id)
+    if level == 1:
+        memberships = memberships.filter(dealer=dealer, role=Role.DEALER_MANAGER,
+                                         department=manager_department(complaint.department))
+    elif level == 2:
+        memberships = memberships.filter(region_id=dealer.region_id, role=Role.REGIONAL_MANAGER)
+    else:
+        memberships = memberships.filter(dealer__isnull=True, region__isnull=True,
+                                         role__in=[Role.HQ_ANALYST, Role.NETWORK_ADMIN])
+    users = {m.user_id: m.user for m in memberships.select_related("user").order_by("user__email")}
+    return [user for user in users.values() if user.email]
+
+
+@dataclass
+class DailyLog:
+    new: list = field(default_factory=list)  # received in the last 24 hours
+    open: list = field(default_factory=list)  # neither closed nor on hold
+    overdue: list = field(default_factory=list)  # overdue by complaints.rules (never on hold)
+    on_hold: list = field(default_factory=list)
+
+    def __bool__(self):
+        return bool(self.new or self.open or self.overdue or self.on_hold)
+
+
+def daily_log_for(*, department: str, now: datetime, dealer=None) -> DailyLog:
+    """The log of a manager's ``department`` in the current tenant scope (narrowed to ``dealer`` if given)."""
+    since = now - timedelta(days=1)
+    complaints = Complaint.objects.filter(Q(received_at__gte=since) | ~Q(state__in=CLOSED_STATES),
+                                          department__in=complaint_departments(department))
+    if dealer is not None:
+        complaints = complaints.filter(dealer=dealer)
+    complaints = complaints.select_related("customer", "dealer__network").order_by("received_at", "pk")
+    log = DailyLog()
+    for complaint, policy in complaints_with_policy(complaints):
+        if complaint.received_at >= since:
+            log.new.append(complaint)
+        if complaint.state == ComplaintState.ON_HOLD:
+            log.on_hold.append(complaint)
+        elif not complaint.is_closed:
+            log.open.append(complaint)
+            if is_overdue(complaint, policy=policy, now=now):
+                log.overdue.append(complaint)
+    return log
+
+
+@dataclass
+class Month:
+    start: date
+    complaints: int = 0
+    compliments: int = 0
+    jobs: int = 0
+
+    @property
+    def per_100_jobs(self) -> Decimal | None:
+        return (Decimal(self.complaints * 100) / self.jobs).quantize(Decimal("0.01")) if self.jobs else None
+
+
+@dataclass
+class ComplaintDashboard:
+    months: list[Month]
+    closed: int = 0
+    closed_in_time: int = 0
+    median_to_close: timedelta | None = None
+    p90_to_close: timedelta | None = None
+    pareto: list[tuple[str, int, float]] = field(default_factory=list)  # category, count, cumulative %
+    by_department: list[tuple[str, int]] = field(default_factory=list)
+    by_advisor: list[tuple[str, int]] = field(default_factory=list)
+    open_plans: list[ImprovementPlan] = field(default_factory=list)
+
+    @property
+    def closed_in_time_percent(self) -> float | None:
+        return round(100 * self.closed_in_time / self.closed, 1) if self.closed else None
+
+
+def _month_starts(count: int, today: date) -> list[date]:
+    first = today.replace(day=1)
+    starts = [first]
+    while len(starts) < count:
+        previous = (starts[-1] - timedelta(days=1)).replace(day=1)
+        starts.append(previous)
+    return list(reversed(starts))
+
+
+def _next_month(start: date) -> date:
+    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _percentile(values: list[timedelta], share: float) -> timedelta | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def complaint_dashboard(*, policy, months: int = 6, today: date | None = None) -> ComplaintDashboard:
+    """The current scope's complaints over the last ``months`` calendar months (local time), this one included.
+
+    A fixed handful of aggregate queries whatever the number of complaints; only the closed complaints'
+    durations are read as values, to give the median and the 90th percentile.
+    """
+    zone = timezone.get_current_timezone()
+    today = today or timezone.localdate()
+    starts = _month_starts(months, today)
+    since = timezone.make_aware(datetime.combine(starts[0], time.min), zone)
+    until = timezone.make_aware(datetime.combine(_next_month(starts[-1]), time.min), zone)
+    by_start = {start: Month(start) for start in starts}
+
+    def monthly(queryset, field_name):
+        # Bounded on both sides: a row stored with a mistyped year falls outside every month shown.
+        rows = (queryset.filter(**{f"{field_name}__gte": since, f"{field_name}__lt": until})
+                .annotate(month=TruncMonth(field_name, tzinfo=zone)).values("month").annotate(n=Count("pk")))
+        return {(row["month"].date() if isinstance(row["month"], datetime) else row["month"]): row["n"]
+                for row in rows}
+
+    complaints = Complaint.objects.all()
+    for start, count in monthly(complaints, "received_at").items():
+        by_start[start].complaints = count
+    for start, count in monthly(Compliment.objects.all(), "received_at").items():
+        by_start[start].compliments = count
+    for start, count in monthly(ServiceJob.objects.filter(status=JobStatus.DELIVERED), "delivered_at").items():
+        by_start[start].jobs = count
+    dashboard = ComplaintDashboard(months=[by_start[start] for start in starts])
+
+    in_period = complaints.filter(received_at__gte=since, received_at__lt=until)
+    durations = [closed - received - held for closed, received, held in
+                 in_period.filter(state__in=CLOSED_STATES, closed_at__isnull=False)
+                 .values_list("closed_at", "received_at", "time_on_hold")]
+    limit = timedelta(hours=policy.reply_limit_hours)
+    dashboard.closed = len(durations)
+    dashboard.closed_in_time = sum(1 for duration in durations if duration <= limit)
+    dashboard.median_to_close = statistics.median(durations) if durations else None
+    dashboard.p90_to_close = _percentile(durations, 0.9)
+
+    categories = list(in_period.filter(category__isnull=False)
+                      .values("category__name", "category__parent__name").annotate(n=Count("pk")).order_by("-n"))
+    total, running = sum(row["n"] for row in categories), 0
+    for row in categories:
+        running += row["n"]
+        name = f"{row['category__parent__name']} › {row['category__name']}" if row["category__parent__name"] \
+            else row["category__name"]
+        dashboard.pareto.append((name, row["n"], round(100 * running / total, 1)))
+    dashboard.by_department = [(row["department"], row["n"]) for row in
+                               in_period.values("department").annotate(n=Count("pk")).order_by("-n")]
+    dashboard.by_advisor = [(row["name"] or row["email"], row["n"]) for row in
+                            in_period.filter(service_job__advisor__isnull=False)
+                            .values(name=F("service_job__advisor__full_name"), email=F("service_job__advisor__email"))
+                            .annotate(n=Count("pk")).order_by("-n")]
+    dashboard.open_plans = list(ImprovementPlan.objects.filter(status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS])
+                                .select_related("category", "category__parent", "owner"))
+    return dashboard
+
+
+def network_complaint_figures(*, today: date) -> tuple[list, list]:
+    """HQ's view this year (since 1 January, local time): each dealer in scope with its complaints and how
+    many closed, and the network's 15 most frequent categories."""
+    year_start = timezone.make_aware(datetime.combine(today.replace(month=1, day=1), time.min))
+    complaints = Complaint.objects.filter(received_at__gte=year_start)
+    per_dealer = {row["dealer"]: row for row in complaints.values("dealer").annotate(
+        total=Count("pk"), closed=Count("pk", filter=Q(state__in=CLOSED_STATES)))}
+    dealers = [(dealer, per_dealer.get(dealer.pk, {"total": 0, "closed": 0}))
+               for dealer in Dealer.objects.select_related("region").order_by("region__name", "name")]
+    recurring = list(complaints.filter(category__isnull=False).values("category__parent__name", "category__name")
+                     .annotate(n=Count("pk")).order_by("-n")[:15])
+    return dealers, recurring

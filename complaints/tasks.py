@@ -7,9 +7,7 @@ from celery import shared_task
 
 from dealer_portal.tenancy.tasks import DealerTask, dealers_fan_out
 
-from .daily_log import daily_log_send
-from .escalation import complaints_escalate
-from .holds import complaints_on_hold_remind
+from .services import complaints_escalate, complaints_on_hold_remind, daily_log_send
 
 
 @shared_task(base=DealerTask, name="complaints.tasks.complaints_escalate_for_dealer")

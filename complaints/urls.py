@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import api, dashboard_views, views
+from . import api, views
 
 router = SimpleRouter()
 router.register("complaints", api.ComplaintViewSet, basename="complaint")
@@ -20,12 +20,12 @@ dealer_patterns = [
     path("complaints/<int:pk>/actions/<slug:action>/", views.complaint_action, name="complaint_action"),
     path("complaints/<int:pk>/entries/", views.complaint_entry, name="complaint_entry"),
     path("compliments/", views.compliment_list, name="compliment_list"),
-    path("complaints/figures/", dashboard_views.complaint_dashboard_page, name="complaint_dashboard"),
-    path("complaints/plans/", dashboard_views.improvement_plan_create, name="improvement_plan_create"),
-    path("complaints/plans/<int:pk>/status/", dashboard_views.improvement_plan_status, name="improvement_plan_status"),
+    path("complaints/figures/", views.complaint_dashboard_page, name="complaint_dashboard"),
+    path("complaints/plans/", views.improvement_plan_create, name="improvement_plan_create"),
+    path("complaints/plans/<int:pk>/status/", views.improvement_plan_status, name="improvement_plan_status"),
 ]
 network_patterns = [
-    path("complaints/", dashboard_views.network_complaints, name="network_complaints"),
+    path("complaints/", views.network_complaints, name="network_complaints"),
 ]
 api_patterns = router.urls
 public_patterns = []

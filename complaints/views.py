@@ -1,4 +1,6 @@
-"""The customer representative's complaint queue, logging a complaint, and working one through PRC."""
+"""Complaint pages: the representative's queue, logging a complaint and working one through PRC, compliments,
+the dealer's figures with its improvement plans, and HQ's view of the network."""
+
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,10 +14,19 @@ from django.views.decorators.http import require_POST
 from customers.models import Customer
 from customers.selectors import customer_search
 from dealer_portal.forms import add_service_errors
-from dealer_portal.tenancy.decorators import dealer_page
+from dealer_portal.tenancy.decorators import dealer_page, network_page
 
 from . import services
-from .forms import ACTION_FORMS, ComplaintLogForm, ComplimentForm, EntryForm, ReassignForm
+from .forms import (
+    ACTION_FORMS,
+    ComplaintLogForm,
+    ComplimentForm,
+    DashboardMonthsForm,
+    EntryForm,
+    ImprovementPlanForm,
+    PlanStatusForm,
+    ReassignForm,
+)
 from .models import (
     Complaint,
     ComplaintCategory,
@@ -23,11 +34,12 @@ from .models import (
     ComplaintState,
     Compliment,
     Department,
+    ImprovementPlan,
     Severity,
     StandardAnswer,
 )
 from .rules import complaint_clock, duration_words
-from .selectors import QUEUE_VIEWS, complaint_queue, dealer_staff
+from .selectors import QUEUE_VIEWS, complaint_dashboard, complaint_queue, dealer_staff, network_complaint_figures
 from .transitions import TRANSITIONS, allowed_actions
 
 PAGE_SIZE = 50
@@ -198,3 +210,63 @@ def compliment_list(request, dealer):
     return render(request, "complaints/compliments.html", {"dealer": dealer, "form": form,
                                                            "compliments": compliments},
                   status=400 if request.method == "POST" else 200)
+
+
+def _dashboard_page(request, dealer, plan_form=None, status=200):
+    months_form = DashboardMonthsForm(request.GET or None)
+    months = months_form.cleaned_data["months"] if months_form.is_bound and months_form.is_valid() else 6
+    policy = ComplaintPolicy.objects.for_network(dealer.network)
+    dashboard = complaint_dashboard(policy=policy, months=months)
+    chart = {"months": [m.start.strftime("%Y-%m") for m in dashboard.months],
+             "complaints": [m.complaints for m in dashboard.months],
+             "compliments": [m.compliments for m in dashboard.months],
+             "pareto_labels": [name for name, _, _ in dashboard.pareto[:10]],
+             "pareto_counts": [count for _, count, _ in dashboard.pareto[:10]],
+             "pareto_cumulative": [share for _, _, share in dashboard.pareto[:10]]}
+    return render(request, "complaints/dashboard.html", {
+        "dealer": dealer, "dashboard": dashboard, "policy": policy, "chart": chart, "months_form": months_form,
+        "median_to_close": duration_words(dashboard.median_to_close) if dashboard.median_to_close else None,
+        "p90_to_close": duration_words(dashboard.p90_to_close) if dashboard.p90_to_close else None,
+        "plan_form": plan_form or ImprovementPlanForm(staff=dealer_staff(dealer)), "status_form": PlanStatusForm(),
+    }, status=status)
+
+
+@dealer_page
+def complaint_dashboard_page(request, dealer):
+    """Complaints and compliments month by month against the target, closing times, the Pareto, the plans."""
+    return _dashboard_page(request, dealer)
+
+
+@dealer_page
+@require_POST
+def improvement_plan_create(request, dealer):
+    form = ImprovementPlanForm(request.POST, staff=dealer_staff(dealer))
+    if form.is_valid():
+        try:
+            services.improvement_plan_open(dealer=dealer, by=request.user, **form.cleaned_data)
+        except ValidationError as problem:
+            add_service_errors(form, problem)
+        else:
+            messages.success(request, _("Improvement plan opened."))
+            return redirect("complaint_dashboard", dealer.network.slug, dealer.code)
+    return _dashboard_page(request, dealer, plan_form=form, status=400)
+
+
+@dealer_page
+@require_POST
+def improvement_plan_status(request, dealer, pk: int):
+    plan = get_object_or_404(ImprovementPlan, pk=pk)
+    form = PlanStatusForm(request.POST)
+    if form.is_valid():
+        services.improvement_plan_set_status(plan=plan, status=form.cleaned_data["status"])
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect("complaint_dashboard", dealer.network.slug, dealer.code)
+
+
+@network_page
+def network_complaints(request, network):
+    """HQ: every dealer's complaint figures this year and the network's recurring categories."""
+    dealers, recurring = network_complaint_figures(today=timezone.localdate())
+    return render(request, "complaints/network.html", {"network": network, "dealers": dealers,
+                                                        "recurring": recurring})

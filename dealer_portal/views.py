@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from complaints.daily_log import daily_log_for
 from complaints.models import ComplaintPolicy
 from complaints.models import Department as ComplaintDepartment
-from complaints.selectors import representative_summary
+from complaints.selectors import daily_log_for, representative_summary
 
 from .celery import app as celery_app
 from .tenancy.decorators import dealer_page, network_page

@@ -8,9 +8,9 @@ from django.core import mail
 from django.utils import timezone
 
 from complaints import services
-from complaints.daily_log import daily_log_for, daily_log_send
-from complaints.holds import complaints_on_hold_remind
 from complaints.models import Complaint, DailyLogDelivery, EntryKind
+from complaints.selectors import daily_log_for
+from complaints.services import complaints_on_hold_remind, daily_log_send
 from complaints.tasks import daily_log_all, on_hold_check_all
 from dealer_portal.tenancy.models import Department, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped

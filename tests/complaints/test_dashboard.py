@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
-from complaints.dashboard import complaint_dashboard
 from complaints.models import Complaint, ComplaintCategory, ComplaintPolicy, ImprovementPlan
+from complaints.selectors import complaint_dashboard
 from dealer_portal.tenancy.scoping import unscoped
 from tests import factories
 from tests.cross_tenant import assert_not_found_for

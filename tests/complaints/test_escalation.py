@@ -7,8 +7,8 @@ from django.core import mail
 from django.utils import timezone
 
 from complaints import services
-from complaints.escalation import complaint_escalate, complaints_escalate
 from complaints.models import Complaint, ComplaintPolicy, EntryKind, TimelineEntry
+from complaints.services import complaint_escalate, complaints_escalate
 from complaints.tasks import complaints_escalate_all
 from dealer_portal.tenancy.models import Department, Role
 from tests import factories

@@ -1,4 +1,5 @@
-"""Writes on complaints: logging one, each step of the recovery process, and timeline entries.
+"""Writes of the recovery process (PRC c.3.1–c.3.9): logging a complaint, its timeline entries, each step of
+the process and reassigning complaints.
 
 Every write runs in one transaction on the complaint's row, locked, and adds its timeline entry in the
 same transaction; the timeline is only ever appended to.
@@ -6,8 +7,7 @@ same transaction; the timeline is only ever appended to.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,76 +16,24 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Role
+from dealer_portal.tenancy.models import Dealer
 
-from .models import (
-    WORDS_LIMIT,
+from ..models import (
     Channel,
     Complaint,
     ComplaintCategory,
     ComplaintPolicy,
     ComplaintState,
-    Compliment,
     EntryKind,
     HoldCause,
-    ImprovementPlan,
-    PlanStatus,
     SolutionProposal,
     TimelineEntry,
 )
-from .signals import complaint_closed_satisfied
-from .transitions import TRANSITIONS
-
-CLOCK_SKEW = timedelta(minutes=2)
-# Further back (or ahead, for a due date) is a mistyped year: a year 2999 once broke the figures page.
-PLAUSIBLE_SPAN = timedelta(days=5 * 366)
-NOT_AVAILABLE = gettext_lazy("Select a valid choice. That choice is not one of the available choices.")
-
-
-def complaints_with_policy(complaints) -> Iterator[tuple[Complaint, ComplaintPolicy]]:
-    """Each complaint (``select_related("dealer__network")``) with its network's policy, read once per network."""
-    policies: dict[int, ComplaintPolicy] = {}
-    for complaint in complaints.iterator(chunk_size=500):
-        network = complaint.dealer.network
-        if network.pk not in policies:
-            policies[network.pk] = ComplaintPolicy.objects.for_network(network)
-        yield complaint, policies[network.pk]
-
-
-def _words(value: str, field: str, *, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationError({field: _("Write %(what)s.") % {"what": what}})
-    if len(text) > WORDS_LIMIT:
-        raise ValidationError({field: _("Keep it under %(limit)s characters (this is %(size)s); attach long "
-                                        "documents instead.") % {"limit": f"{WORDS_LIMIT:,}",
-                                                                 "size": f"{len(text):,}"}})
-    return text
-
-
-def _moment(value: datetime | None, field: str) -> datetime:
-    now = timezone.now()
-    moment = value or now
-    if moment > now + CLOCK_SKEW:
-        raise ValidationError({field: _("This time is in the future.")})
-    if moment < now - PLAUSIBLE_SPAN:
-        raise ValidationError({field: _("This time is more than five years ago: check the year.")})
-    return moment
-
-
-def dealer_representative(dealer) -> object | None:
-    """The dealer's customer representative (the longest-serving one if there are several)."""
-    membership = (Membership.objects.filter(dealer=dealer, role=Role.CUSTOMER_REPRESENTATIVE, is_active=True,
-                                            user__is_active=True)
-                  .select_related("user").order_by("created_at", "pk").first())
-    return membership.user if membership else None
-
-
-def works_at(user, dealer) -> bool:
-    return Membership.objects.filter(user=user, dealer=dealer, role__in=sorted(DEALER_ROLES), is_active=True,
-                                     user__is_active=True).exists()
+from ..selectors import dealer_representative, works_at
+from ..signals import complaint_closed_satisfied
+from ..transitions import TRANSITIONS
+from .inputs import NOT_AVAILABLE, moment_checked, words_checked
 
 
 @transaction.atomic
@@ -104,8 +52,8 @@ def complaint_log(*, dealer, customer, department: str, channel: str, words: str
         errors["category"] = NOT_AVAILABLE
     if errors:
         raise ValidationError(errors)
-    text = _words(words, "words", what=_("what the customer said, in their own words"))
-    received = _moment(received_at, "received_at")
+    text = words_checked(words, "words", what=_("what the customer said, in their own words"))
+    received = moment_checked(received_at, "received_at")
     # Numbering is serialised per dealer: the dealer's row is the lock.
     Dealer.objects.select_for_update().filter(pk=dealer.pk).first()
     sequence = (Complaint.objects.filter(dealer=dealer).aggregate(last=Max("sequence"))["last"] or 0) + 1
@@ -128,13 +76,11 @@ def complaint_log(*, dealer, customer, department: str, channel: str, words: str
 
 def _tell_representative(complaint: Complaint) -> None:
     """Email the representative a new complaint has been given to (sent after commit)."""
-    dealer = complaint.dealer
-    path = f"/n/{dealer.network.slug}/d/{dealer.code}/complaints/{complaint.pk}/"
     send_mail(
         _("New complaint %(reference)s") % {"reference": complaint.reference},
         _("%(customer)s (%(department)s): %(words)s\n\nOpen it: %(path)s") % {
             "customer": complaint.customer.name, "department": complaint.get_department_display(),
-            "words": complaint.words[:500], "path": path},
+            "words": complaint.words[:500], "path": complaint.get_absolute_url()},
         settings.DEFAULT_FROM_EMAIL, [complaint.representative.email])
 
 
@@ -146,9 +92,10 @@ def complaint_add_entry(*, complaint: Complaint, kind: str, by=None, body: str, 
         raise ValidationError({"kind": NOT_AVAILABLE})
     if kind == EntryKind.CONTACT and channel not in Channel.values:
         raise ValidationError({"channel": _("Say how the customer was contacted.")})
-    moment = _moment(at, "at")
+    moment = moment_checked(at, "at")
+    text = words_checked(body, "body", what=_("the entry"))
     entry = TimelineEntry.objects.create(dealer_id=complaint.dealer_id, complaint=complaint, kind=kind, author=by,
-                                         at=moment, channel=channel, body=_words(body, "body", what=_("the entry")))
+                                         at=moment, channel=channel, body=text)
     if kind == EntryKind.CONTACT:
         Complaint.objects.filter(pk=complaint.pk, first_contact_at__isnull=True).update(first_contact_at=moment)
     if kind == EntryKind.HOLD_FOLLOWUP:
@@ -185,14 +132,14 @@ def complaint_transition(*, complaint: Complaint, action: str, by=None, **data) 
 def _confirm(complaint, *, by=None, channel: str = "", at: datetime | None = None, note: str = "") -> str:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Say how the complaint was confirmed with the customer.")})
-    moment = _moment(at, "at")
+    moment = moment_checked(at, "at")
     complaint.confirmed_at = moment
     complaint.first_contact_at = complaint.first_contact_at or moment
     return note.strip() or _("Confirmed with the customer.")
 
 
 def _propose(complaint, *, by=None, text: str = "", informed: str = "") -> str:
-    proposal_text = _words(text, "text", what=_("the proposed solution"))
+    proposal_text = words_checked(text, "text", what=_("the proposed solution"))
     if not informed.strip():
         raise ValidationError({"informed": _("Say who was informed of the proposal (c.3.5).")})
     SolutionProposal.objects.create(dealer_id=complaint.dealer_id, complaint=complaint, text=proposal_text,
@@ -204,7 +151,7 @@ def _agree(complaint, *, by=None, proposal_id: int | None = None, agreement: str
     proposal = SolutionProposal.objects.filter(complaint=complaint, pk=proposal_id).first() if proposal_id else None
     if proposal is None:
         raise ValidationError({"proposal_id": NOT_AVAILABLE})
-    proposal.agreement = _words(agreement, "agreement", what=_("what the customer agreed to"))
+    proposal.agreement = words_checked(agreement, "agreement", what=_("what the customer agreed to"))
     proposal.agreed = True
     proposal.save(update_fields=["agreed", "agreement"])
     complaint.agreed_at = timezone.now()
@@ -223,7 +170,7 @@ def _implemented(complaint, *, by=None, note: str = "") -> str:
 
 
 def _close_satisfied(complaint, *, by=None, words: str = "", confirmed_by: str = "", channel: str = "") -> str:
-    complaint.satisfaction_words = _words(words, "words", what=_("the customer's confirmation, in their words"))
+    complaint.satisfaction_words = words_checked(words, "words", what=_("the customer's confirmation, in their words"))
     if not confirmed_by.strip():
         raise ValidationError({"confirmed_by": _("Say who confirmed (the customer, or who spoke for them).")})
     if channel not in Channel.values:
@@ -234,7 +181,7 @@ def _close_satisfied(complaint, *, by=None, words: str = "", confirmed_by: str =
 
 
 def _not_satisfied(complaint, *, by=None, words: str = "") -> str:
-    return _words(words, "words", what=_("what the customer said"))
+    return words_checked(words, "words", what=_("what the customer said"))
 
 
 def _hold(complaint, *, by=None, cause: str = "", note: str = "") -> str:
@@ -242,7 +189,7 @@ def _hold(complaint, *, by=None, cause: str = "", note: str = "") -> str:
         raise ValidationError({"cause": _("Choose the outside cause the complaint waits for.")})
     complaint.state_before_hold, complaint.hold_cause = complaint.state, cause
     complaint.on_hold_since = complaint.last_hold_followup_at = timezone.now()
-    return _words(note, "note", what=_("what the complaint is waiting for"))
+    return words_checked(note, "note", what=_("what the complaint is waiting for"))
 
 
 def _resume(complaint, *, by=None, note: str = "") -> str:
@@ -253,7 +200,7 @@ def _resume(complaint, *, by=None, note: str = "") -> str:
 
 
 def _close_unresolved(complaint, *, by=None, reason: str = "") -> str:
-    complaint.close_reason = _words(reason, "reason", what=_("why the complaint closes unresolved"))
+    complaint.close_reason = words_checked(reason, "reason", what=_("why the complaint closes unresolved"))
     if complaint.on_hold_since:
         complaint.time_on_hold += timezone.now() - complaint.on_hold_since
         complaint.on_hold_since = None
@@ -262,7 +209,7 @@ def _close_unresolved(complaint, *, by=None, reason: str = "") -> str:
 
 
 def _reopen(complaint, *, by=None, reason: str = "") -> str:
-    text = _words(reason, "reason", what=_("why the complaint is reopened"))
+    text = words_checked(reason, "reason", what=_("why the complaint is reopened"))
     # A reopened complaint starts its escalation ladder again.
     complaint.closed_at, complaint.escalation_level, complaint.escalated_at = None, 0, None
     return text
@@ -295,66 +242,3 @@ def complaints_reassign(*, dealer, complaint_ids: list[int], representative, by=
         for complaint in complaints
     ])
     return len(complaints)
-
-
-@transaction.atomic
-def improvement_plan_open(*, dealer, category: ComplaintCategory, cause: str, action: str, owner, due_date,
-                          by=None) -> ImprovementPlan:
-    """Open a plan against a recurring category (b.9): its owner must work at the dealer."""
-    if category.network_id != dealer.network_id:
-        raise ValidationError({"category": NOT_AVAILABLE})
-    if not works_at(owner, dealer):
-        raise ValidationError({"owner": NOT_AVAILABLE})
-    if due_date < timezone.localdate():
-        raise ValidationError({"due_date": _("The due date has already passed.")})
-    if due_date > timezone.localdate() + PLAUSIBLE_SPAN:
-        raise ValidationError({"due_date": _("This date is more than five years ahead: check the year.")})
-    return ImprovementPlan.objects.create(
-        dealer=dealer, category=category, cause=_words(cause, "cause", what=_("the root cause")),
-        action=_words(action, "action", what=_("the action")), owner=owner, due_date=due_date, created_by=by)
-
-
-def improvement_plan_set_status(*, plan: ImprovementPlan, status: str) -> ImprovementPlan:
-    """Move a plan on; a done plan records when."""
-    plan.status = status
-    plan.done_at = timezone.now() if status == PlanStatus.DONE else None
-    plan.save(update_fields=["status", "done_at"])
-    return plan
-
-
-def _compliment_checked(compliment: Compliment) -> Compliment:
-    """The checks every compliment passes, new or corrected: the praised person works at its dealer, the
-    customer is the dealer's, the words are there, the time is plausible, the choices are known."""
-    errors = {}
-    if compliment.person is not None and not works_at(compliment.person, compliment.dealer):
-        errors["person"] = NOT_AVAILABLE
-    if compliment.customer is not None and compliment.customer.dealer_id != compliment.dealer_id:
-        errors["customer"] = NOT_AVAILABLE
-    if errors:
-        raise ValidationError(errors)
-    compliment.words = _words(compliment.words, "words", what=_("the customer's words"))
-    compliment.received_at = _moment(compliment.received_at, "received_at")
-    compliment.full_clean(exclude=["dealer", "customer", "person", "logged_by"], validate_constraints=False)
-    return compliment
-
-
-@transaction.atomic
-def compliment_record(*, dealer, department: str, channel: str, words: str, person=None, customer=None,
-                      received_at: datetime | None = None, by=None) -> Compliment:
-    """Record praise (G.4 counts compliments beside complaints). Side effects: none beyond the row."""
-    compliment = _compliment_checked(Compliment(dealer=dealer, department=department, channel=channel,
-                                                words=words, person=person, customer=customer,
-                                                received_at=received_at, logged_by=by))
-    compliment.save()
-    return compliment
-
-
-@transaction.atomic
-def compliment_update(*, compliment: Compliment, department: str, channel: str, words: str, person,
-                      customer, received_at: datetime) -> Compliment:
-    """Correct a compliment: every field given, checked exactly as when it was recorded. Side effects: none."""
-    compliment = Compliment.objects.select_for_update().select_related("dealer").get(pk=compliment.pk)
-    compliment.department, compliment.channel, compliment.words = department, channel, words
-    compliment.person, compliment.customer, compliment.received_at = person, customer, received_at
-    _compliment_checked(compliment).save()
-    return compliment

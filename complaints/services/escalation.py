@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -10,57 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealer_portal.tenancy.models import Department as StaffDepartment
-from dealer_portal.tenancy.models import Membership, Role
+from ..models import CLOSED_STATES, Complaint, EntryKind, TimelineEntry
+from ..rules import TOP_LEVEL, duration_words, is_late_on_reply, next_escalation_due, paused_q, reply_due
+from ..selectors import complaints_with_policy, escalation_recipients
 
-from .models import CLOSED_STATES, Complaint, Department, EntryKind, TimelineEntry
-from .rules import duration_words, is_late_on_reply, is_paused, paused_q, reply_due
-from .services import complaints_with_policy
-
-TOP_LEVEL = 3
 LEVEL_NAMES = {1: "dealer manager", 2: "regional manager", 3: "after-sales HQ"}
-
-
-def manager_department(department: str) -> str:
-    """The managers' department that answers for a complaint: "other" has no manager, service takes it."""
-    return StaffDepartment.SERVICE if department == Department.OTHER else department
-
-
-def complaint_path(complaint) -> str:
-    dealer = complaint.dealer
-    return f"/n/{dealer.network.slug}/d/{dealer.code}/complaints/{complaint.pk}/"
-
-
-def escalation_recipients(complaint, level: int) -> list:
-    """The active people who answer for ``complaint`` at ``level`` (1 dealer manager, 2 region, 3 HQ)."""
-    dealer = complaint.dealer
-    memberships = Membership.objects.filter(is_active=True, user__is_active=True, network_id=dealer.network_id)
-    if level == 1:
-        memberships = memberships.filter(dealer=dealer, role=Role.DEALER_MANAGER,
-                                         department=manager_department(complaint.department))
-    elif level == 2:
-        memberships = memberships.filter(region_id=dealer.region_id, role=Role.REGIONAL_MANAGER)
-    else:
-        memberships = memberships.filter(dealer__isnull=True, region__isnull=True,
-                                         role__in=[Role.HQ_ANALYST, Role.NETWORK_ADMIN])
-    users = {m.user_id: m.user for m in memberships.select_related("user").order_by("user__email")}
-    return [user for user in users.values() if user.email]
-
-
-def next_escalation_due(complaint, *, policy, now: datetime) -> datetime | None:
-    """When the complaint climbs to its next level, or None if it never does (closed, on hold, at the top).
-
-    Level 1 is due at the reply limit (``rules.reply_due``, time on hold excluded); each later level one step
-    after the ladder's previous rung and never sooner than one step after the last escalation actually
-    happened (a late run climbs one rung, not all).
-    """
-    if complaint.is_closed or is_paused(complaint) or complaint.escalation_level >= TOP_LEVEL:
-        return None
-    step = timedelta(hours=policy.escalation_step_hours)
-    due = reply_due(complaint, policy=policy, now=now) + step * complaint.escalation_level
-    if complaint.escalation_level and complaint.escalated_at:
-        due = max(due, complaint.escalated_at + step)
-    return due
 
 
 def _notify(recipients, *, subject: str, body: str) -> None:
@@ -71,8 +25,9 @@ def _notify(recipients, *, subject: str, body: str) -> None:
 def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
     """Climb one rung if due. Side effects: the level, a timeline entry, and emails to that level after commit.
 
-    Only a complaint late on its satisfactory reply climbs (``rules.is_late_on_reply``); the conditional UPDATE
-    on the current level makes a second run (or a concurrent one) a no-op.
+    Only a complaint late on its satisfactory reply climbs (``rules.is_late_on_reply``), when the ladder says
+    (``rules.next_escalation_due``); the conditional UPDATE on the current level makes a second run (or a
+    concurrent one) a no-op.
     """
     if not is_late_on_reply(complaint, policy=policy, now=now):
         return False
@@ -102,7 +57,7 @@ def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
             _("Customer: %(customer)s") % {"customer": complaint.customer.name},
             _("Overdue by: %(late)s") % {"late": late},
             _("Escalation level: %(level)s (%(who)s)") % {"level": level, "who": LEVEL_NAMES[level]},
-            _("Open it: %(path)s") % {"path": complaint_path(complaint)},
+            _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
         ])
         transaction.on_commit(lambda: _notify(recipients, subject=subject, body=body))
     return True

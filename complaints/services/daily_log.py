@@ -2,62 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealer_portal.tenancy.models import Department as StaffDepartment
 from dealer_portal.tenancy.models import Membership, Role
 
-from .models import CLOSED_STATES, Complaint, ComplaintPolicy, ComplaintState, DailyLogDelivery, Department
-from .rules import complaint_clock, duration_words, is_overdue
-from .services import complaints_with_policy
+from ..models import ComplaintPolicy, DailyLogDelivery
+from ..rules import complaint_clock, duration_words
+from ..selectors import DailyLog, daily_log_for
 
 SEND_FROM = time(7, 0)  # local time at the dealer: the log is there when the managers start the day
-
-
-@dataclass
-class DailyLog:
-    new: list = field(default_factory=list)  # received in the last 24 hours
-    open: list = field(default_factory=list)  # neither closed nor on hold
-    overdue: list = field(default_factory=list)  # overdue by complaints.rules (never on hold)
-    on_hold: list = field(default_factory=list)
-
-    def __bool__(self):
-        return bool(self.new or self.open or self.overdue or self.on_hold)
-
-
-def complaint_departments(manager_department: str) -> list[str]:
-    """The complaint departments a manager answers for: service also takes "other" (it has no manager)."""
-    if manager_department == StaffDepartment.SERVICE:
-        return [Department.SERVICE, Department.OTHER]
-    return [manager_department]
-
-
-def daily_log_for(*, department: str, now: datetime, dealer=None) -> DailyLog:
-    """The log of a manager's ``department`` in the current tenant scope (narrowed to ``dealer`` if given)."""
-    since = now - timedelta(days=1)
-    complaints = Complaint.objects.filter(Q(received_at__gte=since) | ~Q(state__in=CLOSED_STATES),
-                                          department__in=complaint_departments(department))
-    if dealer is not None:
-        complaints = complaints.filter(dealer=dealer)
-    complaints = complaints.select_related("customer", "dealer__network").order_by("received_at", "pk")
-    log = DailyLog()
-    for complaint, policy in complaints_with_policy(complaints):
-        if complaint.received_at >= since:
-            log.new.append(complaint)
-        if complaint.state == ComplaintState.ON_HOLD:
-            log.on_hold.append(complaint)
-        elif not complaint.is_closed:
-            log.open.append(complaint)
-            if is_overdue(complaint, policy=policy, now=now):
-                log.overdue.append(complaint)
-    return log
 
 
 def _line(complaint, *, policy, zone, now: datetime) -> str:

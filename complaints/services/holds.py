@@ -11,19 +11,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .escalation import complaint_path
-from .models import Complaint, ComplaintState
-from .services import complaints_with_policy
+from ..models import Complaint, ComplaintState
+from ..rules import hold_followup_missing
+from ..selectors import complaints_with_policy
 
 REMIND_EVERY = timedelta(days=7)
-
-
-def hold_followup_missing(complaint, *, policy, now: datetime) -> bool:
-    """On hold, and the last follow-up entry (or the hold itself) is older than the policy allows."""
-    if complaint.state != ComplaintState.ON_HOLD:
-        return False
-    last = complaint.last_hold_followup_at or complaint.on_hold_since or complaint.received_at
-    return now - last > timedelta(days=policy.on_hold_followup_days)
 
 
 def complaint_hold_remind(complaint: Complaint, *, policy, now: datetime) -> bool:
@@ -51,7 +43,7 @@ def complaint_hold_remind(complaint: Complaint, *, policy, now: datetime) -> boo
             _("Customer: %(customer)s") % {"customer": complaint.customer.name},
             _("Call the customer or chase the cause, and record the follow-up (at least every %(days)s days).")
             % {"days": policy.on_hold_followup_days},
-            _("Open it: %(path)s") % {"path": complaint_path(complaint)},
+            _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
         ])
         transaction.on_commit(lambda: [send_mail(subject, body, None, [email]) for email in emails])
     return True
