@@ -9,17 +9,17 @@ loop over jobs. The same case sets, narrowed to one dealer, are what a scorecard
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db import connection, models
 from django.db.models import Count, ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CLOSED_STATES, Complaint
+from dealer_portal.tenancy.calendar import local_month_q, next_month, previous_month  # noqa: F401 - demo imports previous_month here
 from followups.models import CallKind, CallStatus, FollowUpCall
 from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
 
@@ -27,30 +27,6 @@ from .models import FocusArea, Kpi, KpiCategory
 
 PERCENT = "percent"
 HOURS = "hours"
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def previous_month(day: date) -> date:
-    """The first day of the month before ``day``'s."""
-    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
-def local_month_q(field: str, month: date, zones: Iterable[str], *, dealer_path: str = "dealer") -> Q:
-    """Rows whose ``field`` (a UTC time) falls in ``month`` as each row's dealer reckons it, in its own zone.
-
-    One condition per time zone the dealers use, OR-ed, so a whole network is still one query.
-    """
-    condition = Q(pk__in=[])
-    end = next_month(month)
-    for zone_name in sorted(set(zones)):
-        zone = ZoneInfo(zone_name)
-        condition |= Q(**{f"{dealer_path}__time_zone": zone_name,
-                          f"{field}__gte": datetime.combine(month, time.min, tzinfo=zone),
-                          f"{field}__lt": datetime.combine(end, time.min, tzinfo=zone)})
-    return condition
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.models import ComplaintPolicy
+from dealer_portal.tenancy.calendar import local_today, previous_month
 from dealer_portal.tenancy.models import Dealer, Network
 
 from .assessments import Percentage, one_decimal
-from .kpis import MEASURES, MonthContext, kpi_score, measure_figures, network_kpis, previous_month
+from .kpis import MEASURES, MonthContext, kpi_score, measure_figures, network_kpis
 from .models import (
     AssessmentScore,
     AssessmentStatus,
@@ -49,7 +50,7 @@ TOP = 5
 
 
 def network_today(network) -> date:
-    return timezone.localtime(timezone.now(), network_zone(network)).date()
+    return local_today(network)
 
 
 def network_zone(network) -> ZoneInfo:

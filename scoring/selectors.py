@@ -7,9 +7,10 @@ from datetime import date
 
 from django.db.models import F, Q
 
+from dealer_portal.tenancy.calendar import previous_month
 from dealer_portal.tenancy.scoping import TenantScope
 
-from .kpis import network_kpis, previous_month
+from .kpis import network_kpis
 from .models import Assessment, AssessmentStatus, Ranking, RankingEntry
 from .ranking import Scorecard, month_check, ranking_current, scorecards_compute
 

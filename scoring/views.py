@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dealer_portal.forms import PortalForm, add_service_errors
+from dealer_portal.tenancy.calendar import previous_month
 from dealer_portal.tenancy.decorators import dealer_page, network_page
 from dealer_portal.tenancy.models import Dealer, Region
 
 from . import exports, reports
-from .kpis import MEASURES, previous_month
+from .kpis import MEASURES
 from .models import EntryStatus, FocusArea, KpiCategory, Ranking, ScoringPolicy
 from .ranking import month_check, month_parse, network_today, ranking_publish
 from .selectors import dealer_month, dealer_trend
