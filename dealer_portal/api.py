@@ -1,6 +1,12 @@
 """The API's shared pieces: the uniform error body, the dealer-scoped base, /me and /dealers."""
 
+import copy
+from datetime import date
+
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import UniqueConstraint
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -35,12 +41,20 @@ def caller_only_dealer() -> Dealer:
     return dealers[0]
 
 
+# No dealer's record is dated outside these years; beyond them local times and windows overflow (a 500).
+PLAUSIBLE_YEARS = range(1900, 2200)
+
+
 class DealerOwnedSerializer(serializers.ModelSerializer):
     """Base of every dealer-owned resource: a row names its dealer, and everything it links to is there.
 
     ``dealer`` is chosen from the dealers the caller may see (the scoped manager), on create only; a
     caller with one dealer may leave it out. Any related dealer-owned row of another dealer is refused
     with the same message as an id that does not exist, so nothing reveals that it exists elsewhere.
+    A create and an update are checked alike, on the row as it will be: a date outside ``PLAUSIBLE_YEARS``
+    and a duplicate of the model's unique constraints (its message, on its field) are 400s, never a 500.
+    A subclass whose create calls a service makes its update call that service's twin with
+    ``row_after(validated_data)``, so a PATCH is checked on every field, not only those it sends.
     """
 
     dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects, required=False)
@@ -54,11 +68,56 @@ class DealerOwnedSerializer(serializers.ModelSerializer):
         else:
             dealer = attrs.get("dealer") or caller_only_dealer()
             attrs["dealer"] = dealer
-        for name, value in attrs.items():
-            if name != "dealer" and getattr(value, "dealer_id", dealer.pk) != dealer.pk:
+        for source, value in attrs.items():  # validated data is keyed by each field's source
+            name = self._field_name(source)
+            if source != "dealer" and getattr(value, "dealer_id", dealer.pk) != dealer.pk:
                 field = self.fields[name]
                 raise ValidationError({name: [field.error_messages["does_not_exist"].format(pk_value=value.pk)]})
+            if isinstance(value, date) and value.year not in PLAUSIBLE_YEARS:
+                raise ValidationError({name: [_("Check the year: %(year)d cannot be right.") % {"year": value.year}]})
+        self._unique_check(attrs)
         return attrs
+
+    def row_after(self, validated_data) -> dict:
+        """Every writable value as the row will be, by source: the one sent, else the row's (a PATCH sends a part)."""
+        return {field.source: validated_data[field.source] if field.source in validated_data
+                else getattr(self.instance, field.source)
+                for field in self.fields.values() if not field.read_only and "." not in field.source}
+
+    def _field_name(self, source: str) -> str:
+        return next((name for name, field in self.fields.items() if field.source == source), source)
+
+    def _unique_check(self, attrs) -> None:
+        """The model's unique constraints on the row as it will be; a duplicate is a 400 on its field."""
+        model = self.Meta.model
+        row = copy.copy(self.instance) if self.instance is not None else model()
+        names = {}  # model field → the serializer field that sets it
+        for source, value in attrs.items():
+            if "." not in source and source != "*":
+                setattr(row, source, value)
+                names[_model_field_name(model, source)] = self._field_name(source)
+        errors = {}
+        for constraint in model._meta.constraints:
+            if not isinstance(constraint, UniqueConstraint) or not constraint.fields:
+                continue
+            if self.instance is not None and not set(constraint.fields) & names.keys():
+                continue  # an update that leaves the constraint's fields alone cannot break it
+            try:
+                constraint.validate(model, row)
+            except DjangoValidationError as error:
+                named = [names.get(field) for field in constraint.fields if field != "dealer"]
+                key = named[0] if len(named) == 1 and named[0] else "non_field_errors"
+                errors.setdefault(key, []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _model_field_name(model, source: str) -> str:
+    """The model field a serializer source names (``owner_id`` is ``owner``), else the source itself."""
+    try:
+        return model._meta.get_field(source).name
+    except FieldDoesNotExist:
+        return source
 
 
 class DealerOwnedViewSetMixin:

@@ -5,8 +5,9 @@ having to remember to add it here.
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from tests.api.routes import walk
 from tests.cross_tenant import assert_not_found_for
 
 pytestmark = pytest.mark.django_db
@@ -14,19 +15,10 @@ pytestmark = pytest.mark.django_db
 TENANT_KWARGS = {"network_slug", "dealer_code", "dealer_pk"}
 
 
-def _walk(patterns, prefix="", inherited=frozenset()):
-    for entry in patterns:
-        names = inherited | set(entry.pattern.regex.groupindex)
-        if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), names)
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry, names
-
-
 def tenant_routes():
     """(route, url name, parameter names) of every named route that takes a dealer or network."""
     routes = []
-    for route, entry, names in _walk(get_resolver().url_patterns):
+    for route, entry, names in walk():
         if names & TENANT_KWARGS and entry.name and not route.startswith("admin"):
             routes.append((route, entry.name, frozenset(names)))
     return routes
