@@ -1,4 +1,5 @@
-"""Follow-up figures per month (b.3, b.4, c.2): calls made in the window, reach, satisfaction, complaints."""
+"""Follow-up figures per month (b.3, b.4, c.2): calls made in the window (``rules.reached_in_window``), reach,
+satisfaction, complaints."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from .models import CallAnswer, CallStatus, FollowUpCall
+from .rules import reached_in_window_q
 
 
 @dataclass
@@ -50,10 +52,9 @@ def followup_figures(*, months: int = 6, today: date | None = None) -> FollowUpF
     since_moment = timezone.make_aware(datetime.combine(since, time.min), zone)
     calls = FollowUpCall.objects.filter(delivered_at__gte=since_moment).exclude(status=CallStatus.NOT_CONTACTED)
     by_start = {start: MonthFigures(start) for start in starts}
-    in_window = Q(status=CallStatus.REACHED, reached_at__date__lte=F("window_end"))
     rows = (calls.annotate(month=TruncMonth("delivered_at", tzinfo=zone)).values("month")
             .annotate(due=Count("pk"), reached=Count("pk", filter=Q(status=CallStatus.REACHED)),
-                      in_window=Count("pk", filter=in_window)))
+                      in_window=Count("pk", filter=reached_in_window_q())))
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
         if month in by_start:

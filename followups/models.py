@@ -4,10 +4,14 @@ A call is a row with its window of local dates, created in the same transaction 
 wait is a due date on the row, never a delayed message.
 """
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
@@ -52,6 +56,8 @@ class FollowUpCall(DealerOwnedModel):
     not_contacted_reason = models.CharField(_("why the customer is not called"), max_length=200, blank=True)
     callback_at = models.DateTimeField(_("call back at"), null=True, blank=True)
     reached_at = models.DateTimeField(_("reached"), null=True, blank=True)
+    # The window rules compare local dates; storing the dealer's date lets SQL compare across time zones.
+    reached_on = models.DateField(_("reached on (the dealer's local date)"), null=True, blank=True)
     representative = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                        related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -68,6 +74,11 @@ class FollowUpCall(DealerOwnedModel):
                                     name="followup_one_call_per_sales_handover"),
             models.CheckConstraint(condition=Q(window_end__gte=models.F("window_start")),
                                    name="followup_window_in_order"),
+            # A reached call has its moment and that moment's local date, written together by ``mark_reached``.
+            models.CheckConstraint(
+                condition=(Q(status=CallStatus.REACHED, reached_at__isnull=False, reached_on__isnull=False)
+                           | (~Q(status=CallStatus.REACHED) & Q(reached_at__isnull=True, reached_on__isnull=True))),
+                name="followup_reached_with_its_local_date"),
             # One re-check per closing: a complaint closed satisfied twice is re-checked twice.
             models.UniqueConstraint(fields=["dealer", "complaint", "delivered_at"],
                                     condition=Q(complaint__isnull=False), name="followup_one_recheck_per_closing"),
@@ -89,12 +100,26 @@ class FollowUpCall(DealerOwnedModel):
     def __str__(self):
         return f"{self.get_kind_display()} · {self.customer} · {self.window_start}–{self.window_end}"
 
-    def promise_outcome(self, *, zone):
-        """Promise 9 of the delivery this call follows, in the dealer's ``zone`` (servicejobs reads it here,
-        through the relation, without importing this app)."""
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CALL_STATUSES
+
+    @property
+    def is_reached(self) -> bool:
+        return self.status == CallStatus.REACHED
+
+    def mark_reached(self, *, at: datetime, zone: ZoneInfo) -> None:
+        """The customer was reached at ``at``: the one place that sets ``reached_at``, always with its local
+        date in the dealer's ``zone`` (``reached_on``, which the window rules compare). In memory; save after."""
+        self.status, self.reached_at, self.callback_at = CallStatus.REACHED, at, None
+        self.reached_on = timezone.localtime(at, zone).date()
+
+    def promise_outcome(self, *, zone=None):
+        """Promise 9 of the delivery this call follows (servicejobs reads it here, through the relation,
+        without importing this app). ``zone`` is not needed: the reached day is stored in the dealer's zone."""
         from .rules import followup_outcome  # the rules build on this module's enums
 
-        return followup_outcome(self, zone=zone)
+        return followup_outcome(self)
 
 
 class Questionnaire(models.Model):

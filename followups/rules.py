@@ -1,8 +1,25 @@
-"""The follow-up rules, each a pure function (with its SQL twin beside it where a query needs the same rule)."""
+"""The follow-up rules, each a pure function with its SQL twin beside it (one test runs both on the same calls).
+
+Two questions are asked of a reached call, and each name says which it answers:
+
+* **Reached in the window** (``reached_in_window``): the Service Quality KPI "follow-up calls made within
+  the window", the follow-up figures and the daily call report. The dealer's local date of reaching
+  (``reached_on``) lies between ``window_start`` and ``window_end``, both included. A call reached before the
+  window opened (day 1 after delivery, say, when the window is days 3–5) is *not* in the window: the standard
+  asks for the call in those days, so it counts in the denominator and not in the numerator.
+* **Reached by the window's last day** (``reached_by_window_end``): promise 9, "contacted within five days of
+  delivery" (the window's last day is the network's ``followup_last_day``, five by default). A call reached
+  before the window opened is still within those days, so the promise is kept; its reason says truthfully
+  that the customer was reached before the window opened, not "within" it.
+
+Both compare ``reached_on``, the local date the call was reached in the dealer's own time zone, stored on the
+row by ``FollowUpCall.mark_reached`` (the one place ``reached_at`` is set), so SQL over dealers in different
+time zones gives the same answer as Python.
+"""
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from servicejobs.models import PromiseCheckStatus
@@ -11,18 +28,43 @@ from servicejobs.promises import FollowUpOutcome
 from .models import CallStatus
 
 
-def followup_outcome(call, *, zone) -> FollowUpOutcome:
-    """Promise 9 (service or sales) from a delivery's follow-up call: kept if the customer was reached inside
-    the window (local dates in ``zone``)."""
+def reached_in_window(call) -> bool:
+    """The customer was reached on a local day from ``window_start`` to ``window_end``, both included."""
+    return (call.status == CallStatus.REACHED and call.reached_on is not None
+            and call.window_start <= call.reached_on <= call.window_end)
+
+
+def reached_in_window_q() -> Q:
+    """``reached_in_window`` in SQL."""
+    return Q(status=CallStatus.REACHED, reached_on__gte=F("window_start"), reached_on__lte=F("window_end"))
+
+
+def reached_by_window_end(call) -> bool:
+    """Promise 9's "within five days": reached on or before the window's last local day, early calls included."""
+    return call.status == CallStatus.REACHED and call.reached_on is not None and call.reached_on <= call.window_end
+
+
+def reached_by_window_end_q() -> Q:
+    """``reached_by_window_end`` in SQL."""
+    return Q(status=CallStatus.REACHED, reached_on__lte=F("window_end"))
+
+
+def followup_outcome(call, *, zone=None) -> FollowUpOutcome:
+    """Promise 9 (service or sales) from a delivery's follow-up call: kept if the customer was reached by the
+    window's last day (``reached_by_window_end``). ``zone`` is unused: ``reached_on`` is already local."""
     window = _("days %(start)s–%(end)s") % {"start": call.window_start.strftime("%d %b"),
                                            "end": call.window_end.strftime("%d %b")}
     if call.status == CallStatus.REACHED:
-        reached_day = timezone.localtime(call.reached_at, zone).date()
-        if reached_day <= call.window_end:
+        day = call.reached_on.strftime("%d %b")
+        if reached_in_window(call):
             return FollowUpOutcome(PromiseCheckStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
-                "day": reached_day.strftime("%d %b"), "window": window})
+                "day": day, "window": window})
+        if reached_by_window_end(call):
+            return FollowUpOutcome(PromiseCheckStatus.KEPT, _(
+                "Customer reached on %(day)s, before the call window (%(window)s) opened.") % {
+                "day": day, "window": window})
         return FollowUpOutcome(PromiseCheckStatus.BROKEN, _("Customer reached only on %(day)s, after %(window)s.") % {
-            "day": reached_day.strftime("%d %b"), "window": window})
+            "day": day, "window": window})
     if call.status == CallStatus.MISSED:
         return FollowUpOutcome(PromiseCheckStatus.BROKEN, _("Not reached within %(window)s.") % {"window": window})
     if call.status == CallStatus.NOT_CONTACTED:

@@ -25,6 +25,7 @@ from .models import (
     FollowUpCall,
     Questionnaire,
 )
+from .rules import reached_in_window_q
 
 
 @transaction.atomic
@@ -118,9 +119,9 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
             words=words, by=by)
     answer.full_clean(exclude=["call", "complaint", "recorded_by"])
     answer.save()
-    call.status, call.reached_at, call.callback_at = CallStatus.REACHED, now, None
+    call.mark_reached(at=now, zone=call.dealer.zone)
     call.representative = call.representative or by
-    call.save(update_fields=["status", "reached_at", "callback_at", "representative"])
+    call.save(update_fields=["status", "reached_at", "reached_on", "callback_at", "representative"])
     if call.service_job_id:
         job_promises_refresh(call.service_job, policy=PromisePolicy.objects.for_network(call.dealer.network))
     return answer
@@ -201,14 +202,13 @@ def daily_call_report_send(*, dealer, now: datetime | None = None) -> DailyCallR
     today, yesterday = local.date(), local.date() - timedelta(days=1)
     ended = FollowUpCall.objects.filter(dealer=dealer, window_end=yesterday).exclude(
         status=CallStatus.NOT_CONTACTED)
-    reached = [call for call in ended.filter(status=CallStatus.REACHED)
-               if timezone.localtime(call.reached_at, dealer.zone).date() <= call.window_end]
     last_day = list(FollowUpCall.objects.filter(dealer=dealer, window_end=today, status__in=OPEN_CALL_STATUSES)
                     .select_related("customer"))
     try:
         with transaction.atomic():
             report = DailyCallReport.objects.create(dealer=dealer, day=today, due=ended.count(),
-                                                    reached_in_window=len(reached), last_day_calls=len(last_day))
+                                                    reached_in_window=ended.filter(reached_in_window_q()).count(),
+                                                    last_day_calls=len(last_day))
     except IntegrityError:
         return None  # already sent today
     representative = dealer_representative(dealer)

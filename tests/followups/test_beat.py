@@ -38,6 +38,7 @@ def test_yesterdays_completion_rate_counts_calls_reached_inside_their_window(in_
     from followups.services import call_answers_record
 
     reached, missed = (FollowUpCall.objects.get(service_job=walk_to(make_job(), "handover")) for _ in range(2))
+    FollowUpCall.objects.filter(pk=reached.pk).update(window_start=timezone.localdate())  # its window opens today
     call_answers_record(call=reached, overall=5, work_done_right=True, ready_when_promised=True,
                         would_recommend=True)
     report = daily_call_report_send(dealer=dealer, now=_local(missed.window_end + timedelta(days=1), 9, dealer.zone))
@@ -81,3 +82,13 @@ def test_the_periodic_task_runs_through_a_real_worker_and_twice_changes_nothing(
         from servicejobs.models import PromiseCheck
 
         assert PromiseCheck.objects.get(job=job, number=9).status == "broken"
+
+
+@pytest.mark.django_db
+def test_yesterdays_completion_rate_leaves_out_a_call_reached_before_its_window_opened(in_dealer, dealer, make_job):
+    from followups.services import call_answers_record
+
+    early = FollowUpCall.objects.get(service_job=walk_to(make_job(), "handover"))
+    call_answers_record(call=early, overall=5, work_done_right=True, ready_when_promised=True, would_recommend=True)
+    report = daily_call_report_send(dealer=dealer, now=_local(early.window_end + timedelta(days=1), 9, dealer.zone))
+    assert (report.due, report.reached_in_window) == (1, 0)

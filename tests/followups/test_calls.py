@@ -148,6 +148,8 @@ def test_the_figures_count_reach_satisfaction_and_complaints(client, manager, de
     from followups.dashboard import followup_figures
 
     calls = [FollowUpCall.objects.get(service_job=walk_to(make_job(), "handover")) for _ in range(3)]
+    # Two windows open today, so the customers are reached inside them.
+    FollowUpCall.objects.filter(pk__in=[calls[0].pk, calls[1].pk]).update(window_start=timezone.localdate())
     services.call_answers_record(call=calls[0], overall=5, work_done_right=True, ready_when_promised=True,
                                  would_recommend=True)
     services.call_answers_record(call=calls[1], overall=1, work_done_right=False, ready_when_promised=False,
@@ -183,3 +185,23 @@ def test_a_dissatisfied_answer_and_its_complaint_are_saved_together_or_not_at_al
     call.refresh_from_db()
     assert call.status == "scheduled"
     assert not CallAnswer.objects.exists() and not Complaint.objects.exists()
+
+
+def test_the_figures_do_not_count_a_call_reached_before_its_window_opened(in_dealer, call):
+    from followups.dashboard import followup_figures
+
+    # Answered right after the handover: days before the window (day 3 to day 5) opens.
+    services.call_answers_record(call=call, overall=5, work_done_right=True, ready_when_promised=True,
+                                 would_recommend=True)
+    month = next(m for m in followup_figures().months if m.due)
+    assert (month.due, month.reached, month.reached_in_window) == (1, 1, 0)
+
+
+def test_promise_9_of_a_customer_reached_before_the_window_is_kept_and_says_when(in_dealer, dealer, call):
+    services.call_answers_record(call=call, overall=5, work_done_right=True, ready_when_promised=True,
+                                 would_recommend=True)
+    promise = PromiseCheck.objects.get(job_id=call.service_job_id, number=9)
+    reached_day = timezone.localdate(timezone=dealer.zone).strftime("%d %b")
+    assert promise.status == "kept"
+    assert promise.reason.startswith(f"Customer reached on {reached_day}, before the call window")
+    assert "within" not in promise.reason
