@@ -1,9 +1,12 @@
 """API for complaints: the queue, logging, the recovery actions, the timeline; taxonomy and compliments."""
 
+import functools
+
+from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -29,8 +32,8 @@ from .models import (
     StandardAnswer,
     TimelineEntry,
 )
-from .selectors import complaint_queue, complaints_overdue_q
-from .transitions import TRANSITIONS
+from .selectors import complaint_queue, complaints_overdue_q, dealer_staff
+from .transitions import TRANSITIONS, allowed_actions
 
 
 def _raise_as_api_error(error: DjangoValidationError):
@@ -59,7 +62,7 @@ class ComplaintSerializer(DealerOwnedSerializer):
         validators = []
 
     def get_allowed_actions(self, complaint) -> list[str]:
-        return [name for name, t in TRANSITIONS.items() if complaint.state in t.allowed_from]
+        return [transition.action for transition in allowed_actions(complaint.state)]
 
     def create(self, validated_data):
         try:
@@ -68,29 +71,32 @@ class ComplaintSerializer(DealerOwnedSerializer):
             _raise_as_api_error(error)
 
 
-class ActionSerializer(serializers.Serializer):
-    """Everything an action may carry; each action reads what it needs (see the complaint's page)."""
-
-    channel = serializers.CharField(required=False, allow_blank=True)
-    at = serializers.DateTimeField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True)
-    text = serializers.CharField(required=False, allow_blank=True)
-    informed = serializers.CharField(required=False, allow_blank=True)
-    proposal_id = serializers.IntegerField(required=False)
-    agreement = serializers.CharField(required=False, allow_blank=True)
-    owner = serializers.IntegerField(required=False, help_text="The id of someone who works at the dealer.")
-    words = serializers.CharField(required=False, allow_blank=True)
-    confirmed_by = serializers.CharField(required=False, allow_blank=True)
-    cause = serializers.CharField(required=False, allow_blank=True)
-    reason = serializers.CharField(required=False, allow_blank=True)
+def _payload_field(form_field) -> serializers.Field:
+    """The API field for one input of a step's form: it checks the type; the form then checks the value."""
+    common = {"required": form_field.required, "allow_null": True, "help_text": str(form_field.label)}
+    if isinstance(form_field, django_forms.TypedChoiceField) and form_field.coerce is int:
+        return serializers.IntegerField(**common)  # an id among the complaint's proposals or the dealer's staff
+    if isinstance(form_field, django_forms.ChoiceField):
+        return serializers.ChoiceField(choices=[c for c in form_field.choices if c[0] != ""], allow_blank=True,
+                                       **common)
+    if isinstance(form_field, django_forms.DateTimeField):
+        return serializers.DateTimeField(**common)
+    if isinstance(form_field, django_forms.CharField):
+        return serializers.CharField(allow_blank=True, max_length=form_field.max_length, **common)
+    raise TypeError(f"No API field for {type(form_field).__name__}: add one to _payload_field.")
 
 
-ACTION_FIELDS = {
-    "confirm": {"channel", "at", "note"}, "propose": {"text", "informed"}, "agree": {"proposal_id", "agreement"},
-    "assign_owner": {"owner"}, "implemented": {"note"}, "close_satisfied": {"words", "confirmed_by", "channel"},
-    "not_satisfied": {"words"}, "hold": {"cause", "note"}, "resume": {"note"}, "close_unresolved": {"reason"},
-    "reopen": {"reason"},
-}
+@functools.cache
+def action_payload(action_name: str) -> type[serializers.Serializer]:
+    """The API payload of a step, derived from the form its declaration names (``complaints.transitions``)."""
+    transition = TRANSITIONS[action_name]
+    fields = {name: _payload_field(field) for name, field in transition.form.base_fields.items()}
+    name = "".join(part.capitalize() for part in action_name.split("_")) + "Payload"
+    return type(name, (serializers.Serializer,), {**fields, "__doc__": f"{transition.label}."})
+
+
+def _form_errors(form) -> dict:
+    return {("non_field_errors" if name == "__all__" else name): list(errors) for name, errors in form.errors.items()}
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
@@ -125,23 +131,30 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
             complaints = complaints.filter(complaints_overdue_q(now=timezone.now()))
         return complaints
 
-    @extend_schema(request=ActionSerializer, responses=ComplaintSerializer,
+    @extend_schema(request=PolymorphicProxySerializer(
+        component_name="ComplaintActionPayload", resource_type_field_name=None,
+        serializers=[action_payload(name) for name in TRANSITIONS]), responses=ComplaintSerializer,
                    parameters=[OpenApiParameter("action_name", OpenApiTypes.STR, OpenApiParameter.PATH,
                                                 enum=list(TRANSITIONS))])
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
     def perform_action(self, request, pk=None, action_name=None):
-        """Move the complaint on (confirm, propose, agree, …); refused with the reason from the wrong state."""
+        """Move the complaint on (confirm, propose, agree, …) with the inputs of the step's page form; refused
+        with the reason from a state that does not allow it."""
         complaint = self.get_object()
-        if action_name not in TRANSITIONS:
+        transition = TRANSITIONS.get(action_name)
+        if transition is None:
             raise ValidationError({"action": [f"Unknown action; use one of: {', '.join(TRANSITIONS)}."]})
-        payload = ActionSerializer(data=request.data)
+        refusal = transition.refusal(complaint)
+        if refusal:
+            raise ValidationError({"action": [refusal]})
+        payload = action_payload(action_name)(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = {k: v for k, v in payload.validated_data.items() if k in ACTION_FIELDS[action_name]}
-        if "owner" in data:
-            # Missing and not-at-this-dealer look alike: the service refuses both with the same message.
-            data["owner"] = User.objects.filter(pk=data["owner"]).first()
+        form = transition.form(payload.validated_data, complaint=complaint, staff=dealer_staff(complaint.dealer))
+        if not form.is_valid():
+            raise ValidationError(_form_errors(form))
         try:
-            services.complaint_transition(complaint=complaint, action=action_name, by=request.user, **data)
+            services.complaint_transition(complaint=complaint, action=action_name, by=request.user,
+                                          **form.cleaned_data)
         except DjangoValidationError as error:
             _raise_as_api_error(error)
         return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.forms import LocalDateTimeInput, PortalForm
 
+from .inputs import NOT_AVAILABLE
 from .models import WORDS_LIMIT, Channel, ComplaintCategory, Department, EntryKind, HoldCause, PlanStatus, Severity
 
 
@@ -34,66 +35,77 @@ class EntryForm(PortalForm):
     body = _text(_("Text"))
 
 
-class ConfirmForm(PortalForm):
+class ActionForm(PortalForm):
+    """The inputs of one step of the recovery process (``complaints.transitions``): the page shows this form,
+    and the API's payload for the step is derived from its fields and checked by it.
+
+    Every action form is built the same way, from the complaint and the dealer's staff, so whoever builds
+    one (page or API) needs no knowledge of which step it is.
+    """
+
+    def __init__(self, *args, complaint, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint, self.staff = complaint, {person.pk: person for person in staff}
+
+
+def _one_of_these(label, **kwargs):
+    # An id that is not among the choices, missing or another dealer's, gets one answer without the id.
+    return forms.TypedChoiceField(label=label, coerce=int, error_messages={"invalid_choice": NOT_AVAILABLE},
+                                  **kwargs)
+
+
+class ConfirmForm(ActionForm):
     channel = forms.ChoiceField(label=_("How it was confirmed"), choices=Channel.choices)
     at = forms.DateTimeField(label=_("When (leave empty for now)"), required=False, widget=LocalDateTimeInput())
     note = _text(_("What was confirmed"), required=False, rows=2)
 
 
-class ProposeForm(PortalForm):
+class ProposeForm(ActionForm):
     text = _text(_("Proposed solution"))
     informed = forms.CharField(label=_("Who was informed"), max_length=300)
 
 
-class AgreeForm(PortalForm):
-    proposal_id = forms.TypedChoiceField(label=_("The solution the customer agreed to"), coerce=int)
+class AgreeForm(ActionForm):
+    proposal_id = _one_of_these(_("The solution the customer agreed to"))
     agreement = _text(_("What the customer agreed to"), rows=2)
 
-    def __init__(self, *args, complaint, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposal_id"].choices = [(p.pk, p.text[:80]) for p in complaint.proposals.all()]
+        self.fields["proposal_id"].choices = [(p.pk, p.text[:80]) for p in self.complaint.proposals.all()]
 
 
-class AssignOwnerForm(PortalForm):
-    owner = forms.TypedChoiceField(label=_("Owner who carries the solution through"), coerce=int)
+class AssignOwnerForm(ActionForm):
+    owner = _one_of_these(_("Owner who carries the solution through"))
 
-    def __init__(self, *args, staff, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.staff = {person.pk: person for person in staff}
-        self.fields["owner"].choices = [(person.pk, str(person)) for person in staff]
+        self.fields["owner"].choices = [(pk, str(person)) for pk, person in self.staff.items()]
 
     def clean_owner(self):
         return self.staff[self.cleaned_data["owner"]]
 
 
-class NoteForm(PortalForm):
+class NoteForm(ActionForm):
     note = _text(_("Note"), required=False, rows=2)
 
 
-class CloseSatisfiedForm(PortalForm):
+class CloseSatisfiedForm(ActionForm):
     words = _text(_("The customer's confirmation, in their words"))
     confirmed_by = forms.CharField(label=_("Who confirmed"), max_length=160)
     channel = forms.ChoiceField(label=_("How"), choices=Channel.choices)
 
 
-class NotSatisfiedForm(PortalForm):
+class NotSatisfiedForm(ActionForm):
     words = _text(_("What the customer said"))
 
 
-class HoldForm(PortalForm):
+class HoldForm(ActionForm):
     cause = forms.ChoiceField(label=_("Waiting for"), choices=HoldCause.choices)
     note = _text(_("What exactly"), rows=2)
 
 
-class ReasonForm(PortalForm):
+class ReasonForm(ActionForm):
     reason = _text(_("Reason"), rows=2)
-
-
-ACTION_FORMS = {
-    "confirm": ConfirmForm, "propose": ProposeForm, "agree": AgreeForm, "assign_owner": AssignOwnerForm,
-    "implemented": NoteForm, "close_satisfied": CloseSatisfiedForm, "not_satisfied": NotSatisfiedForm,
-    "hold": HoldForm, "resume": NoteForm, "close_unresolved": ReasonForm, "reopen": ReasonForm,
-}
 
 
 class ReassignForm(PortalForm):

@@ -18,7 +18,6 @@ from dealer_portal.tenancy.decorators import dealer_page, network_page
 
 from . import services
 from .forms import (
-    ACTION_FORMS,
     ComplaintLogForm,
     ComplimentForm,
     DashboardMonthsForm,
@@ -123,7 +122,8 @@ def _detail_context(dealer, complaint, *, forms=None, entry_form=None):
     staff = dealer_staff(dealer)
     action_forms = []
     for transition in allowed_actions(complaint.state):
-        form = (forms or {}).get(transition.action) or _action_form(transition.action, complaint, staff)
+        form = (forms or {}).get(transition.action) or transition.form(complaint=complaint, staff=staff,
+                                                                         prefix=transition.action)
         action_forms.append((transition, form))
     answers = (StandardAnswer.objects.filter(is_active=True, category__in=[complaint.category_id,
                                                                            complaint.category.parent_id])
@@ -133,15 +133,6 @@ def _detail_context(dealer, complaint, *, forms=None, entry_form=None):
             "overdue_by": duration_words(clock.overdue_by),
             "timeline": complaint.timeline.select_related("author"), "proposals": complaint.proposals.all(),
             "entry_form": entry_form or EntryForm(), "answers": answers}
-
-
-def _action_form(action, complaint, staff, data=None):
-    form_class = ACTION_FORMS[action]
-    if action == "agree":
-        return form_class(data, complaint=complaint, prefix=action)
-    if action == "assign_owner":
-        return form_class(data, staff=staff, prefix=action)
-    return form_class(data, prefix=action)
 
 
 def _complaint_for_page(pk):
@@ -157,11 +148,17 @@ def complaint_detail(request, dealer, pk: int):
 @dealer_page
 @require_POST
 def complaint_action(request, dealer, pk: int, action: str):
-    """One step of the recovery process; refused with the reason, and the form kept, when it cannot happen."""
-    if action not in TRANSITIONS:
+    """One step of the recovery process (``complaints.transitions``): refused with the reason when the
+    complaint's state does not allow it; its form kept, with the errors, when its inputs are not right."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
         raise Http404("No such action.")
     complaint = _complaint_for_page(pk)
-    form = _action_form(action, complaint, dealer_staff(dealer), request.POST)
+    refusal = transition.refusal(complaint)
+    if refusal:
+        messages.error(request, refusal)
+        return _complaint_url(dealer, complaint)
+    form = transition.form(request.POST, complaint=complaint, staff=dealer_staff(dealer), prefix=action)
     if form.is_valid():
         try:
             services.complaint_transition(complaint=complaint, action=action, by=request.user, **form.cleaned_data)
@@ -172,7 +169,7 @@ def complaint_action(request, dealer, pk: int, action: str):
                 messages.error(request, " ".join(problem.messages))
                 return _complaint_url(dealer, complaint)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": TRANSITIONS[action].label})
+            messages.success(request, _("Done: %(action)s.") % {"action": transition.label})
             return _complaint_url(dealer, complaint)
     return render(request, "complaints/detail.html",
                   _detail_context(dealer, _complaint_for_page(pk), forms={action: form}), status=400)

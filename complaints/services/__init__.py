@@ -11,13 +11,13 @@
 Reads are in ``complaints.selectors``, pure rules (clocks, overdue) in ``complaints.rules``.
 """
 
+from ..inputs import NOT_AVAILABLE
 from ..selectors import dealer_representative
 from .compliments import compliment_record, compliment_update
 from .daily_log import daily_log_send
 from .escalation import complaint_escalate, complaints_escalate
 from .holds import complaint_hold_remind, complaints_on_hold_remind
 from .improvement_plans import improvement_plan_open, improvement_plan_set_status
-from .inputs import NOT_AVAILABLE
 from .recovery import complaint_add_entry, complaint_log, complaint_transition, complaints_reassign
 from .taxonomy import network_taxonomy_install
 

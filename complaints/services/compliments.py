@@ -8,9 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..inputs import NOT_AVAILABLE, moment_checked, words_checked
 from ..models import Compliment
 from ..selectors import works_at
-from .inputs import NOT_AVAILABLE, moment_checked, words_checked
 
 
 def _compliment_checked(compliment: Compliment) -> Compliment:

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..inputs import NOT_AVAILABLE, PLAUSIBLE_SPAN, words_checked
 from ..models import ComplaintCategory, ImprovementPlan, PlanStatus
 from ..selectors import works_at
-from .inputs import NOT_AVAILABLE, PLAUSIBLE_SPAN, words_checked
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""How every complaint service checks what it is given: the customer's words and the moments it records."""
+"""How every complaint write (a service or a step of the recovery process) checks the words and moments it is
+given."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import WORDS_LIMIT
+from .models import WORDS_LIMIT
 
 CLOCK_SKEW = timedelta(minutes=2)
 # Further back (or ahead, for a due date) is a mistyped year: a year 2999 once broke the figures page.
