@@ -115,11 +115,12 @@ def test_another_dealers_calls_are_not_found(call, dealer, other_dealer, neighbo
     assert_not_found_for(neighbour, web=[url(other_dealer, "followup_call", call.pk)])
 
 
-def _closed_satisfied_complaint(dealer, manager):
+def _closed_satisfied_complaint(dealer, manager, customer=None):
     from complaints import services as complaint_services
     from tests import factories
 
-    complaint = complaint_services.complaint_log(dealer=dealer, customer=factories.CustomerFactory(dealer=dealer),
+    customer = customer or factories.CustomerFactory(dealer=dealer)
+    complaint = complaint_services.complaint_log(dealer=dealer, customer=customer,
                                                  department="service", channel="phone", words="Ruido")
     for action, data in (("confirm", {"channel": "phone"}), ("propose", {"text": "Ajuste", "informed": "Taller"})):
         complaint = complaint_services.complaint_transition(complaint=complaint, action=action, **data)
@@ -205,3 +206,16 @@ def test_promise_9_of_a_customer_reached_before_the_window_is_kept_and_says_when
     assert promise.status == "kept"
     assert promise.reason.startswith(f"Customer reached on {reached_day}, before the call window")
     assert "within" not in promise.reason
+
+
+@pytest.mark.parametrize(("customer_fields", "reason"), [
+    ({"do_not_contact": True, "do_not_contact_reason": "Pidió no ser llamado"}, "Pidió no ser llamado"),
+    ({"contact_consent": False}, "The customer gave no consent to be contacted."),
+])
+def test_a_recheck_for_a_customer_not_to_be_contacted_is_created_not_to_be_contacted(in_dealer, dealer, manager,
+                                                                                      customer_fields, reason):
+    from tests import factories
+
+    customer = factories.CustomerFactory(dealer=dealer, **customer_fields)
+    recheck = FollowUpCall.objects.get(complaint=_closed_satisfied_complaint(dealer, manager, customer))
+    assert (recheck.kind, recheck.status, recheck.not_contacted_reason) == ("recheck", "not_contacted", reason)
