@@ -3,12 +3,11 @@
 from datetime import datetime, time, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -212,6 +211,9 @@ class JobImportViewSet(DealerOwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class HandoverSerializer(DealerOwnedSerializer):
+    """Records through ``handover_record`` (once per car: sent again, the existing record is the answer) and
+    corrects through ``handover_update`` (the same checks)."""
+
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
     vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects)
     promises = serializers.SerializerMethodField()
@@ -221,6 +223,7 @@ class HandoverSerializer(DealerOwnedSerializer):
         fields = ["id", "dealer", "customer", "vehicle", "sales_consultant", "promised_delivery_date",
                   "delivered_at", "delivered_faultless", "introduction_given", "promises", "created_at"]
         read_only_fields = ["sales_consultant", "created_at"]
+        validators = []  # one handover per car is the service's answer (the existing record), not a refusal
 
     def get_promises(self, handover) -> list[dict]:
         with timezone.override(handover.dealer.zone):
@@ -229,20 +232,34 @@ class HandoverSerializer(DealerOwnedSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        vehicle, customer = attrs.get("vehicle"), attrs.get("customer")
+        vehicle = attrs.get("vehicle", getattr(self.instance, "vehicle", None))
+        customer = attrs.get("customer", getattr(self.instance, "customer", None))
         if vehicle and customer and vehicle.customer_id != customer.pk:
             raise ValidationError({"vehicle": ["This vehicle belongs to another customer."]})
         return attrs
 
-    @transaction.atomic
+    def _unique_check(self, attrs) -> None:
+        if self.instance is None:
+            return  # a car's second handover is answered with the first (handover_record), not refused
+        super()._unique_check(attrs)
+
     def create(self, validated_data):
         # The service's refusals reach the caller as 400s through the API's exception handler.
         data = {name: value for name, value in validated_data.items() if name != "customer"}  # the car's owner
-        return services.handover_record(by=self.context["request"].user, **data)
+        handover, self.created = services.handover_record(by=self.context["request"].user, **data)
+        return handover
+
+    def update(self, instance, validated_data):
+        validated_data.pop("dealer", None)  # the base refuses a move to another dealer
+        return services.handover_update(handover=instance, **validated_data)
 
 
+@extend_schema_view(create=extend_schema(responses={
+    201: HandoverSerializer, 200: OpenApiResponse(HandoverSerializer, description="This car's handover was "
+                                                  "already recorded: the existing record, unchanged.")}))
 class HandoverViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
-    """New-car handovers, with the sales promises they show (7, 8 and 9)."""
+    """New-car handovers, with the sales promises they show (7, 8 and 9). A car is handed over once per dealer:
+    posting its handover again (a retry) answers 200 with the record already there."""
 
     serializer_class = HandoverSerializer
     http_method_names = NO_DELETE
@@ -250,3 +267,10 @@ class HandoverViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         return (SalesHandover.objects.select_related("dealer").prefetch_related("followup_calls")
                 .order_by("-delivered_at", "-pk"))
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        handover = serializer.save()
+        shown = self.get_serializer(self.get_queryset().get(pk=handover.pk))
+        return Response(shown.data, status=status.HTTP_201_CREATED if serializer.created else status.HTTP_200_OK)

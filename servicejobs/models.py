@@ -186,6 +186,13 @@ class SalesHandover(DealerOwnedModel):
         ordering = ["-delivered_at"]
         verbose_name = _("new-car handover")
         verbose_name_plural = _("new-car handovers")
+        constraints = [
+            # A new car is handed over once per dealer: a second record of it is a double tap or a retry.
+            models.UniqueConstraint(
+                fields=["dealer", "vehicle"], name="handover_once_per_car_and_dealer",
+                violation_error_message=_("This car's handover is already recorded at this dealer."),
+            ),
+        ]
         indexes = [models.Index(fields=["dealer", "delivered_at"], name="handover_dealer_delivered_idx")]
 
     def __str__(self):

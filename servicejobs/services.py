@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, Vehicle
-from customers.services import customer_create, vehicle_create
+from customers.services import EARLIEST_HANDOVER_DATE, customer_create, vehicle_create, vehicle_update, vin_holder
 from dealer_portal.tenancy.tasks import send_after_commit
 
 from .models import (
@@ -325,32 +326,102 @@ def job_import_run(*, job_import_id: int) -> JobImport | None:
     return job_import
 
 
-@transaction.atomic
 def vehicle_for_vin(*, dealer, vin: str) -> Vehicle:
     """The dealer's vehicle with ``vin``, or a form error that says what to do."""
-    from customers.validators import normalize_vin
-
-    vehicle = Vehicle.objects.select_related("customer").filter(dealer=dealer, vin=normalize_vin(vin)).first()
+    vehicle = vin_holder(dealer=dealer, vin=vin)
     if vehicle is None:
         raise ValidationError({"vin": _("No vehicle with this VIN at this dealer: add the car and its owner first.")})
     return vehicle
 
 
+# A promised delivery date further than this from the handover is a typing slip (year 0001 or 2999).
+PROMISED_DELIVERY_SPAN = timedelta(days=3 * 366)
+
+
+def _handover_time_errors(*, dealer, promised_delivery_date, delivered_at: datetime) -> dict:
+    """Why the handover's dates cannot be right (a handover in the future or before 1900, a promised date years
+    away from it), as field errors; the same checks for a new handover and a corrected one."""
+    errors = {}
+    if delivered_at > timezone.now() + CLOCK_SKEW:
+        errors["delivered_at"] = [_("This time is in the future.")]
+    elif delivered_at.date() < EARLIEST_HANDOVER_DATE:
+        errors["delivered_at"] = [_("Check the year: a handover before %(year)d is not plausible.")
+                                  % {"year": EARLIEST_HANDOVER_DATE.year}]
+    elif abs(promised_delivery_date - timezone.localtime(delivered_at, dealer.zone).date()) > PROMISED_DELIVERY_SPAN:
+        errors["promised_delivery_date"] = [_("Check the year: the promised date is more than three years away "
+                                              "from the handover.")]
+    return errors
+
+
+class HandoverRecorded(NamedTuple):
+    handover: SalesHandover
+    created: bool  # False: this car's handover was already recorded, and that record is the answer
+
+
+@transaction.atomic
 def handover_record(*, dealer, vin: str | None = None, vehicle: Vehicle | None = None, promised_delivery_date,
                     delivered_at: datetime, delivered_faultless: bool, introduction_given: bool,
-                    by=None) -> SalesHandover:
-    """Record a new-car handover of the dealer's ``vehicle`` (or the one with ``vin``): sets the car's handover
-    date if unknown and schedules the follow-up call, in the caller's transaction."""
-    _not_in_future(delivered_at, "delivered_at")
-    if vehicle is None:
-        vehicle = vehicle_for_vin(dealer=dealer, vin=vin)
+                    by=None) -> HandoverRecorded:
+    """Record the new-car handover of the dealer's ``vehicle`` (or the one with ``vin``), once.
+
+    A new car is handed over once per dealer (a database constraint), so the same handover sent again (a double
+    tap, a retried request) is answered with the existing record and ``created=False``, and changes nothing.
+    Side effects, the first time only: the SalesHandover row, the car's handover date if unknown, and the
+    ``delivery_recorded`` signal (its follow-up call), all in one transaction.
+    """
+    errors = _handover_time_errors(dealer=dealer, promised_delivery_date=promised_delivery_date,
+                                   delivered_at=delivered_at)
+    if vehicle is None and vin is not None:
+        try:
+            vehicle = vehicle_for_vin(dealer=dealer, vin=vin)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    elif vehicle is None or vehicle.dealer_id != dealer.pk:
+        errors["vehicle"] = [_("Select a valid choice. That choice is not one of the available choices.")]
+    if errors:
+        raise ValidationError(errors)
+    # The car's row is locked: a second request for its handover waits here, then finds the first one's record.
+    vehicle = Vehicle.objects.select_for_update(of=("self",)).select_related("customer").get(pk=vehicle.pk)
+    existing = SalesHandover.objects.filter(dealer=dealer, vehicle=vehicle).first()
+    if existing is not None:
+        return HandoverRecorded(existing, False)
     handover = SalesHandover.objects.create(
         dealer=dealer, customer=vehicle.customer, vehicle=vehicle, sales_consultant=by,
         promised_delivery_date=promised_delivery_date, delivered_at=delivered_at,
         delivered_faultless=delivered_faultless, introduction_given=introduction_given)
     if vehicle.handover_date is None:
-        vehicle.handover_date = timezone.localtime(delivered_at, dealer.zone).date()
-        vehicle.save(update_fields=["handover_date"])
+        vehicle_update(vehicle=vehicle, handover_date=timezone.localtime(delivered_at, dealer.zone).date())
     delivery_recorded.send(sender=SalesHandover, delivery=handover,
                            policy=PromisePolicy.objects.for_network(dealer.network))
+    return HandoverRecorded(handover, True)
+
+
+HANDOVER_CORRECTABLE = ("promised_delivery_date", "delivered_faultless", "introduction_given")
+# Fixed once recorded: the follow-up call was scheduled from them.
+HANDOVER_FIXED = ("customer", "vehicle", "delivered_at")
+
+
+@transaction.atomic
+def handover_update(*, handover: SalesHandover, **changes) -> SalesHandover:
+    """Correct a recorded handover: its promised date and its two ticks, checked as ``handover_record`` checks
+    them. Its car, customer and time cannot change (its follow-up call was scheduled from them); giving them
+    unchanged is fine. Side effects: the SalesHandover row."""
+    unknown = set(changes) - set(HANDOVER_CORRECTABLE) - set(HANDOVER_FIXED)
+    if unknown:
+        raise TypeError(f"Not an editable field: {', '.join(sorted(unknown))}")
+    handover = SalesHandover.objects.select_for_update(of=("self",)).select_related("dealer").get(pk=handover.pk)
+    errors = _handover_time_errors(
+        dealer=handover.dealer, delivered_at=changes.get("delivered_at", handover.delivered_at),
+        promised_delivery_date=changes.get("promised_delivery_date", handover.promised_delivery_date))
+    for name in HANDOVER_FIXED:
+        if name in changes and name not in errors and changes[name] != getattr(handover, name):
+            errors[name] = [_("A recorded handover keeps its car, customer and time (its follow-up call was "
+                              "scheduled from them): record the right car's handover instead.")]
+    if errors:
+        raise ValidationError(errors)
+    for name in HANDOVER_CORRECTABLE:
+        if name in changes:
+            setattr(handover, name, changes[name])
+    handover.full_clean(exclude=["dealer", "customer", "vehicle", "sales_consultant"])
+    handover.save()
     return handover

@@ -147,11 +147,17 @@ def handover_list(request, dealer):
     form = HandoverRecordForm(request.POST or None, initial={"delivered_at": timezone.localtime()})
     if request.method == "POST" and form.is_valid():
         try:
-            handover = services.handover_record(dealer=dealer, by=request.user, **form.cleaned_data)
+            handover, created = services.handover_record(dealer=dealer, by=request.user, **form.cleaned_data)
         except ValidationError as problem:
             add_service_errors(form, problem)
         else:
-            messages.success(request, _("Handover of %(vehicle)s recorded.") % {"vehicle": handover.vehicle})
+            if created:
+                messages.success(request, _("Handover of %(vehicle)s recorded.") % {"vehicle": handover.vehicle})
+            else:  # a double tap or a form sent again: the first record stands
+                messages.info(request, _("The handover of %(vehicle)s was already recorded (handed over %(when)s); "
+                                         "nothing changed.") % {
+                    "vehicle": handover.vehicle,
+                    "when": timezone.localtime(handover.delivered_at).strftime("%d %b %Y %H:%M")})
             return redirect("handover_list", dealer.network.slug, dealer.code)
     handovers = (SalesHandover.objects.select_related("dealer", "customer", "vehicle", "sales_consultant")
                  .prefetch_related("followup_calls")[:50])

@@ -128,7 +128,8 @@ def test_handovers_record_the_sales_promises(api_as, advisor, dealer, neighbour)
     with unscoped():  # the sales follow-up call reaches the customer inside its window: sales promise 9 is kept
         call = FollowUpCall.objects.get(sales_handover=handover)
         reached = timezone.make_aware(datetime.combine(call.window_start, time(10)), dealer.zone)
-        FollowUpCall.objects.filter(pk=call.pk).update(status="reached", reached_at=reached)
+        FollowUpCall.objects.filter(pk=call.pk).update(status="reached", reached_at=reached,
+                                                       reached_on=call.window_start)
     shown = api.get(reverse("handover-detail", args=[handover.pk])).json()["promises"]
     assert [(p["number"], p["status"]) for p in shown] == [(7, "broken"), (8, "kept"), (9, "kept")]
     assert_not_found_for(neighbour, api=[reverse("handover-detail", args=[handover.pk])])
