@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from customers.validators import normalize_phone, normalize_vin
 from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Network, Role
@@ -23,15 +25,23 @@ from .models import (
     ComplaintPolicy,
     ComplaintState,
     Compliment,
+    Department,
     ImprovementPlan,
     PlanStatus,
 )
 from .rules import complaint_departments, is_overdue, manager_department, overdue_q, paused_q, reply_due_expression
 
-QUEUE_VIEWS = ("mine", "unassigned", "department", "all")
+
+class QueueView(models.TextChoices):
+    """The queue's tabs: whose complaints it lists."""
+
+    MINE = "mine", _("Mine")
+    UNASSIGNED = "unassigned", _("Unassigned")
+    DEPARTMENT = "department", _("My department")
+    ALL = "all", _("All at the dealer")
 
 
-def complaint_queue(*, policy, view: str = "all", user=None, department: str = "", state: str = "",
+def complaint_queue(*, policy, view: str = QueueView.ALL, user=None, department: str = "", state: str = "",
                     category: int | None = None, severity: str = "", overdue: bool = False, on_hold: bool = False,
                     query: str = "", include_closed: bool = False, now=None) -> QuerySet[Complaint]:
     """The dealer's complaints for the queue, annotated with their reply due time and sorted by it, and
@@ -48,11 +58,11 @@ def complaint_queue(*, policy, view: str = "all", user=None, department: str = "
                                         output_field=IntegerField()),
                             overdue=ExpressionWrapper(overdue_q(policy=policy, now=now),
                                                       output_field=BooleanField())))
-    if view == "mine" and user is not None:
+    if view == QueueView.MINE and user is not None:
         complaints = complaints.filter(Q(representative=user) | Q(owner=user))
-    elif view == "unassigned":
+    elif view == QueueView.UNASSIGNED:
         complaints = complaints.filter(representative__isnull=True)
-    elif view == "department" and department:
+    elif view == QueueView.DEPARTMENT and department:
         complaints = complaints.filter(department=department)
     if not include_closed and state not in CLOSED_STATES:
         complaints = complaints.exclude(state__in=CLOSED_STATES)
@@ -89,9 +99,9 @@ def complaints_overdue_q(*, now) -> Q:
 def representative_summary(*, policy, user, now=None) -> dict:
     """The representative's queue at a glance: their open complaints, how many are overdue, unassigned ones."""
     now = now or timezone.now()
-    mine = complaint_queue(policy=policy, view="mine", user=user, now=now)
+    mine = complaint_queue(policy=policy, view=QueueView.MINE, user=user, now=now)
     return {"mine": mine.count(), "overdue": mine.filter(overdue=True).count(),
-            "unassigned": complaint_queue(policy=policy, view="unassigned", now=now).count(),
+            "unassigned": complaint_queue(policy=policy, view=QueueView.UNASSIGNED, now=now).count(),
             "next": list(mine[:5])}
 
 
@@ -170,7 +180,7 @@ def daily_log_for(*, department: str, now: datetime, dealer=None) -> DailyLog:
     for complaint, policy in complaints_with_policy(complaints):
         if complaint.received_at >= since:
             log.new.append(complaint)
-        if complaint.state == ComplaintState.ON_HOLD:
+        if complaint.is_on_hold:
             log.on_hold.append(complaint)
         elif not complaint.is_closed:
             log.open.append(complaint)
@@ -199,7 +209,7 @@ class ComplaintDashboard:
     median_to_close: timedelta | None = None
     p90_to_close: timedelta | None = None
     pareto: list[tuple[str, int, float]] = field(default_factory=list)  # category, count, cumulative %
-    by_department: list[tuple[str, int]] = field(default_factory=list)
+    by_department: list[tuple[str, int]] = field(default_factory=list)  # the department's name, count
     by_advisor: list[tuple[str, int]] = field(default_factory=list)
     open_plans: list[ImprovementPlan] = field(default_factory=list)
 
@@ -275,7 +285,7 @@ def complaint_dashboard(*, policy, months: int = 6, today: date | None = None) -
         name = f"{row['category__parent__name']} › {row['category__name']}" if row["category__parent__name"] \
             else row["category__name"]
         dashboard.pareto.append((name, row["n"], round(100 * running / total, 1)))
-    dashboard.by_department = [(row["department"], row["n"]) for row in
+    dashboard.by_department = [(Department(row["department"]).label, row["n"]) for row in
                                in_period.values("department").annotate(n=Count("pk")).order_by("-n")]
     dashboard.by_advisor = [(row["name"] or row["email"], row["n"]) for row in
                             in_period.filter(service_job__advisor__isnull=False)

@@ -38,7 +38,7 @@ from .models import (
     StandardAnswer,
 )
 from .rules import complaint_clock, duration_words
-from .selectors import QUEUE_VIEWS, complaint_dashboard, complaint_queue, dealer_staff, network_complaint_figures
+from .selectors import QueueView, complaint_dashboard, complaint_queue, dealer_staff, network_complaint_figures
 from .transitions import TRANSITIONS, allowed_actions
 
 PAGE_SIZE = 50
@@ -52,10 +52,11 @@ def _complaint_url(dealer, complaint):
 def complaint_queue_page(request, dealer):
     """Mine, unassigned, my department's or all: filtered, searched and sorted by what is due first."""
     params = request.GET
-    view = params.get("view") if params.get("view") in QUEUE_VIEWS else "mine"
+    view = QueueView(params["view"]) if params.get("view") in QueueView.values else QueueView.MINE
     managed = request.tenancy.managed_departments()
-    department = params.get("department") or (managed[0] if view == "department" and managed else "")
+    department = params.get("department") or (managed[0] if view == QueueView.DEPARTMENT and managed else "")
     category = params.get("category")
+    overdue, on_hold = params.get("overdue") == "1", params.get("on_hold") == "1"
     policy = ComplaintPolicy.objects.for_network(dealer.network)
     complaints = complaint_queue(
         policy=policy, view=view, user=request.user,
@@ -63,16 +64,18 @@ def complaint_queue_page(request, dealer):
         state=params.get("state") if params.get("state") in ComplaintState.values else "",
         category=int(category) if category and category.isdigit() else None,
         severity=params.get("severity") if params.get("severity") in Severity.values else "",
-        overdue=params.get("overdue") == "1", on_hold=params.get("on_hold") == "1", query=params.get("q", ""))
+        overdue=overdue, on_hold=on_hold, query=params.get("q", ""))
     page = Paginator(complaints, PAGE_SIZE).get_page(params.get("page"))
+    other_pages = params.copy()
+    other_pages.pop("page", None)
     staff = dealer_staff(dealer)
     return render(request, "complaints/queue.html", {
-        "dealer": dealer, "page": page, "view": view, "views": QUEUE_VIEWS, "params": params,
+        "dealer": dealer, "page": page, "view": view, "views": QueueView.choices, "params": params,
+        "overdue": overdue, "on_hold": on_hold, "other_pages": other_pages.urlencode(),
         "states": ComplaintState.choices, "departments": Department.choices, "severities": Severity.choices,
         "categories": ComplaintCategory.objects.filter(is_active=True).select_related("parent")
         .order_by("parent__name", "name"),
-        "reassign_form": ReassignForm(staff=staff), "now": timezone.now(),
-        "reply_hours": policy.reply_limit_hours,
+        "reassign_form": ReassignForm(staff=staff),
     })
 
 

@@ -20,14 +20,23 @@ from django.utils.translation import gettext as _
 from dealer_portal.tenancy.models import Dealer
 
 from ..inputs import NOT_AVAILABLE, moment_checked, words_checked
-from ..models import Channel, Complaint, ComplaintCategory, ComplaintPolicy, ComplaintState, EntryKind, TimelineEntry
+from ..models import (
+    Channel,
+    Complaint,
+    ComplaintCategory,
+    ComplaintPolicy,
+    ComplaintState,
+    EntryKind,
+    Severity,
+    TimelineEntry,
+)
 from ..selectors import dealer_representative, works_at
 from ..transitions import TRANSITIONS
 
 
 @transaction.atomic
 def complaint_log(*, dealer, customer, department: str, channel: str, words: str, by=None, vehicle=None,
-                  service_job=None, category: ComplaintCategory | None = None, severity: str = "medium",
+                  service_job=None, category: ComplaintCategory | None = None, severity: str = Severity.MEDIUM,
                   received_at: datetime | None = None) -> Complaint:
     """Log a complaint (c.3.1) with a readable reference; the dealer's representative is assigned.
 
