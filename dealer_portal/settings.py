@@ -219,6 +219,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ComplaintStateEnum": "complaints.models.ComplaintState",
         "ComplaintDepartmentEnum": "complaints.models.Department",
+        "HoldCauseEnum": "complaints.models.HoldCause",
         "StaffDepartmentEnum": "dealer_portal.tenancy.models.Department",
         "JobStatusEnum": "servicejobs.models.JobStatus",
         "WorkCategoryEnum": "servicejobs.models.WorkCategory",
