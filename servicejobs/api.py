@@ -56,24 +56,15 @@ class JobSerializer(DealerOwnedSerializer):
                             "invoice_explained", "advice_given", "delivered_at", "handover_with_customer",
                             "closed_at", "close_reason", "created_at", "updated_at"]
         validators = []  # the job service checks the per-dealer job number, with its own message
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        if self.instance is not None and {"customer", "vehicle"} & attrs.keys():
-            raise ValidationError({"vehicle": ["A job's customer and vehicle cannot change; cancel and book "
-                                               "again."]})
-        return attrs
+        extra_kwargs = {"work_category": {"required": True}}  # the service books no job without its work
 
     def create(self, validated_data):
-        try:
-            return services.job_create(advisor=self.context["request"].user, **validated_data)
-        except DjangoValidationError as error:
-            raise ValidationError(error.message_dict) from error
+        return services.job_create(advisor=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        job = super().update(instance, validated_data)
-        services.job_promises_refresh(job)
-        return job
+        # The same checks as a new job's (the service's refusals are 400s through the API's exception handler).
+        validated_data.pop("dealer", None)  # the base refuses a move to another dealer
+        return services.job_update(job=instance, **validated_data)
 
 
 class StepSerializer(serializers.Serializer):

@@ -54,34 +54,88 @@ def find_repeat_of(job: ServiceJob, *, policy: PromisePolicy) -> ServiceJob | No
     ).exclude(pk=job.pk).order_by("-delivered_at").first())
 
 
-@transaction.atomic
-def job_create(*, dealer, number: str, customer: Customer, vehicle: Vehicle, advisor=None,
-               appointment_at: datetime | None = None, work_category: str, concern: str = "",
-               mileage: int | None = None) -> ServiceJob:
-    """Book a job (or, with no appointment, a walk-in). Flags a repeat repair and links the earlier job."""
+# A booking further back or ahead than this is a typing slip in the year (a DMS import may bring older jobs).
+BOOKING_PAST = timedelta(days=5 * 366)
+BOOKING_AHEAD = timedelta(days=366)
+# What a booked job's details are; its milestones are recorded by the steps, its customer and car never change.
+JOB_EDITABLE = ("number", "appointment_at", "work_category", "concern", "mileage")
+# Whether a job repeats an earlier one depends on these.
+REPEAT_INPUTS = ("appointment_at", "work_category")
+
+
+def _job_check_and_save(job: ServiceJob, *, policy: PromisePolicy, relink: bool) -> ServiceJob:
+    """The checks of a booked job, new or changed, then its row: its customer and car are the dealer's and go
+    together, its fields are valid, its appointment plausible, its number unused at the dealer. With ``relink``
+    the repeat-repair link is found again; the promise checks of the job and of the earlier jobs it repeats (before
+    and after) are rewritten."""
+    dealer = job.dealer
     errors = {}
-    if customer.dealer_id != dealer.pk:
-        errors["customer"] = _("Select a valid choice. That choice is not one of the available choices.")
-    if vehicle.dealer_id != dealer.pk:
-        errors["vehicle"] = _("Select a valid choice. That choice is not one of the available choices.")
-    elif vehicle.customer_id != customer.pk:
-        errors["vehicle"] = _("This vehicle belongs to another customer.")
+    if job.customer.dealer_id != dealer.pk:
+        errors["customer"] = [_("Select a valid choice. That choice is not one of the available choices.")]
+    if job.vehicle.dealer_id != dealer.pk:
+        errors["vehicle"] = [_("Select a valid choice. That choice is not one of the available choices.")]
+    elif job.vehicle.customer_id != job.customer_id:
+        errors["vehicle"] = [_("This vehicle belongs to another customer.")]
+    job.number = (job.number or "").strip()
+    try:
+        # The database answers for a duplicate number (it sees every row of the dealer, whatever the scope).
+        job.full_clean(exclude=["repeat_of", "customer", "vehicle"], validate_constraints=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
+    if job.appointment_at is not None and "appointment_at" not in errors:
+        now = timezone.now()
+        if not now - BOOKING_PAST <= job.appointment_at <= now + BOOKING_AHEAD:
+            errors["appointment_at"] = [_("Check the year: a booking is at most a year ahead and five years back.")]
     if errors:
         raise ValidationError(errors)
-    job = ServiceJob(dealer=dealer, number=number.strip(), customer=customer, vehicle=vehicle, advisor=advisor,
-                     appointment_at=appointment_at, work_category=work_category, concern=concern, mileage=mileage)
-    # The database answers for a duplicate number (it sees every row of the dealer, whatever the scope).
-    job.full_clean(exclude=["repeat_of"], validate_constraints=False)
-    job.repeat_of = find_repeat_of(job, policy=PromisePolicy.objects.for_network(dealer.network))
+    previous_repeat_of = job.repeat_of
+    if relink:
+        job.repeat_of = find_repeat_of(job, policy=policy)
     try:
         with transaction.atomic():
             job.save()
     except IntegrityError as error:
         raise ValidationError({"number": _("A job with this number already exists at this dealer.")}) from error
-    job_promises_refresh(job)
-    if job.repeat_of is not None:
-        job_promises_refresh(job.repeat_of)  # its promise 6 is now broken
+    job_promises_refresh(job, policy=policy)
+    for earlier in {previous_repeat_of, job.repeat_of} - {None}:
+        job_promises_refresh(earlier, policy=policy)  # its promise 6 follows whether a job repeats it
     return job
+
+
+@transaction.atomic
+def job_create(*, dealer, number: str, customer: Customer, vehicle: Vehicle, advisor=None,
+               appointment_at: datetime | None = None, work_category: str, concern: str = "",
+               mileage: int | None = None) -> ServiceJob:
+    """Book a job (or, with no appointment, a walk-in). Flags a repeat repair and links the earlier job.
+
+    Side effects: the job row, its promise checks, and those of the earlier job it repeats (promise 6 broken).
+    """
+    job = ServiceJob(dealer=dealer, number=number, customer=customer, vehicle=vehicle, advisor=advisor,
+                     appointment_at=appointment_at, work_category=work_category, concern=concern, mileage=mileage)
+    return _job_check_and_save(job, policy=PromisePolicy.objects.for_network(dealer.network), relink=True)
+
+
+@transaction.atomic
+def job_update(*, job: ServiceJob, customer: Customer | None = None, vehicle: Vehicle | None = None,
+               **changes) -> ServiceJob:
+    """Change a job's details (any of ``JOB_EDITABLE``), checked exactly as ``job_create`` checks a new job, on
+    the row locked for update. Its customer and car cannot change (giving them unchanged is fine): cancel and
+    book again. Side effects: the job row; a new work category or appointment finds its repeat-repair link
+    again; the promise checks of the job and of the earlier jobs it repeats, before and after."""
+    unknown = set(changes) - set(JOB_EDITABLE)
+    if unknown:
+        raise TypeError(f"Not an editable field: {', '.join(sorted(unknown))}")
+    job = (ServiceJob.objects.select_for_update(of=("self",))
+           .select_related("dealer__network", "customer", "vehicle", "repeat_of").get(pk=job.pk))
+    moved = [name for name, value in (("customer", customer), ("vehicle", vehicle))
+             if value is not None and value.pk != getattr(job, f"{name}_id")]
+    if moved:
+        raise ValidationError({name: [_("A job's customer and vehicle cannot change; cancel and book again.")]
+                               for name in moved})
+    relink = any(name in changes and changes[name] != getattr(job, name) for name in REPEAT_INPUTS)
+    for name, value in changes.items():
+        setattr(job, name, value)
+    return _job_check_and_save(job, policy=PromisePolicy.objects.for_network(job.dealer.network), relink=relink)
 
 
 def job_promises_refresh(job: ServiceJob, *, policy: PromisePolicy | None = None) -> list:

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from dealer_portal.tenancy.scoping import unscoped
 from followups.models import FollowUpCall
-from servicejobs.models import SalesHandover, ServiceJob
+from servicejobs import services
+from servicejobs.models import PromiseCheck, SalesHandover, ServiceJob
 from tests import factories
 from tests.cross_tenant import assert_not_found_for
 
@@ -167,3 +168,49 @@ def test_csv_import_through_the_api_refuses_a_bad_file_at_once(api_as, advisor):
     assert response.status_code == 400
     assert "job_number" in response.json()["errors"]["file"][0]
     assert api_as(advisor).post(reverse("job-import-csv"), {}, format="multipart").json()["errors"]["file"]
+
+
+def test_a_job_without_its_work_category_is_a_field_error(api_as, advisor, dealer):
+    vehicle = factories.VehicleFactory(customer=factories.CustomerFactory(dealer=dealer))
+    api = api_as(advisor)
+    api.raise_request_exception = False
+    response = api.post(reverse("job-list"), {"number": "RO-NOCAT", "customer": vehicle.customer_id,
+                                              "vehicle": vehicle.pk}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"work_category": ["This field is required."]}
+    with unscoped():
+        assert not ServiceJob.objects.exists()
+
+
+def test_renumbering_a_job_to_a_used_number_is_a_field_error(api_as, advisor, make_job):
+    make_job(number="RO-TAKEN")
+    job = make_job(number="RO-MINE")
+    api = api_as(advisor)
+    api.raise_request_exception = False
+    url = reverse("job-detail", args=[job.pk])
+    for method, body in (("patch", {"number": "RO-TAKEN"}),
+                         ("put", {"number": " RO-TAKEN ", "customer": job.customer_id, "vehicle": job.vehicle_id,
+                                  "work_category": "maintenance"})):
+        response = getattr(api, method)(url, body, format="json")
+        assert response.status_code == 400, method
+        assert response.json()["errors"] == {"number": ["A job with this number already exists at this dealer."]}
+    with unscoped():
+        assert ServiceJob.objects.get(pk=job.pk).number == "RO-MINE"
+
+
+def test_a_job_sent_back_unchanged_is_accepted_and_a_new_category_is_checked_for_a_repeat(api_as, advisor, dealer,
+                                                                                         make_job, in_dealer):
+    from tests.servicejobs.test_steps import walk_to
+
+    earlier = walk_to(make_job(work_category="repair"), "handover")
+    job = services.job_create(dealer=dealer, number="RO-BACK", customer=earlier.customer, vehicle=earlier.vehicle,
+                              advisor=advisor, work_category="tyres", appointment_at=timezone.now())
+    assert job.repeat_of is None
+    api = api_as(advisor)
+    url = reverse("job-detail", args=[job.pk])
+    same = {"number": "RO-BACK", "customer": job.customer_id, "vehicle": job.vehicle_id, "work_category": "tyres"}
+    assert api.put(url, same, format="json").status_code == 200
+    recategorised = api.patch(url, {"work_category": "repair"}, format="json")
+    assert recategorised.status_code == 200
+    assert recategorised.json()["repeat_of"] == earlier.pk  # as if it had been booked as a repair
+    assert PromiseCheck.objects.get(job=earlier, number=6).status == "broken"
