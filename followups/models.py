@@ -152,6 +152,15 @@ class AttemptOutcome(models.TextChoices):
     CALL_BACK = "call_back", _("Call back later")
 
 
+# Recorded with one tap; "call back" needs the time the customer asked for, so it has its own form.
+ONE_TAP_OUTCOMES = (AttemptOutcome.NO_ANSWER, AttemptOutcome.VOICEMAIL, AttemptOutcome.WRONG_NUMBER)
+
+
+class AnswerVia(models.TextChoices):
+    CALL = "call", _("on the phone")
+    ONLINE = "online", _("online")
+
+
 class CallAttempt(DealerOwnedModel):
     """One try at reaching the customer that did not reach them."""
 
@@ -178,7 +187,7 @@ class CallAnswer(DealerOwnedModel):
     would_recommend = models.BooleanField(_("would recommend us"))
     comments = models.TextField(_("comments, in the customer's words"), blank=True)
     answered_at = models.DateTimeField(_("answered"))
-    via = models.CharField(_("answered"), max_length=8, choices=[("call", _("on the phone")), ("online", _("online"))])
+    via = models.CharField(_("answered"), max_length=8, choices=AnswerVia.choices)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
     dissatisfied = models.BooleanField(_("dissatisfied"))

@@ -12,10 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dealer_portal.tenancy.models import Department
 from servicejobs.models import PromisePolicy
 
 from .models import (
     OPEN_CALL_STATUSES,
+    AnswerVia,
     AttemptOutcome,
     CallAnswer,
     CallAttempt,
@@ -56,7 +58,7 @@ def _open_call(call: FollowUpCall) -> FollowUpCall:
     # Only the call's row is locked; the joined rows (a re-check's complaint may be absent) are just read.
     call = (FollowUpCall.objects.select_for_update(of=("self",)).select_related("dealer", "customer", "complaint")
             .get(pk=call.pk))
-    if call.status not in OPEN_CALL_STATUSES:
+    if not call.is_open:
         raise ValidationError(_("This call is closed (%(status)s): nothing more is recorded on it.") % {
             "status": call.get_status_display()})
     return call
@@ -84,7 +86,8 @@ def call_attempt_log(*, call: FollowUpCall, outcome: str, by=None, callback_at: 
 
 @transaction.atomic
 def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bool, ready_when_promised: bool,
-                        would_recommend: bool, comments: str = "", by=None, via: str = "call") -> CallAnswer:
+                        would_recommend: bool, comments: str = "", by=None,
+                        via: str = AnswerVia.CALL) -> CallAnswer:
     """The customer was reached and answered. A dissatisfied answer opens a complaint in the same transaction.
 
     Side effects: the call is reached; the job's promise 9 is re-evaluated; maybe a complaint (see above).
@@ -115,8 +118,8 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
             "score": overall}
         answer.complaint = complaint_log(
             dealer=call.dealer, customer=call.customer, vehicle=call.vehicle, service_job=call.service_job,
-            department="service" if call.kind == CallKind.SERVICE else "sales", channel=Channel.FOLLOW_UP_CALL,
-            words=words, by=by)
+            department=Department.SERVICE if call.kind == CallKind.SERVICE else Department.SALES,
+            channel=Channel.FOLLOW_UP_CALL, words=words, by=by)
     answer.full_clean(exclude=["call", "complaint", "recorded_by"])
     answer.save()
     call.mark_reached(at=now, zone=call.dealer.zone)
@@ -161,7 +164,7 @@ def call_for_answer_link(token: str) -> FollowUpCall:
         call = FollowUpCall.objects.select_related("dealer", "dealer__network", "customer").filter(pk=call_id).first()
     if call is None:
         raise AnswerLinkUnusable(_("This link is not valid. Please check that you opened all of it."), status=404)
-    if call.status not in OPEN_CALL_STATUSES:
+    if not call.is_open:
         raise AnswerLinkUnusable(_("Your answers were already received. Thank you!"), status=410)
     return call
 
@@ -171,7 +174,7 @@ def answer_link_send(*, call: FollowUpCall, link_builder, by=None) -> None:
     customer = call.customer
     if not customer.email:
         raise ValidationError(_("The customer has no email address on record."))
-    if call.status not in OPEN_CALL_STATUSES:
+    if not call.is_open:
         raise ValidationError(_("This call is closed (%(status)s): nothing more is recorded on it.") % {
             "status": call.get_status_display()})
     link = link_builder(answer_link_token(call))

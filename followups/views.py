@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
+from servicejobs.models import PromiseCheckStatus
 
 from . import services
 from .dashboard import followup_figures
 from .forms import AnswersForm, CallbackForm
-from .models import AttemptOutcome, FollowUpCall
+from .models import ONE_TAP_OUTCOMES, AnswerVia, AttemptOutcome, FollowUpCall
 from .selectors import call_list
 
 
@@ -32,10 +33,11 @@ def _call_for_page(pk: int) -> FollowUpCall:
 
 
 def _render_call(request, dealer, call, *, answers_form=None, callback_form=None, status=200):
-    broken = (call.service_job.promise_checks.filter(status="broken").order_by("number")
+    broken = (call.service_job.promise_checks.filter(status=PromiseCheckStatus.BROKEN).order_by("number")
               if call.service_job_id else [])
     return render(request, "followups/call.html", {
-        "dealer": dealer, "call": call, "broken": broken, "outcomes": AttemptOutcome,
+        "dealer": dealer, "call": call, "broken": broken, "one_tap_outcomes": ONE_TAP_OUTCOMES,
+        "call_back": AttemptOutcome.CALL_BACK,
         "answers_form": answers_form or AnswersForm(), "callback_form": callback_form or CallbackForm(),
     }, status=status)
 
@@ -118,7 +120,7 @@ def public_answer(request, token: str):
         form = AnswersForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.call_answers_record(call=call, via="online", **form.cleaned_data)
+                services.call_answers_record(call=call, via=AnswerVia.ONLINE, **form.cleaned_data)
             except ValidationError:
                 return render(request, "followups/public_message.html",
                               {"message": _("Your answers were already received. Thank you!")}, status=410)

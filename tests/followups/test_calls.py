@@ -219,3 +219,19 @@ def test_a_recheck_for_a_customer_not_to_be_contacted_is_created_not_to_be_conta
     customer = factories.CustomerFactory(dealer=dealer, **customer_fields)
     recheck = FollowUpCall.objects.get(complaint=_closed_satisfied_complaint(dealer, manager, customer))
     assert (recheck.kind, recheck.status, recheck.not_contacted_reason) == ("recheck", "not_contacted", reason)
+
+
+def test_the_call_page_offers_attempts_and_answers_only_while_the_call_is_open(client, representative, dealer, call):
+    client.force_login(representative)
+    page = client.get(url(dealer, "followup_call", call.pk)).content.decode()
+    start = page.index('data-testid="attempt-buttons"')
+    buttons = page[start:page.index("</div>", start)]
+    assert [label for label in ("No answer", "Voicemail", "Wrong number") if label in buttons] == [
+        "No answer", "Voicemail", "Wrong number"]
+    assert url(dealer, "followup_attempt", call.pk, "call_back") not in buttons  # it needs a time: its own form
+    assert url(dealer, "followup_attempt", call.pk, "call_back") in page
+    with unscoped():
+        services.call_answers_record(call=call, overall=5, work_done_right=True, ready_when_promised=True,
+                                     would_recommend=True)
+    closed = client.get(url(dealer, "followup_call", call.pk)).content.decode()
+    assert 'data-testid="attempt-buttons"' not in closed and 'data-testid="answers-form"' not in closed
