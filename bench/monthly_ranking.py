@@ -48,6 +48,7 @@ from accounts.models import User  # noqa: E402
 from complaints.models import Complaint  # noqa: E402
 from complaints.taxonomy import network_taxonomy_install  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
+from dealer_portal.tenancy.calendar import local_month_q, next_month, previous_month  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region, Role  # noqa: E402
 from dealer_portal.tenancy.scoping import TenantScope, tenant_models, tenant_scope, unscoped  # noqa: E402
 from demo.calls import demo_calls_build  # noqa: E402
@@ -56,10 +57,9 @@ from demo.jobs import demo_jobs_build  # noqa: E402
 from demo.network import MEXICO_REGIONS  # noqa: E402
 from demo.scoring import demo_assessments_build, poe_template  # noqa: E402
 from followups.models import FollowUpCall  # noqa: E402
-from scoring.kpis import local_month_q, next_month, previous_month  # noqa: E402
 from scoring.models import Assessment, Ranking, RankingEntry, ScoringPolicy  # noqa: E402
-from scoring.ranking import ranking_dealers, ranking_publish, scorecards_compute  # noqa: E402
-from scoring.services import kpi_defaults_install  # noqa: E402
+from scoring.selectors import ranking_dealers, scorecards_compute  # noqa: E402
+from scoring.services import kpi_defaults_install, ranking_publish  # noqa: E402
 from servicejobs.models import JobStatus, PromiseCheck, ServiceJob  # noqa: E402
 
 BENCH_NETWORK_SLUG = "bench-monthly-ranking"

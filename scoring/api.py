@@ -21,15 +21,8 @@ from dealer_portal.api import DealerOwnedViewSetMixin, caller_only_dealer
 from dealer_portal.tenancy.access import require_dealer, roles_at_dealer
 from dealer_portal.tenancy.models import Network, Role
 
-from . import services
-from .assessments import (
-    ScoresRefused,
-    assessment_reopen,
-    assessment_score_many,
-    assessment_start,
-    assessment_submit,
-)
-from .kpis import MEASURES, network_kpis
+from . import selectors, services
+from .kpis import MEASURES
 from .models import (
     Assessment,
     AssessmentEvent,
@@ -40,8 +33,7 @@ from .models import (
     Kpi,
     Ranking,
 )
-from .ranking import month_check, month_parse, ranking_publish
-from .selectors import assessments_visible, dealer_month
+from .rules import month_check, month_parse
 from .serializers import (
     INVALID_CHOICE,
     AssessmentDetailSerializer,
@@ -157,7 +149,7 @@ class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         """The checklist as a readable file (JSON), ready to import into another network or as a new version."""
-        return Response(services.checklist_export(self.get_object()))
+        return Response(selectors.checklist_export(self.get_object()))
 
 
 # --- Assessments ---------------------------------------------------------------------------------------------
@@ -191,7 +183,7 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no caller, no scope
             return Assessment.objects.none()
-        assessments = (assessments_visible(self.request.tenancy.user_scope)
+        assessments = (selectors.assessments_visible(self.request.tenancy.user_scope)
                        .select_related("dealer__network", "template", "auditor")
                        .order_by("-month", "dealer__code", "is_self_assessment", "pk"))
         if self.action != "list":
@@ -242,8 +234,8 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
                                    "runs its self-assessment.")
         try:
             month = month_check(data["month"], network=dealer.network)
-            assessment = assessment_start(dealer=dealer, template=data["template"], month=month, by=request.user,
-                                          is_self_assessment=is_self)
+            assessment = services.assessment_start(dealer=dealer, template=data["template"], month=month,
+                                                   by=request.user, is_self_assessment=is_self)
         except DjangoValidationError as error:
             raise _as_api_error(error) from error
         return self._detail(assessment, status.HTTP_201_CREATED)
@@ -257,8 +249,8 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
         payload.is_valid(raise_exception=True)
         rows = payload.validated_data["scores"]
         try:
-            assessment_score_many(assessment=assessment, rows=rows)
-        except ScoresRefused as refused:  # keyed by position, as DRF keys a list's errors
+            services.assessment_score_many(assessment=assessment, rows=rows)
+        except services.ScoresRefused as refused:  # keyed by position, as DRF keys a list's errors
             raise ValidationError({"scores": {
                 str(index): {name: [f"{rows[index]['item'].code}: {message}" for message in messages]
                              for name, messages in error.message_dict.items()}
@@ -290,7 +282,7 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
         """Submit and lock the assessment; every item must be scored or marked not applicable first."""
         assessment = self._editable_object()
         try:
-            assessment_submit(assessment=assessment, by=request.user)
+            services.assessment_submit(assessment=assessment, by=request.user)
         except DjangoValidationError as error:
             raise _as_api_error(error, "assessment") from error
         return self._detail(assessment)
@@ -305,7 +297,7 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            assessment_reopen(assessment=assessment, by=request.user, reason=payload.validated_data["reason"],
+            services.assessment_reopen(assessment=assessment, by=request.user, reason=payload.validated_data["reason"],
                               is_network_admin=True)
         except DjangoValidationError as error:
             raise _as_api_error(error, "assessment") from error
@@ -317,7 +309,7 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
 
 def _kpi_set(network) -> dict:
     return {"network": network.slug, "is_default": not Kpi.objects.filter(network=network).exists(),
-            "kpis": network_kpis(network)}
+            "kpis": selectors.network_kpis(network)}
 
 
 class KpiSetView(APIView):
@@ -396,7 +388,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = payload.validated_data
         network = caller_network(request, data.get("network"), administer=True)
         try:
-            ranking, _published = ranking_publish(network=network, month=data["month"], by=request.user,
+            ranking, _published = services.ranking_publish(network=network, month=data["month"], by=request.user,
                                                   reason=data["reason"], republish=True, is_network_admin=True)
         except DjangoValidationError as error:
             raise _as_api_error(error) from error
@@ -419,7 +411,7 @@ class ScorecardView(APIView):
     def get(self, request, dealer_pk, month):
         dealer = require_dealer(request)  # 404 outside the caller's dealers, before the month is looked at
         try:
-            scorecard = dealer_month(dealer=dealer, month=month_parse(month))
+            scorecard = selectors.dealer_month(dealer=dealer, month=month_parse(month))
         except DjangoValidationError as error:
             raise _as_api_error(error) from error
         entry, ranking = scorecard.entry, scorecard.ranking

@@ -1,5 +1,5 @@
 """Pages of the monthly assessments (HQ's and the dealers' own), their evidence, the checklists and the network
-admin's scoring settings. They parse the request, call scoring.assessments / scoring.services, and render.
+admin's scoring settings. They parse the request, call scoring.services / scoring.selectors, and render.
 
 Who may do what:
 - HQ analysts and network admins start and score HQ assessments; a dealer's dealer manager starts and scores
@@ -16,7 +16,7 @@ import re
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,21 +25,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dealer_portal.forms import add_service_errors
+from dealer_portal.tenancy.calendar import local_today, month_start
 from dealer_portal.tenancy.decorators import dealer_page, network_page
-from dealer_portal.tenancy.models import Dealer, Role
+from dealer_portal.tenancy.models import Role
 
-from . import services
-from .assessments import (
-    Percentage,
-    ScoresRefused,
-    assessment_reopen,
-    assessment_result,
-    assessment_score_many,
-    assessment_start,
-    assessment_submit,
-)
+from . import selectors, services
 from .forms import (
-    NOT_STARTED,
     AssessmentListQueryForm,
     AssessmentStartForm,
     ChecklistImportForm,
@@ -59,12 +50,9 @@ from .models import (
     Kpi,
     ScoringPolicy,
 )
-from .ranking import network_today
-from .selectors import assessments_visible
+from .services import ScoresRefused
 
 HQ_ROLES = (Role.HQ_ANALYST, Role.NETWORK_ADMIN)
-# Same words as the services use for a locked assessment.
-LOCKED = "This assessment was submitted and is locked; a network admin can reopen it."
 
 
 # --- Who may do what ----------------------------------------------------------------------------------------
@@ -92,22 +80,11 @@ def _starts_self_assessment(request) -> bool | None:
 
 def _visible_assessments(request, dealer) -> QuerySet:
     """The dealer's assessments this person may open (the scope already narrows them to ``dealer``)."""
-    return assessments_visible(request.tenancy.user_scope).select_related("template", "auditor")
+    return selectors.assessments_visible(request.tenancy.user_scope).select_related("template", "auditor")
 
 
 def _assessment_for(request, dealer, pk: int) -> Assessment:
     return get_object_or_404(_visible_assessments(request, dealer), pk=pk)
-
-
-def _with_points(assessments: QuerySet) -> QuerySet:
-    """Each assessment's achieved points and applicable maximum, in the same query."""
-    applicable = Q(scores__not_applicable=False)
-    return assessments.annotate(achieved=Sum("scores__points", filter=applicable, default=0),
-                                applicable_max=Sum("scores__item__max_points", filter=applicable, default=0))
-
-
-def _poe_of(assessment) -> float | None:
-    return Percentage(assessment.achieved, assessment.applicable_max).percent
 
 
 def _detail_url(dealer, assessment) -> str:
@@ -121,32 +98,18 @@ def _detail_url(dealer, assessment) -> str:
 def assessment_list_page(request, network):
     """The month's HQ assessments across the dealers this person sees, and the dealers not assessed yet."""
     form = AssessmentListQueryForm(request.GET, network=network)
-    context = {"network": network, "form": form, "rows": [], "not_assessed": [],
-               "may_start": request.tenancy.has_role(*HQ_ROLES)}
+    context = {"network": network, "form": form, "rows": [], "not_assessed": [], "shows_started": True,
+               "shows_not_started": True, "may_start": request.tenancy.has_role(*HQ_ROLES)}
     if not form.is_valid():
         return render(request, "scoring/assessment_list.html", context, status=400)
-    month = form.cleaned_data["month"] or network_today(network).replace(day=1)
-    region, status = form.cleaned_data["region"], form.cleaned_data["status"]
-    hq_assessments = Assessment.objects.filter(month=month, is_self_assessment=False)
-    dealers = Dealer.objects.filter(network=network, is_active=True).select_related("region")
-    if region:
-        dealers = dealers.filter(region__code=region)
-    rows = []
-    if status != NOT_STARTED:
-        assessments = (_with_points(hq_assessments.filter(dealer__in=dealers))
-                       .select_related("dealer__region", "template", "auditor")
-                       .order_by("dealer__region__name", "dealer__code", "template__code"))
-        if status:
-            assessments = assessments.filter(status=status)
-        rows = list(assessments)
-        for assessment in rows:
-            assessment.poe = _poe_of(assessment) if assessment.status == AssessmentStatus.SUBMITTED else None
-    not_assessed = []
-    if status in ("", NOT_STARTED):
-        not_assessed = list(dealers.exclude(pk__in=hq_assessments.values("dealer_id"))
-                            .order_by("region__name", "code"))
-    context.update({"month": month, "month_text": month.strftime("%Y-%m"), "rows": rows,
-                    "not_assessed": not_assessed})
+    month = form.cleaned_data["month"] or month_start(local_today(network))
+    status = form.cleaned_data["status"]
+    found = selectors.assessment_month(network=network, month=month, region_code=form.cleaned_data["region"],
+                                       status=status)
+    context.update({"month": month, "month_text": month.strftime("%Y-%m"), "rows": found.rows,
+                    "not_assessed": found.not_assessed,
+                    "shows_started": status != selectors.NOT_STARTED,
+                    "shows_not_started": status in ("", selectors.NOT_STARTED)})
     return render(request, "scoring/assessment_list.html", context)
 
 
@@ -156,10 +119,10 @@ def assessment_list_page(request, network):
 @dealer_page
 def dealer_assessments_page(request, dealer):
     """The dealer's assessments: HQ's (drafts only for HQ people) and its own self-assessments."""
-    assessments = list(_with_points(_visible_assessments(request, dealer))
+    assessments = list(selectors.assessments_with_points(_visible_assessments(request, dealer))
                        .order_by("-month", "is_self_assessment", "template__code"))
     for assessment in assessments:
-        assessment.poe = _poe_of(assessment)
+        assessment.poe = selectors.assessment_poe(assessment)
     return render(request, "scoring/assessment_list.html", {
         "dealer": dealer, "dealer_rows": assessments,
         "starts_self_assessment": _starts_self_assessment(request),
@@ -178,7 +141,7 @@ def assessment_new_page(request, dealer):
         form = AssessmentStartForm(request.POST, network=network)
         if form.is_valid():
             try:
-                assessment = assessment_start(dealer=dealer, template=form.cleaned_data["template"],
+                assessment = services.assessment_start(dealer=dealer, template=form.cleaned_data["template"],
                                               month=form.cleaned_data["month"], by=request.user,
                                               is_self_assessment=is_self_assessment)
             except ValidationError as problem:
@@ -190,17 +153,12 @@ def assessment_new_page(request, dealer):
                 return redirect(_detail_url(dealer, assessment))
         status = 400
     else:
-        month = request.GET.get("month") or network_today(network).strftime("%Y-%m")
+        month = request.GET.get("month") or local_today(network).strftime("%Y-%m")
         form = AssessmentStartForm(initial={"month": month}, network=network)
     return render(request, "scoring/assessment_new.html", {
         "dealer": dealer, "form": form, "is_self_assessment": is_self_assessment,
         "has_checklists": form.fields["template"].queryset.exists(),
     }, status=status)
-
-
-def _items(assessment: Assessment) -> list[ChecklistItem]:
-    return list(ChecklistItem.objects.filter(section__template_id=assessment.template_id)
-                .select_related("section").order_by("section__position", "position"))
 
 
 def _score_forms(assessment: Assessment, items: list[ChecklistItem], data=None) -> list[ItemScoreForm]:
@@ -217,11 +175,11 @@ def _score_forms(assessment: Assessment, items: list[ChecklistItem], data=None) 
 def _detail_page(request, dealer, assessment: Assessment, *, score_forms=None, evidence_form=None,
                  reopen_form=None, problems=(), status: int = 200):
     assessment.refresh_from_db(fields=["status", "submitted_at"])
-    items = _items(assessment)
+    items = selectors.assessment_items(assessment)
     scores = {score.item_id: score for score in assessment.scores.all()}
     if score_forms is None:
         score_forms = _score_forms(assessment, items)
-    total, per_section = assessment_result(assessment)
+    total, per_section = selectors.assessment_result(assessment)
     sections = []
     for form in score_forms:
         section = form.item.section
@@ -255,7 +213,7 @@ def _scores_save(assessment: Assessment, score_forms: list[ItemScoreForm], score
             for form in forms_to_save]
     problems: list[str] = []
     try:
-        assessment_score_many(assessment=assessment, rows=rows)
+        services.assessment_score_many(assessment=assessment, rows=rows)
     except ScoresRefused as refused:
         for index, error in refused.by_row.items():
             add_service_errors(forms_to_save[index], error)
@@ -272,8 +230,8 @@ def assessment_page(request, dealer, pk: int):
         return _detail_page(request, dealer, assessment)
     _require_editor(request, assessment)
     if assessment.status != AssessmentStatus.DRAFT:
-        return _detail_page(request, dealer, assessment, problems=[_(LOCKED)], status=400)
-    items = _items(assessment)
+        return _detail_page(request, dealer, assessment, problems=[_(services.LOCKED)], status=400)
+    items = selectors.assessment_items(assessment)
     score_forms = _score_forms(assessment, items, data=request.POST)
     problems: list[str] = []
     checked = [form.is_valid() for form in score_forms]  # every form checked, so every bad item shows its error
@@ -295,7 +253,7 @@ def assessment_submit_page(request, dealer, pk: int):
     assessment = _assessment_for(request, dealer, pk)
     _require_editor(request, assessment)
     try:
-        assessment_submit(assessment=assessment, by=request.user)
+        services.assessment_submit(assessment=assessment, by=request.user)
     except ValidationError as error:
         return _detail_page(request, dealer, assessment, problems=error.messages, status=400)
     messages.success(request, _("Submitted: the assessment is locked."))
@@ -312,7 +270,7 @@ def assessment_reopen_page(request, dealer, pk: int):
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            assessment_reopen(assessment=assessment, by=request.user, reason=form.cleaned_data["reason"],
+            services.assessment_reopen(assessment=assessment, by=request.user, reason=form.cleaned_data["reason"],
                               is_network_admin=True)
         except ValidationError as problem:
             add_service_errors(form, problem)
@@ -496,11 +454,8 @@ def checklists_page(request, network):
                     "name": template.name, "version": template.version})
                 return redirect("scoring_checklists", network.slug)
         status = 400
-    checklists = (ChecklistTemplate.objects.filter(network=network)
-                  .annotate(items_count=Count("sections__items"), total_points=Sum("sections__items__max_points"))
-                  .order_by("code", "-version"))
     return render(request, "scoring/checklists.html", {
-        "network": network, "checklists": checklists, "import_form": import_form,
+        "network": network, "checklists": selectors.checklists_with_totals(network), "import_form": import_form,
         "may_edit": request.tenancy.is_network_admin(network),
     }, status=status)
 
@@ -510,7 +465,7 @@ def checklists_page(request, network):
 def checklist_export_page(request, network, pk: int):
     """One checklist version as readable JSON (what the import reads back), downloaded as a file."""
     template = get_object_or_404(ChecklistTemplate, pk=pk)
-    body = json.dumps(services.checklist_export(template), indent=2, ensure_ascii=False) + "\n"
+    body = json.dumps(selectors.checklist_export(template), indent=2, ensure_ascii=False) + "\n"
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{template.code}-v{template.version}.json")

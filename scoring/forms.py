@@ -11,14 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dealer_portal.forms import PortalForm, PortalModelForm
+from dealer_portal.tenancy.calendar import local_today
 from dealer_portal.tenancy.models import Region
 
 from .kpis import MEASURES
 from .models import AssessmentStatus, ChecklistItem, ChecklistTemplate, FocusArea, KpiCategory, ScoringPolicy
-from .ranking import month_check, month_parse, network_today
+from .rules import month_check, month_parse
+from .selectors import NOT_STARTED
 
 CHECKLIST_FILE_MAX_BYTES = 512 * 1024
-NOT_STARTED = "not_started"
 
 
 def _month_messages(error: ValidationError) -> list[str]:
@@ -59,7 +60,7 @@ class AssessmentListQueryForm(PortalForm):
     def __init__(self, data, *, network):
         if not data.get("month"):  # this month (network time), shown in the month picker too
             data = data.copy()
-            data["month"] = network_today(network).strftime("%Y-%m")
+            data["month"] = local_today(network).strftime("%Y-%m")
         super().__init__(data)
         self.fields["month"].network = network
         self.fields["region"].choices = [("", _("All regions"))] + [

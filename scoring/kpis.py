@@ -19,7 +19,11 @@ from django.db.models import Count, ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CLOSED_STATES, Complaint
-from dealer_portal.tenancy.calendar import local_month_q, next_month, previous_month  # noqa: F401 - demo imports previous_month here
+from dealer_portal.tenancy.calendar import (
+    local_month_q,
+    next_month,
+    previous_month,  # noqa: F401 - demo/scoring.py still imports it from here
+)
 from followups.models import CallKind, CallStatus, FollowUpCall
 from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
 
@@ -157,11 +161,6 @@ def default_kpis(network) -> list[Kpi]:
             for position, (code, measure, area, category, target, weight) in enumerate(DEFAULT_KPIS)]
 
 
-def network_kpis(network) -> list[Kpi]:
-    """The network's KPIs, or the default set if it has not configured its own."""
-    return list(Kpi.objects.filter(network=network)) or default_kpis(network)
-
-
 @dataclass(frozen=True)
 class Figure:
     """One KPI's raw figure for one dealer and month."""
@@ -196,19 +195,6 @@ def measure_figures(measure: Measure, context: MonthContext) -> dict[int, Figure
         by_dealer.setdefault(dealer_id, []).append(value.total_seconds() / 3600)
     return {dealer_id: Figure(cases=len(values), value=statistics.median(values))
             for dealer_id, values in by_dealer.items()}
-
-
-def kpi_score(value: float, *, target: float, higher_is_better: bool) -> float:
-    """How far a KPI reaches its target, 0–100: meeting or beating the target is 100.
-
-    A share scores value/target (80 % against a 90 % target is 88.9); a duration scores target/value
-    (a 96-hour median against a 72-hour target is 75).
-    """
-    if higher_is_better:
-        return min(100.0, 100.0 * value / target)
-    if value <= target:
-        return 100.0
-    return 100.0 * target / value
 
 
 def kpi_cases_for_dealer(measure_key: str, *, dealer, month: date, first_contact_hours: int, reply_limit_hours: int):

@@ -1,6 +1,6 @@
 """Serializers of the scoring API: checklists, assessments, KPIs, rankings and scorecards.
 
-They only parse and render; the rules live in ``assessments``, ``services``, ``ranking`` and ``selectors``.
+They only parse and render; the writes live in ``services``, the reads in ``selectors``, the formulas in ``rules``.
 Figures (POE, Service Quality, overall) are numbers with one decimal, or null when there is none.
 """
 
@@ -13,7 +13,6 @@ from rest_framework import serializers
 
 from dealer_portal.tenancy.models import Dealer
 
-from .assessments import assessment_result
 from .kpis import MEASURES
 from .models import (
     Assessment,
@@ -31,8 +30,8 @@ from .models import (
     Ranking,
     RankingEntry,
 )
-from .ranking import month_parse
-from .selectors import ranking_entries
+from .rules import month_parse
+from .selectors import assessment_result, ranking_entries
 
 # The same words as a choice that does not exist, so nothing says that the object exists elsewhere.
 INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."

@@ -1,45 +1,52 @@
-"""Writes on checklists: import and export as readable JSON, the shipped ones, and new versions."""
+"""Writes of scoring: checklists (import, the shipped ones), the KPI set, assessments (start, score, submit,
+reopen) and their evidence, and the published monthly ranking (publish, republish, the scheduled run).
+
+Each service runs in one transaction and says its side effects in its docstring; reads are in ``selectors``,
+the formulas in ``rules``.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from dealer_portal.tenancy.calendar import previous_month, zone_of
+from dealer_portal.tenancy.models import Network
 
 from .kpis import MEASURES, default_kpis
 from .models import (
     Assessment,
+    AssessmentEvent,
     AssessmentEvidence,
+    AssessmentScore,
     AssessmentStatus,
     ChecklistItem,
     ChecklistKind,
     ChecklistSection,
     ChecklistTemplate,
     Kpi,
+    Ranking,
+    RankingEntry,
+    ScoringPolicy,
 )
+from .rules import TIE_RULE, TOP, month_check, ranked
+from .selectors import ranking_current, ranking_dealers, scorecards_compute
 
 SHIPPED = Path(__file__).resolve().parent / "checklists"
+LOCKED = gettext_noop("This assessment was submitted and is locked; a network admin can reopen it.")
 
 
-def checklist_export(template: ChecklistTemplate) -> dict:
-    """The checklist as plain data (what ``checklist_import`` reads back)."""
-    return {
-        "code": template.code, "kind": template.kind, "name": template.name, "version": template.version,
-        "sections": [
-            {"code": section.code, "title": section.title,
-             "items": [{"code": item.code, "text": item.text, "max_points": item.max_points,
-                        **({"guidance": item.guidance} if item.guidance else {})}
-                       for item in section.items.all()]}
-            for section in template.sections.prefetch_related("items")
-        ],
-    }
-
+# --- Checklists ---------------------------------------------------------------------------------------------
 
 # The longest text each part of a checklist may have (the columns' sizes).
 CHECKLIST_LIMITS = {"code": 40, "name": 160, "section_code": 20, "section_title": 200, "item_code": 20}
@@ -107,7 +114,10 @@ def _validated(data) -> dict:
 @transaction.atomic
 def checklist_import(*, network, data: dict | str) -> ChecklistTemplate:
     """Create a checklist from data (or JSON text). A code the network already has gets a new version;
-    the earlier versions stay as they are, so past scores never change."""
+    the earlier versions stay as they are, so past scores never change.
+
+    Side effects: writes the template, its sections and items; marks the code's earlier versions not current.
+    """
     if isinstance(data, str):
         try:
             data = json.loads(data)
@@ -132,7 +142,10 @@ def checklist_import(*, network, data: dict | str) -> ChecklistTemplate:
 
 
 def shipped_checklists_install(*, network) -> int:
-    """Give a network the POE and PRC checklists that ship with the platform (once: idempotent)."""
+    """Give a network the POE and PRC checklists that ship with the platform (once: idempotent).
+
+    Side effects: imports each shipped checklist the network lacks (see ``checklist_import``); returns how many.
+    """
     installed = 0
     for path in sorted(SHIPPED.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -151,7 +164,8 @@ KPI_FIELDS = ("code", "name", "measure", "focus_area", "category", "target", "we
 def kpi_set_replace(*, network, rows: list[dict]) -> list[Kpi]:
     """Replace the network's whole KPI set at once; the weights must add up to exactly 100.
 
-    Published rankings keep the KPIs they were computed with, so this never changes a past month.
+    Side effects: deletes the network's KPIs and writes the new set. Published rankings keep the KPIs they
+    were computed with, so this never changes a past month.
     """
     errors: dict[str, list] = {}
     kpis = []
@@ -186,10 +200,123 @@ def kpi_set_replace(*, network, rows: list[dict]) -> list[Kpi]:
 
 
 def kpi_defaults_install(*, network) -> int:
-    """Give a network the default KPI set if it has none (idempotent)."""
+    """Give a network the default KPI set if it has none (idempotent). Side effects: writes the default KPIs."""
     if Kpi.objects.filter(network=network).exists():
         return 0
     return len(Kpi.objects.bulk_create(default_kpis(network)))
+
+
+# --- Assessments ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_start(*, dealer, template: ChecklistTemplate, month: date, by=None,
+                     is_self_assessment: bool = False) -> Assessment:
+    """Open the month's assessment of ``dealer`` against the current version of a checklist of its network.
+
+    Side effects: writes the Assessment (a draft).
+    """
+    current = ChecklistTemplate.objects.filter(pk=template.pk, is_current=True).exists()
+    if template.network_id != dealer.network_id or not current:
+        raise ValidationError({"template": _("Select a valid choice. That choice is not one of the available "
+                                             "choices.")})
+    month = month.replace(day=1)
+    if Assessment.objects.filter(dealer=dealer, template__code=template.code, month=month,
+                                 is_self_assessment=is_self_assessment).exists():
+        raise ValidationError({"month": _("This dealer already has this assessment for %(month)s.") % {
+            "month": month.strftime("%B %Y")}})
+    return Assessment.objects.create(dealer=dealer, template=template, month=month, auditor=by,
+                                     is_self_assessment=is_self_assessment)
+
+
+def _editable(assessment: Assessment) -> Assessment:
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError(_(LOCKED))
+    return assessment
+
+
+@transaction.atomic
+def assessment_score(*, assessment: Assessment, item: ChecklistItem, points: int | None = None,
+                     not_applicable: bool = False, comment: str = "") -> AssessmentScore:
+    """Give an item its points (up to its maximum) or mark it not applicable. Side effects: writes the item's
+    AssessmentScore (replacing an earlier one)."""
+    assessment = _editable(assessment)
+    if item.section.template_id != assessment.template_id:
+        raise ValidationError({"item": _("Select a valid choice. That choice is not one of the available choices.")})
+    if not not_applicable and (points is None or not 0 <= points <= item.max_points):
+        raise ValidationError({"points": _("Give from 0 to %(max)d points, or mark it not applicable.") % {
+            "max": item.max_points}})
+    score, _created = AssessmentScore.objects.update_or_create(
+        dealer_id=assessment.dealer_id, assessment=assessment, item=item,
+        defaults={"points": None if not_applicable else points, "not_applicable": not_applicable,
+                  "comment": comment.strip()})
+    return score
+
+
+class ScoresRefused(Exception):
+    """Some rows of ``assessment_score_many`` were refused; ``by_row`` maps each row's index to its error."""
+
+    def __init__(self, by_row: dict[int, ValidationError]):
+        super().__init__(f"{len(by_row)} item score(s) refused")
+        self.by_row = by_row
+
+
+def assessment_score_many(*, assessment: Assessment, rows: list[dict]) -> list[AssessmentScore]:
+    """Score several items at once (rows of item, points, not_applicable, comment): every row is saved, or none.
+
+    Side effects: writes each row's AssessmentScore. A locked assessment raises ValidationError; refused rows
+    raise ``ScoresRefused`` naming each one.
+    """
+    with transaction.atomic():
+        saved, refused = [], {}
+        for index, row in enumerate(rows):
+            try:
+                saved.append(assessment_score(assessment=assessment, **row))
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    raise  # the assessment as a whole refuses (locked)
+                refused[index] = error
+        if refused:
+            raise ScoresRefused(refused)  # raised inside the block: the rows saved so far roll back
+    return saved
+
+
+@transaction.atomic
+def assessment_submit(*, assessment: Assessment, by=None) -> Assessment:
+    """Lock the assessment; every item must be scored or marked not applicable first.
+
+    Side effects: marks the assessment submitted and writes its "submitted" history entry.
+    """
+    assessment = _editable(assessment)
+    missing = (ChecklistItem.objects.filter(section__template=assessment.template)
+               .exclude(pk__in=assessment.scores.values("item_id")).values_list("code", flat=True))
+    if missing:
+        raise ValidationError(_("Score these items first: %(codes)s.") % {"codes": ", ".join(missing)})
+    assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
+    assessment.save(update_fields=["status", "submitted_at"])
+    AssessmentEvent.objects.create(dealer_id=assessment.dealer_id, assessment=assessment, action="submitted", by=by)
+    return assessment
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, by, reason: str, is_network_admin: bool) -> Assessment:
+    """Only a network admin reopens a submitted assessment, and says why.
+
+    Side effects: marks the assessment a draft again and writes its "reopened" history entry with the reason.
+    """
+    if not is_network_admin:
+        raise ValidationError(_("Only a network admin can reopen a submitted assessment."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the assessment is reopened.")})
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError(_("Only a submitted assessment can be reopened."))
+    assessment.status, assessment.submitted_at = AssessmentStatus.DRAFT, None
+    assessment.save(update_fields=["status", "submitted_at"])
+    AssessmentEvent.objects.create(dealer_id=assessment.dealer_id, assessment=assessment, action="reopened",
+                                   reason=reason.strip(), by=by)
+    return assessment
 
 
 # --- Assessment evidence ------------------------------------------------------------------------------------
@@ -226,10 +353,14 @@ def _evidence_type(upload) -> str:
 @transaction.atomic
 def evidence_attach(*, assessment: Assessment, upload, by=None, item: ChecklistItem | None = None,
                     note: str = "") -> AssessmentEvidence:
-    """Attach a photo or document to an assessment that is still being scored (stored through Django's storage)."""
+    """Attach a photo or document to an assessment that is still being scored.
+
+    Side effects: stores the file through Django's storage (removed again if the row cannot be written) and
+    writes the AssessmentEvidence.
+    """
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError(_("This assessment was submitted and is locked; a network admin can reopen it."))
+        raise ValidationError(_(LOCKED))
     if item is not None and item.section.template_id != assessment.template_id:
         raise ValidationError({"item": _("Select a valid choice. That choice is not one of the available choices.")})
     limit = settings.EVIDENCE_MAX_BYTES
@@ -253,10 +384,95 @@ def evidence_attach(*, assessment: Assessment, upload, by=None, item: ChecklistI
 
 @transaction.atomic
 def evidence_remove(*, evidence: AssessmentEvidence) -> None:
-    """Remove evidence from an assessment still being scored; the file leaves the storage after commit."""
+    """Remove evidence from an assessment still being scored.
+
+    Side effects: deletes the AssessmentEvidence; the file leaves the storage after commit.
+    """
     assessment = Assessment.objects.select_for_update().get(pk=evidence.assessment_id)
     if assessment.status != AssessmentStatus.DRAFT:
-        raise ValidationError(_("This assessment was submitted and is locked; a network admin can reopen it."))
+        raise ValidationError(_(LOCKED))
     storage, name = evidence.file.storage, evidence.file.name
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- The published monthly ranking ---------------------------------------------------------------------------
+
+
+def _rules_snapshot(network) -> dict:
+    """The network's rules as the published ranking keeps them (its scorecard pages read them back)."""
+    policy = ScoringPolicy.objects.for_network(network)
+    return {
+        "poe_weight": policy.poe_weight, "service_quality_weight": policy.service_quality_weight,
+        "min_sample": policy.min_sample, "min_data_weight_percent": policy.min_data_weight_percent,
+        "stars_from": {"5": str(policy.five_stars_from), "4": str(policy.four_stars_from),
+                       "3": str(policy.three_stars_from), "2": str(policy.two_stars_from)},
+        "tie_rule": TIE_RULE,
+    }
+
+
+@transaction.atomic
+def ranking_publish(*, network, month: date, by=None, reason: str = "", republish: bool = False,
+                    is_network_admin: bool = False, today: date | None = None) -> tuple[Ranking, bool]:
+    """Publish the month's ranking as an immutable snapshot; returns (ranking, whether it was published now).
+
+    Side effects: writes a Ranking and one RankingEntry per active dealer; a republish marks the month's
+    earlier versions not current. Without ``republish`` a month already published is left as it is (the beat
+    task may run twice). Republishing is a network admin's, with a reason: a new version, the old one kept.
+    """
+    month = month_check(month, network=network, finished=True, today=today)
+    Network.objects.select_for_update().filter(pk=network.pk).first()  # one publisher per network at a time
+    existing = Ranking.objects.filter(network=network, month=month).order_by("-version").first()
+    if existing is not None and not republish:
+        return existing, False
+    if republish:
+        if not is_network_admin:
+            raise ValidationError(_("Only a network admin can republish a ranking."))
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the ranking is republished.")})
+        if existing is None:
+            raise ValidationError({"month": _("%(month)s has not been published yet.") % {
+                "month": month.strftime("%Y-%m")}})
+        Ranking.objects.filter(network=network, month=month).update(is_current=False)
+    dealers = ranking_dealers(network)
+    cards = scorecards_compute(network=network, month=month, dealers=dealers)
+    codes = {dealer.pk: dealer.code for dealer in dealers}
+    order = ranked(list(cards.values()), codes)
+    rank_network = {card.dealer_id: position for position, card in enumerate(order, start=1)}
+    rank_region: dict[int, int] = {}
+    region_count: dict[int, int] = {}
+    region_of = {dealer.pk: dealer.region_id for dealer in dealers}
+    for card in order:
+        region = region_of[card.dealer_id]
+        region_count[region] = region_count.get(region, 0) + 1
+        rank_region[card.dealer_id] = region_count[region]
+    previous = ranking_current(network=network, month=previous_month(month))
+    previous_ranks = dict(previous.entries.values_list("dealer_id", "rank_network")) if previous else {}
+    try:
+        with transaction.atomic():
+            ranking = Ranking.objects.create(
+                network=network, month=month, version=(existing.version + 1) if existing else 1,
+                reason=reason.strip(), published_by=by, published_at=timezone.now(), rules=_rules_snapshot(network))
+    except IntegrityError:  # published meanwhile by another worker
+        return Ranking.objects.get(network=network, month=month, is_current=True), False
+    RankingEntry.objects.bulk_create([
+        RankingEntry(ranking=ranking, dealer_id=card.dealer_id, region_id=region_of[card.dealer_id],
+                     status=card.status, poe=card.poe, service_quality=card.service_quality, speed=card.speed,
+                     compliance=card.compliance, overall=card.overall, stars=card.stars,
+                     rank_network=rank_network.get(card.dealer_id), rank_region=rank_region.get(card.dealer_id),
+                     previous_rank=previous_ranks.get(card.dealer_id),
+                     is_top_five=rank_network.get(card.dealer_id, TOP + 1) <= TOP, details=card.details())
+        for card in cards.values()
+    ], batch_size=1000)
+    return ranking, True
+
+
+def ranking_publish_due(*, network, now: datetime | None = None) -> Ranking | None:
+    """The scheduled run: from the 1st at the network's publishing hour, publish last month once (see
+    ``ranking_publish`` for what it writes)."""
+    local = timezone.localtime(now or timezone.now(), zone_of(network))
+    if local.day == 1 and local.hour < ScoringPolicy.objects.for_network(network).publish_hour:
+        return None
+    today = local.date()
+    ranking, published = ranking_publish(network=network, month=previous_month(today), today=today)
+    return ranking if published else None

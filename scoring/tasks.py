@@ -4,7 +4,7 @@ from celery import shared_task
 
 from dealer_portal.tenancy.tasks import NetworkTask, networks_fan_out
 
-from .ranking import ranking_publish_due
+from .services import ranking_publish_due
 
 
 @shared_task(base=NetworkTask, name="scoring.tasks.ranking_publish_for_network")

@@ -1,5 +1,5 @@
 """Pages of the monthly ranking, a dealer's scorecard and the records behind its KPIs, the quarterly report of
-top achievers, and their CSV/XLSX exports. They parse the query, call reports/selectors, and render."""
+top achievers, and their CSV/XLSX exports. They parse the query, call the selectors, and render."""
 
 from __future__ import annotations
 
@@ -19,17 +19,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dealer_portal.forms import PortalForm, add_service_errors
-from dealer_portal.tenancy.calendar import previous_month
+from dealer_portal.tenancy.calendar import last_complete_quarter, local_today, previous_month, quarter_months
 from dealer_portal.tenancy.decorators import dealer_page, network_page
-from dealer_portal.tenancy.models import Dealer, Region
+from dealer_portal.tenancy.models import Region
 
-from . import exports, reports
+from . import exports, selectors
 from .kpis import MEASURES
-from .models import EntryStatus, FocusArea, KpiCategory, Ranking, ScoringPolicy
-from .ranking import month_check, month_parse, network_today, ranking_publish
-from .selectors import dealer_month, dealer_trend
+from .models import EntryStatus, FocusArea, KpiCategory, Ranking
+from .rules import TIE_RULE, month_check, month_parse, movement_text, quarter_check, quarter_label, quarter_parse
+from .services import ranking_publish
 
-DEFAULT_TIE_RULE = gettext_lazy("overall, then POE, then Service Quality, then dealer code")
 CASES_PER_PAGE = 50
 # The ranking table's sortable columns: ?sort key and heading.
 COLUMNS = [
@@ -60,8 +59,8 @@ class RankingQueryForm(PortalForm):
     stars = forms.TypedChoiceField(label=gettext_lazy("Stars"), required=False, coerce=int, empty_value=None,
                                    choices=[("", gettext_lazy("Any"))] + [(str(n), "★" * n) for n in range(5, 0, -1)])
     sort = forms.ChoiceField(required=False, widget=forms.HiddenInput,
-                             choices=[("", "")] + [(key, key) for key in reports.SORTS]
-                             + [(f"-{key}", key) for key in reports.SORTS])
+                             choices=[("", "")] + [(key, key) for key in selectors.SORTS]
+                             + [(f"-{key}", key) for key in selectors.SORTS])
 
     def __init__(self, data, *, network, months: list[date]):
         super().__init__(data)
@@ -102,7 +101,7 @@ class RankingQuery:
 
 
 def _ranking_query(request, network) -> RankingQuery:
-    months = reports.published_months(network)
+    months = selectors.published_months(network)
     form = RankingQueryForm(request.GET, network=network, months=months)
     query = RankingQuery(form=form, months=months)
     if not form.is_valid():
@@ -112,7 +111,7 @@ def _ranking_query(request, network) -> RankingQuery:
     query.month = data["month"] or (months[0] if months else None)
     if query.month is None:
         return query  # nothing published yet: the page says so
-    query.ranking = reports.ranking_version(network=network, month=query.month, version=data["version"])
+    query.ranking = selectors.ranking_version(network=network, month=query.month, version=data["version"])
     if query.ranking is None:
         if data["version"]:
             query.missing = _("%(month)s has no version %(version)s.") % {
@@ -121,7 +120,7 @@ def _ranking_query(request, network) -> RankingQuery:
         else:
             query.missing = _("No ranking has been published for %(month)s.") % {"month": query.month.strftime("%Y-%m")}
         return query
-    query.lines = reports.ranking_lines(query.ranking, region_code=data["region"] or None, stars=data["stars"],
+    query.lines = selectors.ranking_lines(query.ranking, region_code=data["region"] or None, stars=data["stars"],
                                        sort=data["sort"] or None)
     return query
 
@@ -139,14 +138,9 @@ def _columns(request, sort: str) -> list[dict]:
     return columns
 
 
-def _linkable_dealers(network) -> set[int]:
-    # The scorecards this person may open (a scoped query): HQ every dealer, a regional manager the region's.
-    return set(Dealer.objects.filter(network=network).values_list("pk", flat=True))
-
-
 def _ranking_page(request, network, *, own_dealer=None, republish_form=None, status=None):
     query = _ranking_query(request, network)
-    linkable = {own_dealer.pk} if own_dealer is not None else _linkable_dealers(network)
+    linkable = {own_dealer.pk} if own_dealer is not None else selectors.linkable_dealers(network)
     for line in query.lines:
         line.stars_text = _stars_text(line.stars)
         line.status_text = EntryStatus(line.status).label
@@ -159,8 +153,8 @@ def _ranking_page(request, network, *, own_dealer=None, republish_form=None, sta
     return render(request, "scoring/ranking.html", {
         "network": network, "own_dealer": own_dealer, "query": query, "form": query.form,
         "month": query.month, "ranking": query.ranking, "lines": query.lines,
-        "versions": reports.ranking_versions(network=network, month=query.month) if query.ranking else [],
-        "tie_rule": (query.ranking.rules.get("tie_rule") if query.ranking else None) or DEFAULT_TIE_RULE,
+        "versions": selectors.ranking_versions(network=network, month=query.month) if query.ranking else [],
+        "tie_rule": _((query.ranking.rules.get("tie_rule") if query.ranking else None) or TIE_RULE),
         "columns": _columns(request, sort), "export_query": request.GET.urlencode(),
         "republish_form": republish_form if is_admin else None,
     }, status=status or query.status)
@@ -229,21 +223,19 @@ def _bad_request(request, form: forms.Form):
 @network_page
 def quarterly_page(request, network):
     """Top achievers per region over a quarter's published rankings, for the quarterly roadshow."""
-    context = {"network": network, "rule": _(reports.QUARTERLY_RULE), "problem": "", "groups": []}
+    context = {"network": network, "rule": _(selectors.QUARTERLY_RULE), "problem": "", "groups": []}
     text = request.GET.get("quarter", "").strip()
     try:
-        quarter = (reports.quarter_parse(text) if text
-                   else reports.last_complete_quarter(network_today(network)))
-        reports.quarter_check(quarter, network=network)
+        quarter = quarter_parse(text) if text else last_complete_quarter(local_today(network))
+        quarter_check(quarter, network=network)
     except ValidationError as error:
         context["problem"] = " ".join(error.message_dict.get("quarter", error.messages))
         context["quarter_text"] = text
         return render(request, "scoring/quarterly.html", context, status=400)
     context.update({
-        "quarter": quarter, "quarter_text": reports.quarter_label(quarter),
-        "quarter_months": reports.quarter_months(quarter),
-        "groups": reports.quarterly_achievers(network=network, quarter=quarter),
-        "top": reports.QUARTERLY_TOP, "linkable": _linkable_dealers(network),
+        "quarter": quarter, "quarter_text": quarter_label(quarter), "quarter_months": quarter_months(quarter),
+        "groups": selectors.quarterly_achievers(network=network, quarter=quarter),
+        "top": selectors.QUARTERLY_TOP, "linkable": selectors.linkable_dealers(network),
     })
     return render(request, "scoring/quarterly.html", context)
 
@@ -252,7 +244,7 @@ def quarterly_page(request, network):
 
 
 def _last_month(network) -> date:
-    return previous_month(network_today(network))
+    return previous_month(local_today(network))
 
 
 def _requested_month(request, network) -> date:
@@ -264,12 +256,6 @@ def _requested_month(request, network) -> date:
 def _month_problem(request, dealer, error: ValidationError, template: str, extra: dict | None = None):
     return render(request, template, {"dealer": dealer, "problem": " ".join(_month_error(error)),
                                       "month_text": request.GET.get("month", ""), **(extra or {})}, status=400)
-
-
-def _min_sample(month: object) -> int:
-    if month.ranking is not None and "min_sample" in month.ranking.rules:
-        return month.ranking.rules["min_sample"]
-    return ScoringPolicy.objects.for_network(month.dealer.network).min_sample
 
 
 def _kpi_rows(card: dict, *, min_sample: int) -> list[dict]:
@@ -287,12 +273,12 @@ def scorecard_page(request, dealer):
     """A dealer's month: POE by section, Service Quality by focus area and category, the KPIs, the trend."""
     try:
         month = _requested_month(request, dealer.network)
-        scorecard = dealer_month(dealer=dealer, month=month)
+        scorecard = selectors.dealer_month(dealer=dealer, month=month)
     except ValidationError as error:
         return _month_problem(request, dealer, error, "scoring/scorecard.html")
     card = scorecard.card
-    min_sample = _min_sample(scorecard)
-    trend = dealer_trend(dealer=dealer, until=month)
+    min_sample = selectors.scorecard_min_sample(scorecard)
+    trend = selectors.dealer_trend(dealer=dealer, until=month)
     chart = {"months": [line.ranking.month.strftime("%Y-%m") for line in trend],
              "overall": [float(line.overall) if line.overall is not None else None for line in trend],
              "poe": [float(line.poe) if line.poe is not None else None for line in trend],
@@ -304,7 +290,7 @@ def scorecard_page(request, dealer):
         "dealer": dealer, "month": month, "month_text": month.strftime("%Y-%m"), "scorecard": scorecard,
         "card": card, "entry": entry, "status_text": EntryStatus(card["status"]).label,
         "stars_text": _stars_text(card.get("stars")),
-        "movement": reports.movement_text(entry) if entry is not None else "",
+        "movement": movement_text(entry) if entry is not None else "",
         "kpis": _kpi_rows(card, min_sample=min_sample), "min_sample": min_sample, "chart": chart,
         "export_query": urlencode({"month": month.strftime("%Y-%m")}),
         "is_hq_view": request.tenancy.sees_network(dealer.network),
@@ -318,10 +304,11 @@ def scorecard_export(request, dealer, fmt: str):
         raise Http404("No such export format.")
     try:
         month = _requested_month(request, dealer.network)
-        scorecard = dealer_month(dealer=dealer, month=month)
+        scorecard = selectors.dealer_month(dealer=dealer, month=month)
     except ValidationError as error:
         return render(request, "400.html", {"message": " ".join(_month_error(error))}, status=400)
-    header, rows = exports.scorecard_table(scorecard.card, min_sample=_min_sample(scorecard), entry=scorecard.entry)
+    header, rows = exports.scorecard_table(scorecard.card, min_sample=selectors.scorecard_min_sample(scorecard),
+                                           entry=scorecard.entry)
     name = f"scorecard-{dealer.code}-{month:%Y-%m}"
     return exports.table_response(fmt, filename=name, title=_("Scorecard"), header=header, rows=rows)
 
@@ -333,15 +320,15 @@ def kpi_cases_page(request, dealer, kpi_code: str):
         month = _requested_month(request, dealer.network)
     except ValidationError as error:
         return _month_problem(request, dealer, error, "scoring/kpi_cases.html", {"kpi_code": kpi_code})
-    found = reports.kpi_on_card(dealer=dealer, month=month, code=kpi_code)
+    found = selectors.kpi_on_card(dealer=dealer, month=month, code=kpi_code)
     if found is None:
         raise Http404("No such KPI.")
     name, measure_key = found
-    page = Paginator(reports.kpi_cases(dealer=dealer, month=month, measure_key=measure_key),
+    page = Paginator(selectors.kpi_cases(dealer=dealer, month=month, measure_key=measure_key),
                      CASES_PER_PAGE).get_page(request.GET.get("page"))
     measure = MEASURES[measure_key]
     return render(request, "scoring/kpi_cases.html", {
         "dealer": dealer, "month": month, "month_text": month.strftime("%Y-%m"), "kpi_code": kpi_code,
         "kpi_name": name, "measure": measure, "page": page, "is_duration": measure.unit != "percent",
-        "rows": [reports.case_row(case, measure_key=measure_key) for case in page.object_list],
+        "rows": [selectors.case_row(case, measure_key=measure_key) for case in page.object_list],
     })

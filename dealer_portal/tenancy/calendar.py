@@ -89,3 +89,21 @@ def local_month_q(field: str, month: date, zones: Iterable[str], *, dealer_path:
         start, end = month_bounds(month, zone_name)
         condition |= Q(**{f"{prefix}time_zone": zone_name, f"{field}__gte": start, f"{field}__lt": end})
     return condition
+
+
+def quarter_of(day: date) -> date:
+    """The first day of ``day``'s quarter (1 January, 1 April, 1 July or 1 October)."""
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarter_months(start: date) -> list[date]:
+    """The three months (their first days) of the quarter starting on ``start``."""
+    return [start.replace(month=start.month + offset) for offset in range(3)]
+
+
+def last_complete_quarter(today: date) -> date:
+    """The first day of the quarter before ``today``'s."""
+    this_quarter = quarter_of(today)
+    if this_quarter.month == 1:
+        return date(this_quarter.year - 1, 10, 1)
+    return this_quarter.replace(month=this_quarter.month - 3)

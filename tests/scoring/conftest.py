@@ -8,10 +8,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
-from scoring.assessments import assessment_score, assessment_start, assessment_submit
 from scoring.models import ChecklistItem
-from scoring.ranking import ranking_publish
-from scoring.services import checklist_import
+from scoring.services import (
+    assessment_score,
+    assessment_start,
+    assessment_submit,
+    checklist_import,
+    ranking_publish,
+)
 from servicejobs import services as job_services
 from servicejobs.models import PromiseCheck, ServiceJob
 from tests import factories

@@ -8,11 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from dealer_portal.tenancy.calendar import local_today
 from dealer_portal.tenancy.models import Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from followups.models import CallKind, CallStatus, FollowUpCall
 from scoring.models import Assessment, AssessmentScore, ChecklistItem, ChecklistTemplate, Kpi, ScoringPolicy
-from scoring.ranking import network_today
 from scoring.services import checklist_import, kpi_set_replace
 from servicejobs.models import ServiceJob
 from tests import factories
@@ -26,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 def _months(network) -> tuple[date, date]:
     """(last month, next month) in the network's time, whatever today is."""
-    this_month = network_today(network).replace(day=1)
+    this_month = local_today(network).replace(day=1)
     return (this_month - timedelta(days=1)).replace(day=1), (this_month + timedelta(days=32)).replace(day=1)
 
 
@@ -431,7 +431,7 @@ def test_the_scorecard_gives_the_published_figures_and_the_kpis_behind_them(api_
 
 
 def test_a_month_not_yet_published_is_a_live_preview(api_as, advisor, dealer, small_poe, network):
-    this_month = network_today(network).strftime("%Y-%m")
+    this_month = local_today(network).strftime("%Y-%m")
     card = api_as(advisor).get(reverse("scorecard", args=[dealer.pk, this_month])).json()
     assert (card["is_published"], card["status"], card["poe"], card["rank_network"], card["is_top_five"]) == (
         False, "not_assessed", None, None, False)

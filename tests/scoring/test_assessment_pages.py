@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dealer_portal.tenancy.calendar import local_today
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
-from scoring.assessments import assessment_score, assessment_start
 from scoring.models import Assessment, AssessmentEvent, AssessmentScore, AssessmentStatus, ChecklistItem
-from scoring.ranking import network_today
+from scoring.services import assessment_score, assessment_start
 from tests.cross_tenant import assert_not_found_for
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def network_url(network, name, *args):
 
 @pytest.fixture
 def this_month(network):
-    return network_today(network).replace(day=1)
+    return local_today(network).replace(day=1)
 
 
 @pytest.fixture

@@ -6,16 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
-from scoring.assessments import (
-    Percentage,
-    assessment_reopen,
-    assessment_result,
-    assessment_score,
-    assessment_start,
-    assessment_submit,
-)
 from scoring.models import AssessmentEvent, ChecklistItem, ChecklistTemplate
-from scoring.services import checklist_import
+from scoring.rules import Percentage
+from scoring.selectors import assessment_result
+from scoring.services import assessment_reopen, assessment_score, assessment_start, assessment_submit, checklist_import
 from tests.scoring.conftest import SMALL_POE
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 from scoring.models import ChecklistItem, ChecklistTemplate
-from scoring.services import checklist_export, checklist_import, shipped_checklists_install
+from scoring.selectors import checklist_export
+from scoring.services import checklist_import, shipped_checklists_install
 
 pytestmark = pytest.mark.django_db
 

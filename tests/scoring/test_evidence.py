@@ -9,11 +9,10 @@ from django.template.defaultfilters import filesizeformat
 from django.test import override_settings
 from django.urls import reverse
 
+from dealer_portal.tenancy.calendar import local_today
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
-from scoring.assessments import assessment_score, assessment_start, assessment_submit
 from scoring.models import AssessmentEvidence, ChecklistItem
-from scoring.ranking import network_today
-from scoring.services import evidence_attach
+from scoring.services import assessment_score, assessment_start, assessment_submit, evidence_attach
 from tests.cross_tenant import assert_not_found_for
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +40,7 @@ def stored_files(media: Path) -> list[Path]:
 @pytest.fixture
 def draft(dealer, small_poe, hq, network):
     with tenant_scope(TenantScope.for_dealer(dealer)):
-        return assessment_start(dealer=dealer, template=small_poe, month=network_today(network), by=hq)
+        return assessment_start(dealer=dealer, template=small_poe, month=local_today(network), by=hq)
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
@@ -172,7 +171,7 @@ def test_dealer_staff_download_evidence_only_once_hqs_assessment_is_submitted(cl
 def test_another_dealers_evidence_is_404(client, hq, neighbour, outsider, dealer, other_dealer, draft, small_poe,
                                          network):
     with tenant_scope(TenantScope.for_dealer(other_dealer)):
-        theirs = assessment_start(dealer=other_dealer, template=small_poe, month=network_today(network), by=hq)
+        theirs = assessment_start(dealer=other_dealer, template=small_poe, month=local_today(network), by=hq)
         their_file = evidence_attach(assessment=theirs, upload=upload("theirs.png", PNG), by=hq)
     with tenant_scope(TenantScope.for_dealer(dealer)):
         mine = evidence_attach(assessment=draft, upload=upload("mine.png", PNG), by=hq)

@@ -10,7 +10,7 @@ from complaints.models import Complaint, ComplaintState
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from scoring.kpis import DEFAULT_KPIS, MEASURES, MonthContext, measure_figures
 from scoring.models import FocusArea, KpiCategory
-from scoring.ranking import scorecards_compute
+from scoring.selectors import scorecards_compute
 from servicejobs.models import PromiseCheck, ServiceJob
 from tests import factories
 from tests.scoring.conftest import delivered_job, last_month

@@ -10,18 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
-from scoring.kpis import kpi_score
 from scoring.models import Assessment, EntryStatus, Ranking, RankingEntry, ScoringPolicy
-from scoring.ranking import (
-    KpiResult,
-    Scorecard,
-    ranked,
-    ranking_publish_due,
-    rating_apply,
-    scorecards_compute,
-    service_quality_apply,
-)
-from scoring.services import kpi_set_replace
+from scoring.rules import KpiResult, Scorecard, kpi_score, ranked, rating_apply, service_quality_apply
+from scoring.selectors import scorecards_compute
+from scoring.services import kpi_set_replace, ranking_publish_due
 from servicejobs.models import PromiseCheck, ServiceJob
 from tests import factories
 from tests.scoring.conftest import delivered_job, last_month
@@ -154,8 +146,8 @@ def test_a_kpi_below_the_minimum_sample_shows_not_enough_data(
 
 
 def test_self_assessments_and_drafts_never_count_as_hq_poe(dealer, network, small_poe, hq):
-    from scoring.assessments import assessment_score, assessment_start
     from scoring.models import ChecklistItem
+    from scoring.services import assessment_score, assessment_start
 
     with tenant_scope(TenantScope.for_network(network.pk)):
         items = list(ChecklistItem.objects.filter(section__template=small_poe))

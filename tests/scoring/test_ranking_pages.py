@@ -20,10 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
+from dealer_portal.tenancy.calendar import local_today
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 from scoring.models import EntryStatus, Ranking, RankingEntry, ScoringPolicy
-from scoring.ranking import network_today
-from scoring.reports import quarterly_achievers
+from scoring.selectors import quarterly_achievers
 from servicejobs import services as job_services
 from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
 from tests import factories
@@ -90,7 +90,7 @@ def build_ranked_network(*, network, region, other_region, dealer, other_dealer,
         if code not in dealers:
             dealers[code] = factories.DealerFactory(region=regions[region_code], code=code, name=f"Aurora {code}",
                                                     time_zone="America/Monterrey")
-    month = month_before(network_today(network).replace(day=1))
+    month = month_before(local_today(network).replace(day=1))
     previous = month_before(month)
     if previous_month:
         for code, points in PREVIOUS.items():
@@ -320,7 +320,7 @@ def test_republishing_without_a_reason_is_refused_in_the_page(ranked, network_ad
 
 
 def test_republishing_the_running_month_shows_the_services_message(ranked, network_admin):
-    this_month = network_today(ranked.network).strftime("%Y-%m")
+    this_month = local_today(ranked.network).strftime("%Y-%m")
     response = client_for(network_admin).post(f"/n/aurora/ranking/republish/?month={this_month}",
                                               {"month": this_month, "reason": "why not"})
     assert response.status_code == 400
@@ -385,7 +385,7 @@ def test_the_scorecard_shows_the_published_figures_ranks_and_kpis(ranked, hq):
 
 
 def test_the_scorecard_of_a_month_not_yet_published_is_a_live_preview(ranked, advisor, dealer):
-    this_month = network_today(ranked.network).strftime("%Y-%m")
+    this_month = local_today(ranked.network).strftime("%Y-%m")
     response = client_for(advisor).get(f"/n/aurora/d/NTE-001/scorecard/?month={this_month}")
     page = response.content.decode()
     assert response.status_code == 200
@@ -434,7 +434,7 @@ def test_complaint_and_call_kpis_list_their_complaints_and_calls(network, dealer
     from complaints.services import complaint_log
     from followups.models import CallKind, CallStatus, FollowUpCall
 
-    month = month_before(network_today(network).replace(day=1))
+    month = month_before(local_today(network).replace(day=1))
     received = datetime(month.year, month.month, 10, 15, 0, tzinfo=UTC)
     job = serviced(dealer, month, jobs=1)[0]
     with tenant_scope(TenantScope.for_dealer(dealer)):
@@ -472,7 +472,7 @@ def test_an_unknown_kpi_is_404(ranked, hq):
 
 def test_kpi_records_are_paginated_fifty_a_page(network, dealer, hq, advisor):
     ScoringPolicy.objects.create(network=network, min_sample=1)
-    month = month_before(network_today(network).replace(day=1))
+    month = month_before(local_today(network).replace(day=1))
     serviced(dealer, month, jobs=51)
     client = client_for(hq)
     first = client.get(f"/n/aurora/d/NTE-001/scorecard/kpi/greeting/?month={month:%Y-%m}").content.decode()
@@ -554,7 +554,7 @@ def test_a_bad_quarter_is_a_clear_400(network, hq, quarter, message):
 
 
 def test_the_quarterly_page_defaults_to_the_last_complete_quarter(network, hq):
-    today = network_today(network)
+    today = local_today(network)
     quarter = (today.month - 1) // 3  # the previous quarter's number (0: the fourth of last year)
     expected = f"{today.year}-Q{quarter}" if quarter else f"{today.year - 1}-Q4"
     page = client_for(hq).get("/n/aurora/ranking/quarterly/").content.decode()

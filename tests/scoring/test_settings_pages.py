@@ -10,7 +10,8 @@ from django.urls import reverse
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from scoring.kpis import DEFAULT_KPIS
 from scoring.models import ChecklistTemplate, Kpi, ScoringPolicy
-from scoring.services import checklist_export, checklist_import, kpi_set_replace
+from scoring.selectors import checklist_export
+from scoring.services import checklist_import, kpi_set_replace
 from tests.cross_tenant import assert_not_found_for
 from tests.scoring.conftest import SMALL_POE
 
