@@ -236,8 +236,8 @@ class ComplimentSerializer(DealerOwnedSerializer):
 
     def update(self, instance, validated_data):
         # A PATCH names only what changes; the service checks the whole compliment as it will be.
-        fields = {name: validated_data.get(name, getattr(instance, name))
-                  for name in ("department", "channel", "words", "person", "customer", "received_at")}
+        fields = self.row_after(validated_data)
+        fields.pop("dealer")  # a compliment stays at its dealer (the base refuses a move)
         try:
             return services.compliment_update(compliment=instance, **fields)
         except DjangoValidationError as error:
@@ -275,10 +275,12 @@ class ImprovementPlanSerializer(DealerOwnedSerializer):
             _raise_as_api_error(error)
 
     def update(self, instance, validated_data):
-        if set(validated_data) - {"status", "dealer"}:
-            raise ValidationError({"status": ["Only a plan's status changes; open a new plan for a new action."]})
-        return services.improvement_plan_set_status(plan=instance, status=validated_data.get("status",
-                                                                                          instance.status))
+        fields = self.row_after(validated_data)
+        fields.pop("dealer")  # a plan stays at its dealer (the base refuses a move)
+        try:
+            return services.improvement_plan_update(plan=instance, **fields)
+        except DjangoValidationError as error:
+            _raise_as_api_error(error)
 
 
 class ImprovementPlanViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):

@@ -300,7 +300,8 @@ def network_complaint_figures(*, today: date) -> tuple[list, list]:
     """HQ's view this year (since 1 January, local time): each dealer in scope with its complaints and how
     many closed, and the network's 15 most frequent categories."""
     year_start = timezone.make_aware(datetime.combine(today.replace(month=1, day=1), time.min))
-    complaints = Complaint.objects.filter(received_at__gte=year_start)
+    next_year = timezone.make_aware(datetime.combine(today.replace(year=today.year + 1, month=1, day=1), time.min))
+    complaints = Complaint.objects.filter(received_at__gte=year_start, received_at__lt=next_year)
     per_dealer = {row["dealer"]: row for row in complaints.values("dealer").annotate(
         total=Count("pk"), closed=Count("pk", filter=Q(state__in=CLOSED_STATES)))}
     dealers = [(dealer, per_dealer.get(dealer.pk, {"total": 0, "closed": 0}))

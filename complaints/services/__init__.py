@@ -17,7 +17,7 @@ from .compliments import compliment_record, compliment_update
 from .daily_log import daily_log_send
 from .escalation import complaint_escalate, complaints_escalate
 from .holds import complaint_hold_remind, complaints_on_hold_remind
-from .improvement_plans import improvement_plan_open, improvement_plan_set_status
+from .improvement_plans import improvement_plan_open, improvement_plan_set_status, improvement_plan_update
 from .recovery import complaint_add_entry, complaint_log, complaint_transition, complaints_reassign
 from .taxonomy import network_taxonomy_install
 
@@ -37,5 +37,6 @@ __all__ = [
     "dealer_representative",  # a read, kept here because follow-up calls import it from here
     "improvement_plan_open",
     "improvement_plan_set_status",
+    "improvement_plan_update",
     "network_taxonomy_install",
 ]

@@ -7,8 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from complaints import services
-from complaints.views import PAGE_SIZE
+from complaints import services, views
 from tests import factories
 
 TEMPLATES = [path for folder in ("complaints", "dealer_portal")
@@ -23,8 +22,9 @@ def test_templates_compare_with_enums_and_properties_not_literals(template):
 
 
 @pytest.mark.django_db
-def test_the_queues_next_page_keeps_its_view_and_filters(client, representative, dealer, in_dealer):
-    for index in range(PAGE_SIZE + 1):
+def test_the_queues_next_page_keeps_its_view_and_filters(client, representative, dealer, in_dealer, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for index in range(3):
         services.complaint_log(dealer=dealer, customer=factories.CustomerFactory(dealer=dealer),
                                department="service", channel="phone", words=f"queja {index}")
     client.force_login(representative)
