@@ -2,6 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
@@ -24,7 +25,7 @@ from .imports import file_size_error
 from .models import JobImport, JobStatus, PromiseCheck, SalesHandover, ServiceJob
 from .promises import evaluate_sales_promises
 from .selectors import followup_outcome_for
-from .steps import STEPS
+from .steps import STEPS, step_inputs
 
 
 class PromiseCheckSerializer(serializers.ModelSerializer):
@@ -67,28 +68,61 @@ class JobSerializer(DealerOwnedSerializer):
         return services.job_update(job=instance, **validated_data)
 
 
-class StepSerializer(serializers.Serializer):
-    """What a step may carry; each step reads only the fields it needs."""
-
+class StepPayload(serializers.Serializer):
     at = serializers.DateTimeField(required=False, help_text="When it happened (default: now).")
-    with_customer = serializers.BooleanField(required=False)
-    estimated_duration_minutes = serializers.IntegerField(required=False, min_value=1)
-    promised_ready_at = serializers.DateTimeField(required=False)
-    new_promised_at = serializers.DateTimeField(required=False)
-    reason = serializers.CharField(required=False, max_length=300)
-    done_as_agreed = serializers.BooleanField(required=False)
-    invoice_explained = serializers.BooleanField(required=False)
-    advice_given = serializers.BooleanField(required=False)
-    mileage = serializers.IntegerField(required=False, min_value=0, max_value=2_000_000)
 
 
-STEP_FIELDS = {
-    "arrive": {"with_customer"}, "greet": set(), "walkaround": {"with_customer"},
-    "estimate": {"estimated_duration_minutes", "promised_ready_at"}, "start_work": set(),
-    "change_promise": {"new_promised_at", "reason"}, "extra_work": set(), "ready": {"done_as_agreed"},
-    "handover": {"with_customer", "invoice_explained", "advice_given", "mileage"}, "cancel": {"reason"},
-    "no_show": set(),
-}
+def _payload_field(form_field, *, required: bool) -> serializers.Field:
+    """The API field of a step input, from the form field the page uses (same name, bounds and required-ness)."""
+    common = {"required": required, "help_text": str(form_field.help_text or form_field.label)}
+    if isinstance(form_field, forms.NullBooleanField):
+        return serializers.BooleanField(allow_null=True, **common)
+    if isinstance(form_field, forms.BooleanField):
+        return serializers.BooleanField(**common)
+    if isinstance(form_field, forms.IntegerField):
+        return serializers.IntegerField(min_value=form_field.min_value, max_value=form_field.max_value,
+                                        allow_null=not form_field.required, **common)
+    if isinstance(form_field, forms.DateTimeField):
+        return serializers.DateTimeField(allow_null=not form_field.required, **common)
+    if isinstance(form_field, forms.CharField):
+        return serializers.CharField(max_length=form_field.max_length, allow_blank=not form_field.required,
+                                     **common)
+    raise TypeError(f"Teach _payload_field the API field of a {type(form_field).__name__}.")
+
+
+def step_payload(step) -> type[serializers.Serializer]:
+    """The API payload of ``step``: ``at``, then the fields of its declared inputs."""
+    fields = {name: _payload_field(field, required=field.required) for name, field in step.inputs.base_fields.items()}
+    name = "".join(part.capitalize() for part in step.name.split("_")) + "StepSerializer"
+    return type(name, (StepPayload,), fields)
+
+
+STEP_PAYLOADS = {name: step_payload(step) for name, step in STEPS.items()}
+
+
+def _every_step_payload() -> type[serializers.Serializer]:
+    """What a step may carry, for the schema: every step's inputs, none required (each step reads its own)."""
+    fields = {}
+    for step in STEPS.values():
+        for name, field in step.inputs.base_fields.items():
+            fields.setdefault(name, _payload_field(field, required=False))
+    return type("StepSerializer", (StepPayload,), {"__doc__": _every_step_payload.__doc__, **fields})
+
+
+StepSerializer = _every_step_payload()
+
+
+def _steps_description() -> str:
+    """Each declared step: the statuses it may happen in, where it leads and what it takes (* required)."""
+    lines = ["Record one step of the job, as the board's buttons do (refused with a reason when out of order).",
+             "", "Every step takes `at` (default: now). The steps:"]
+    for step in STEPS.values():
+        inputs = ", ".join(f"`{name}`{'*' if field.required else ''}"
+                           for name, field in step.inputs.base_fields.items())
+        moves = f" → {step.leads_to}" if step.leads_to else ""
+        lines.append(f"- `{step.name}` from {', '.join(sorted(step.allowed_from))}{moves}"
+                     f"{': ' + inputs if inputs else ''}")
+    return "\n".join(lines)
 
 
 def _day_bounds(value: str, field: str):
@@ -157,7 +191,7 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
             jobs = jobs.filter(service_at__lt=_day_bounds(params["date_to"], "date_to")[1])
         return jobs
 
-    @extend_schema(request=StepSerializer, responses=JobSerializer,
+    @extend_schema(request=StepSerializer, responses=JobSerializer, description=_steps_description(),
                    parameters=[OpenApiParameter("step", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(STEPS))])
     @action(detail=True, methods=["post"], url_path=r"steps/(?P<step>[a-z_]+)")
     def step(self, request, pk=None, step=None):
@@ -165,10 +199,9 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
         job = self.get_object()
         if step not in STEPS:
             raise ValidationError({"step": [f"Unknown step; use one of: {', '.join(STEPS)}."]})
-        payload = StepSerializer(data=request.data)
+        payload = STEP_PAYLOADS[step](data=request.data)
         payload.is_valid(raise_exception=True)
-        data = {key: value for key, value in payload.validated_data.items()
-                if key in STEP_FIELDS[step] or key == "at"}
+        data = step_inputs(payload.validated_data)
         try:
             job = services.job_step(job=job, step=step, by=request.user, **data)
         except DjangoValidationError as error:

@@ -51,18 +51,38 @@ class NewCustomerJobForm(PortalForm):
         return vin
 
 
-class EstimateForm(PortalForm):
+class StepInputs(PortalForm):
+    """What a step of the job carries. The page shows it (for a step that asks first) or reads it from a one-tap
+    post, and the API's step payload is derived from its fields (``api.step_payload``), so both take the same
+    inputs. A field left out of a one-tap post is None: the step's default applies."""
+
+
+class NoInputs(StepInputs):
+    pass
+
+
+class WithCustomerInputs(StepInputs):
+    with_customer = forms.NullBooleanField(label=_("With the customer present"), required=False,
+                                           help_text=_("Default: yes."))
+
+
+class EstimateForm(StepInputs):
     estimated_duration_minutes = forms.IntegerField(label=_("Estimated duration (minutes)"), min_value=1,
                                                     max_value=60 * 24 * 60)
     promised_ready_at = forms.DateTimeField(label=_("Ready by"), widget=LocalDateTimeInput())
 
 
-class ChangePromiseForm(PortalForm):
+class ChangePromiseForm(StepInputs):
     new_promised_at = forms.DateTimeField(label=_("New promised time"), widget=LocalDateTimeInput())
     reason = forms.CharField(label=_("Reason (told to the customer)"), max_length=300)
 
 
-class HandoverForm(PortalForm):
+class ReadyInputs(StepInputs):
+    done_as_agreed = forms.NullBooleanField(label=_("Work done as agreed"), required=False,
+                                            help_text=_("Default: yes."))
+
+
+class HandoverForm(StepInputs):
     with_customer = forms.BooleanField(label=_("Handed over with the customer present"), required=False,
                                        initial=True)
     invoice_explained = forms.BooleanField(label=_("Work and itemised invoice explained"), required=False,
@@ -72,16 +92,8 @@ class HandoverForm(PortalForm):
     mileage = forms.IntegerField(label=_("Mileage (km)"), min_value=0, max_value=2_000_000, required=False)
 
 
-class CancelForm(PortalForm):
+class CancelForm(StepInputs):
     reason = forms.CharField(label=_("Why is the job cancelled?"), max_length=200)
-
-
-STEP_FORMS = {
-    "estimate": EstimateForm,
-    "change_promise": ChangePromiseForm,
-    "handover": HandoverForm,
-    "cancel": CancelForm,
-}
 
 
 class DashboardPeriodForm(PortalForm):

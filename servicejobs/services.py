@@ -19,7 +19,6 @@ from .models import (
     JobImport,
     JobImportStatus,
     PromiseCheck,
-    PromisedTimeChange,
     PromisePolicy,
     SalesHandover,
     ServiceJob,
@@ -27,7 +26,7 @@ from .models import (
 from .rules import delivered_q, is_delivered
 from .selectors import job_promises
 from .signals import delivery_recorded
-from .steps import REFUSALS, STEPS
+from .steps import STEPS
 
 # Devices' clocks differ a little; a time this far ahead still counts as "now".
 CLOCK_SKEW = timedelta(minutes=2)
@@ -37,12 +36,6 @@ CLOCK_SKEW = timedelta(minutes=2)
 def _not_in_future(moment: datetime, field: str) -> None:
     if moment > timezone.now() + CLOCK_SKEW:
         raise ValidationError({field: _("This time is in the future.")})
-
-
-def _not_before(moment: datetime, earlier: datetime | None, field: str, what: str) -> None:
-    if earlier is not None and moment < earlier:
-        raise ValidationError({field: _("This cannot be before %(what)s (%(time)s).") % {
-            "what": what, "time": timezone.localtime(earlier).strftime("%d %b %H:%M")}})
 
 
 def find_repeat_of(job: ServiceJob, *, policy: PromisePolicy) -> ServiceJob | None:
@@ -163,13 +156,6 @@ def next_job_number(dealer) -> str:
     return f"{prefix}{sequence:05d}"
 
 
-def _refuse_unless_allowed(job: ServiceJob, step_name: str) -> None:
-    step = STEPS[step_name]
-    if job.status not in step.allowed_from:
-        raise ValidationError(_("“%(step)s” is not possible now: %(why)s.") % {
-            "step": step.label, "why": REFUSALS[job.status]})
-
-
 @transaction.atomic
 def job_step(*, job: ServiceJob, step: str, by=None, at: datetime | None = None, **data) -> ServiceJob:
     """Record one step of the job (``arrive``, ``greet``, ``ready``, ``handover``…) at ``at`` (default now).
@@ -179,15 +165,17 @@ def job_step(*, job: ServiceJob, step: str, by=None, at: datetime | None = None,
     """
     if step not in STEPS:
         raise ValidationError(_("Unknown step “%(step)s”.") % {"step": step})
+    declared = STEPS[step]
     job = ServiceJob.objects.select_for_update().get(pk=job.pk)
-    _refuse_unless_allowed(job, step)
+    refusal = declared.refusal(job)
+    if refusal:
+        raise ValidationError(refusal)
     was_delivered = is_delivered(job)
     at = at or timezone.now()
     _not_in_future(at, "at")
-    STEP_HANDLERS[step](job, at, by=by, **data)
-    leads_to = STEPS[step].leads_to
-    if leads_to:
-        job.status = leads_to
+    declared.handler(job, at, by=by, **data)
+    if declared.leads_to:
+        job.status = declared.leads_to
     job.full_clean(exclude=["repeat_of", "customer", "vehicle", "advisor"])
     job.save()
     job_change_record(job=job, policy=PromisePolicy.objects.for_network(job.dealer.network),
@@ -206,117 +194,6 @@ def job_change_record(*, job: ServiceJob, policy: PromisePolicy, was_delivered: 
         # In the same transaction as the handover: no call is ever lost, whatever happens to the workers.
         delivery_recorded.send(sender=ServiceJob, delivery=job, policy=policy)
     job_promises_refresh(job, policy=policy)
-
-
-def _step_arrive(job, at, *, by=None, with_customer: bool = True):
-    job.arrived_at = at
-    job.reception_with_customer = with_customer
-    if job.advisor is None and by is not None:
-        job.advisor = by
-
-
-def _step_greet(job, at, *, by=None):
-    _not_before(at, job.arrived_at, "at", _("the customer's arrival"))
-    job.greeted_at = at
-
-
-def _step_walkaround(job, at, *, by=None, with_customer: bool = True):
-    _not_before(at, job.arrived_at, "at", _("the customer's arrival"))
-    job.walkaround_at = at
-    job.walkaround_with_customer = with_customer
-
-
-def _step_estimate(job, at, *, by=None, estimated_duration_minutes: int | None = None,
-                   promised_ready_at: datetime | None = None):
-    _not_before(at, job.arrived_at, "at", _("the customer's arrival"))
-    errors = {}
-    if not estimated_duration_minutes or estimated_duration_minutes <= 0:
-        errors["estimated_duration_minutes"] = _("Give the estimated duration in minutes.")
-    if promised_ready_at is None:
-        errors["promised_ready_at"] = _("Give the time the car will be ready.")
-    elif promised_ready_at <= at:
-        errors["promised_ready_at"] = _("The promised ready time must be later than now.")
-    if errors:
-        raise ValidationError(errors)
-    job.work_explained_at = at
-    job.estimated_duration_minutes = estimated_duration_minutes
-    if job.original_promised_ready_at is None:
-        job.original_promised_ready_at = promised_ready_at
-    job.promised_ready_at = promised_ready_at
-
-
-def _step_start_work(job, at, *, by=None):
-    _not_before(at, job.arrived_at, "at", _("the customer's arrival"))
-    job.work_started_at = at
-
-
-def _step_change_promise(job, at, *, by=None, new_promised_at: datetime | None = None, reason: str = ""):
-    errors = {}
-    if job.promised_ready_at is None:
-        errors["new_promised_at"] = _("No ready time has been promised yet: give the estimate first.")
-    elif new_promised_at is None:
-        errors["new_promised_at"] = _("Give the new promised time.")
-    elif new_promised_at == job.promised_ready_at:
-        errors["new_promised_at"] = _("This is the time already promised.")
-    elif new_promised_at <= at:
-        errors["new_promised_at"] = _("The new promised time must be later than now.")
-    if not reason.strip():
-        errors["reason"] = _("Say why the time changes; the customer will ask.")
-    if errors:
-        raise ValidationError(errors)
-    PromisedTimeChange.objects.create(dealer_id=job.dealer_id, job=job, previous_at=job.promised_ready_at,
-                                      new_at=new_promised_at, reason=reason.strip(), customer_told_at=at,
-                                      recorded_by=by)
-    job.promised_ready_at = new_promised_at
-
-
-def _step_extra_work(job, at, *, by=None):
-    job.extra_work_authorised_at = at
-
-
-def _step_ready(job, at, *, by=None, done_as_agreed: bool = True):
-    _not_before(at, job.work_started_at or job.arrived_at, "at", _("the start of the work"))
-    job.ready_at = at
-    job.done_as_agreed = done_as_agreed
-
-
-def _step_handover(job, at, *, by=None, with_customer: bool = True, invoice_explained: bool = True,
-                   advice_given: bool = True, mileage: int | None = None):
-    _not_before(at, job.ready_at, "at", _("the car was ready"))
-    job.delivered_at = at
-    job.handover_with_customer = with_customer
-    job.invoice_explained = invoice_explained
-    job.advice_given = advice_given
-    if mileage is not None:
-        job.mileage = mileage
-
-
-def _step_cancel(job, at, *, by=None, reason: str = ""):
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the job is cancelled.")})
-    job.closed_at = at
-    job.close_reason = reason.strip()
-
-
-def _step_no_show(job, at, *, by=None):
-    if job.appointment_at is not None and at < job.appointment_at:
-        raise ValidationError({"at": _("A no-show can be recorded only after the appointment time.")})
-    job.closed_at = at
-
-
-STEP_HANDLERS = {
-    "arrive": _step_arrive,
-    "greet": _step_greet,
-    "walkaround": _step_walkaround,
-    "estimate": _step_estimate,
-    "start_work": _step_start_work,
-    "change_promise": _step_change_promise,
-    "extra_work": _step_extra_work,
-    "ready": _step_ready,
-    "handover": _step_handover,
-    "cancel": _step_cancel,
-    "no_show": _step_no_show,
-}
 
 
 @transaction.atomic

@@ -14,11 +14,11 @@ from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
 
 from . import services
-from .forms import STEP_FORMS, HandoverRecordForm, JobForm, NewCustomerJobForm
+from .forms import HandoverRecordForm, JobForm, NewCustomerJobForm
 from .models import PromiseCheck, PromiseCheckStatus, SalesHandover, ServiceJob
 from .promises import SERVICE_PROMISES, evaluate_sales_promises
 from .selectors import advisor_board, followup_outcome_for
-from .steps import STEPS, next_steps
+from .steps import STEPS, next_steps, step_inputs
 
 
 def _job_url(dealer, job) -> str:
@@ -51,29 +51,30 @@ def job_detail(request, dealer, pk: int):
 
 @dealer_page
 def job_step(request, dealer, pk: int, step: str):
-    """One tap: GET shows the step's small form (if it needs one); POST records the step.
+    """One tap: GET shows the step's small form (if it asks first); POST records the step with its inputs.
 
-    From the board (``return_to=board``) the whole board comes back, since a job may change column;
-    from the job page, the job's panel. Refusals come back in the same place, with the reason.
+    The step, its inputs and its refusals are the declaration's (``steps.STEPS``), as in the API. From the board
+    (``return_to=board``) the whole board comes back, since a job may change column; from the job page, the
+    job's panel. Refusals come back in the same place, with the reason.
     """
     if step not in STEPS:
         raise Http404("No such step.")
+    declared = STEPS[step]
     job = _job_for_page(pk)
     return_to = request.POST.get("return_to") or request.GET.get("return_to") or "job"
-    form_class = STEP_FORMS.get(step)
     if request.method == "GET":
-        if form_class is None:
+        if not declared.asks_first:
             return redirect(_job_url(dealer, job))
         return render(request, "servicejobs/_step_form.html", {
-            "dealer": dealer, "job": job, "step": STEPS[step], "form": form_class(), "return_to": return_to})
-    form = form_class(request.POST) if form_class else None
-    error = None
-    if form is not None and not form.is_valid():
+            "dealer": dealer, "job": job, "step": declared, "form": declared.inputs(), "return_to": return_to})
+    form = declared.inputs(request.POST)
+    if not form.is_valid():
         return _step_form_with_errors(request, dealer, job, step, form, return_to)
+    error = None
     try:
-        job = services.job_step(job=job, step=step, by=request.user, **(form.cleaned_data if form else {}))
+        job = services.job_step(job=job, step=step, by=request.user, **step_inputs(form.cleaned_data))
     except ValidationError as problem:
-        if form is not None and hasattr(problem, "error_dict"):
+        if declared.asks_first and hasattr(problem, "error_dict"):
             add_service_errors(form, problem)
             return _step_form_with_errors(request, dealer, job, step, form, return_to)
         error = " ".join(problem.messages)
