@@ -1,6 +1,8 @@
 """API for follow-up calls: the list by due state, attempts, answers; and the network's questionnaire."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,7 +13,7 @@ from rest_framework.response import Response
 from dealer_portal.api import DealerOwnedViewSetMixin
 
 from . import services
-from .models import AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
+from .models import ANSWER_COMMENTS_MAX_LENGTH, AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
 from .selectors import call_list
 
 DUE_STATES = ("due_today", "last_day", "due_soon", "missed")
@@ -30,9 +32,19 @@ class CallSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MomentField(serializers.DateTimeField):
+    """A date and time; one at the calendar's very end, which no time zone can hold, is refused, not a 500."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError as error:
+            raise ValidationError(_("Check the year: this time cannot be right.")) from error
+
+
 class AttemptSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AttemptOutcome.choices)
-    callback_at = serializers.DateTimeField(required=False, help_text="Required for call_back.")
+    callback_at = MomentField(required=False, help_text="Required for call_back.")
 
 
 class AnswersSerializer(serializers.ModelSerializer):
@@ -43,6 +55,11 @@ class AnswersSerializer(serializers.ModelSerializer):
         fields = ["overall", "work_done_right", "ready_when_promised", "would_recommend", "comments",
                   "dissatisfied", "complaint", "answered_at"]
         read_only_fields = ["dissatisfied", "complaint", "answered_at"]
+        extra_kwargs = {"comments": {"max_length": ANSWER_COMMENTS_MAX_LENGTH}}
+
+
+class LinkSentSerializer(serializers.Serializer):
+    sent_to = serializers.EmailField(help_text="The customer's address the link was emailed to.")
 
 
 @extend_schema_view(list=extend_schema(parameters=[
@@ -98,6 +115,18 @@ class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         except DjangoValidationError as error:
             raise _as_api_error(error) from error
         return Response(AnswersSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={202: LinkSentSerializer})
+    @action(detail=True, methods=["post"], url_path="send-link", url_name="send-link")
+    def send_link(self, request, pk=None):
+        """Email the customer a signed, single-use, expiring link to answer online (as the call page does)."""
+        call = self.get_object()
+        try:
+            services.answer_link_send(call=call, by=request.user, link_builder=lambda token: request.build_absolute_uri(
+                reverse("followup_public_answer", args=[token])))
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from error
+        return Response({"sent_to": call.customer.email}, status=status.HTTP_202_ACCEPTED)
 
 
 class QuestionnaireSerializer(serializers.ModelSerializer):

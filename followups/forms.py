@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.forms import LocalDateTimeInput, PortalForm
 
+from .models import ANSWER_COMMENTS_MAX_LENGTH
+
 SCORES = [(score, str(score)) for score in range(5, 0, -1)]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -20,5 +22,5 @@ class AnswersForm(PortalForm):
                                                  coerce=lambda value: value == "yes", widget=forms.RadioSelect)
     would_recommend = forms.TypedChoiceField(label=_("Would you recommend us?"), choices=YES_NO,
                                              coerce=lambda value: value == "yes", widget=forms.RadioSelect)
-    comments = forms.CharField(label=_("Comments, in the customer's words"), required=False, max_length=5000,
-                               widget=forms.Textarea(attrs={"rows": 3}))
+    comments = forms.CharField(label=_("Comments, in the customer's words"), required=False,
+                               max_length=ANSWER_COMMENTS_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))

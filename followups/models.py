@@ -176,6 +176,9 @@ class CallAttempt(DealerOwnedModel):
         verbose_name_plural = _("call attempts")
 
 
+ANSWER_COMMENTS_MAX_LENGTH = 5000  # the customer's words, however they answered
+
+
 class CallAnswer(DealerOwnedModel):
     """What the customer answered, on the phone or online; one per call."""
 

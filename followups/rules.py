@@ -19,7 +19,11 @@ time zones gives the same answer as Python.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from servicejobs.models import PromiseCheckStatus
@@ -47,6 +51,11 @@ def reached_by_window_end(call) -> bool:
 def reached_by_window_end_q() -> Q:
     """``reached_by_window_end`` in SQL."""
     return Q(status=CallStatus.REACHED, reached_on__lte=F("window_end"))
+
+
+def window_closes_at(call, *, zone: ZoneInfo) -> datetime:
+    """The moment the call's window closes: midnight after its last local day (then it is missed)."""
+    return timezone.make_aware(datetime.combine(call.window_end + timedelta(days=1), time.min), zone)
 
 
 def followup_outcome(call, *, zone=None) -> FollowUpOutcome:

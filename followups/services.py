@@ -16,6 +16,7 @@ from dealer_portal.tenancy.models import Department
 from servicejobs.models import PromisePolicy
 
 from .models import (
+    ANSWER_COMMENTS_MAX_LENGTH,
     OPEN_CALL_STATUSES,
     AnswerVia,
     AttemptOutcome,
@@ -27,7 +28,7 @@ from .models import (
     FollowUpCall,
     Questionnaire,
 )
-from .rules import reached_in_window_q
+from .rules import reached_in_window_q, window_closes_at
 
 
 @transaction.atomic
@@ -74,6 +75,11 @@ def call_attempt_log(*, call: FollowUpCall, outcome: str, by=None, callback_at: 
     if outcome == AttemptOutcome.CALL_BACK:
         if callback_at is None or callback_at <= now:
             raise ValidationError({"callback_at": _("Give the time the customer asked to be called back.")})
+        if callback_at >= window_closes_at(call, zone=call.dealer.zone):
+            # After the window the call is missed, so a later callback would never be made.
+            raise ValidationError({"callback_at": _(
+                "The call's window ends on %(day)s: give a time before it closes.") % {
+                "day": call.window_end.strftime("%d %b")}})
     else:
         callback_at = None
     attempt = CallAttempt.objects.create(dealer_id=call.dealer_id, call=call, outcome=outcome, at=now, by=by,
@@ -99,6 +105,9 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
     call = _open_call(call)
     if not 1 <= int(overall) <= 5:
         raise ValidationError({"overall": _("Give the overall satisfaction from 1 (very unhappy) to 5 (very happy).")})
+    if len(comments) > ANSWER_COMMENTS_MAX_LENGTH:
+        raise ValidationError({"comments": _("Keep the comments to %(limit)d characters.") % {
+            "limit": ANSWER_COMMENTS_MAX_LENGTH}})
     now = timezone.now()
     dissatisfied = Questionnaire.objects.for_network(call.dealer.network).is_dissatisfied(overall=int(overall),
                                                                          work_done_right=work_done_right)

@@ -71,3 +71,54 @@ def test_other_dealers_calls_are_404(api_as, call, neighbour, outsider):
         assert api_as(user).get(reverse("followup-list"), {"due": "due_today"}).json()["results"] == []
     with unscoped():
         assert FollowUpCall.objects.get(pk=call.pk).status == "scheduled"
+
+
+@pytest.mark.parametrize("callback_at", ["2999-01-01T10:00", "9999-12-31T23:59:59", "0001-01-01T00:00"])
+def test_a_callback_beyond_the_calls_window_or_off_the_calendar_is_refused_on_its_field(api_as, representative,
+                                                                                        call, callback_at):
+    response = api_as(representative).post(reverse("followup-attempts", args=[call.pk]),
+                                           {"outcome": "call_back", "callback_at": callback_at}, format="json")
+    assert response.status_code == 400 and response.json()["errors"]["callback_at"]
+    with unscoped():
+        assert (FollowUpCall.objects.get(pk=call.pk).status, call.attempts.count()) == ("scheduled", 0)
+
+
+def test_the_page_refuses_a_callback_after_the_window_closes(client, representative, dealer, call):
+    client.force_login(representative)
+    response = client.post(reverse("followup_attempt", args=[dealer.network.slug, dealer.code, call.pk, "call_back"]),
+                           {"callback_at": "2999-01-01T10:00"})
+    assert response.status_code == 400 and "window" in response.content.decode()
+    with unscoped():
+        assert call.attempts.count() == 0
+
+
+def test_answer_comments_longer_than_the_page_allows_are_refused_on_their_field(api_as, representative, call):
+    response = api_as(representative).post(reverse("followup-answers", args=[call.pk]), {
+        "overall": 5, "work_done_right": True, "ready_when_promised": True, "would_recommend": True,
+        "comments": "Muy bien. " * 501}, format="json")
+    assert response.status_code == 400 and response.json()["errors"]["comments"]
+    with unscoped():
+        assert not CallAnswer.objects.exists()
+        assert FollowUpCall.objects.get(pk=call.pk).status == "scheduled"
+
+
+def test_the_api_emails_the_answer_link_as_the_page_does(api_as, representative, call, neighbour, mailoutbox,
+                                                        django_capture_on_commit_callbacks):
+    api = api_as(representative)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api.post(reverse("followup-send-link", args=[call.pk]), format="json")
+    assert sent.status_code == 202 and sent.json() == {"sent_to": call.customer.email}
+    assert mailoutbox[0].to == [call.customer.email] and "http://testserver/answer/" in mailoutbox[0].body
+    with unscoped():
+        call.customer.email = ""
+        call.customer.save()
+    refused = api.post(reverse("followup-send-link", args=[call.pk]), format="json")
+    assert refused.status_code == 400 and refused.json()["errors"]["call"] == [
+        "The customer has no email address on record."]
+    assert api_as(neighbour).post(reverse("followup-send-link", args=[call.pk]), format="json").status_code == 404
+    assert len(mailoutbox) == 1
+
+
+def test_another_networks_questionnaire_is_not_found(api_as, advisor, other_network):
+    theirs = Questionnaire.objects.create(network=other_network)
+    assert api_as(advisor).get(reverse("questionnaire-detail", args=[theirs.pk])).status_code == 404
