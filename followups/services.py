@@ -12,8 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from complaints.models import Channel
+from complaints.services import complaint_log, complaint_transition, dealer_representative
 from dealer_portal.tenancy.models import Department
-from servicejobs.models import PromisePolicy
+from dealer_portal.tenancy.scoping import unscoped
+from servicejobs.models import PromisePolicy, ServiceJob
+from servicejobs.services import job_promises_refresh
 
 from .models import (
     ANSWER_COMMENTS_MAX_LENGTH,
@@ -37,9 +41,6 @@ def followups_mark_missed(*, dealer, now: datetime | None = None) -> int:
 
     Side effects: the jobs' promise 9 is re-evaluated (broken). Idempotent: a second run finds none.
     """
-    from servicejobs.models import ServiceJob
-    from servicejobs.services import job_promises_refresh
-
     today = timezone.localtime(now or timezone.now(), dealer.zone).date()
     due = FollowUpCall.objects.filter(dealer=dealer, status__in=OPEN_CALL_STATUSES, window_end__lt=today)
     call_ids = list(due.values_list("pk", flat=True))
@@ -98,10 +99,6 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
 
     Side effects: the call is reached; the job's promise 9 is re-evaluated; maybe a complaint (see above).
     """
-    from complaints.models import Channel
-    from complaints.services import complaint_log
-    from servicejobs.services import job_promises_refresh
-
     call = _open_call(call)
     if not 1 <= int(overall) <= 5:
         raise ValidationError({"overall": _("Give the overall satisfaction from 1 (very unhappy) to 5 (very happy).")})
@@ -116,8 +113,6 @@ def call_answers_record(*, call: FollowUpCall, overall: int, work_done_right: bo
                         comments=comments.strip(), answered_at=now, via=via, recorded_by=by, dissatisfied=dissatisfied)
     if dissatisfied and call.kind == CallKind.RECHECK:
         # Not satisfied after all: the complaint it re-checks opens again, with the customer's words.
-        from complaints.services import complaint_transition
-
         answer.complaint = complaint_transition(
             complaint=call.complaint, action="reopen", by=by,
             reason=answer.comments or _("Not satisfied at the re-check call: overall %(score)s of 5.") % {
@@ -158,8 +153,6 @@ def call_for_answer_link(token: str) -> FollowUpCall:
 
     Read outside any tenant scope on purpose: the signed token is the credential.
     """
-    from dealer_portal.tenancy.scoping import unscoped
-
     max_age = timedelta(days=settings.FOLLOWUP_LINK_VALID_DAYS)
     try:
         call_id = signing.TimestampSigner(salt=ANSWER_LINK_SALT).unsign(token, max_age=max_age)
@@ -205,8 +198,6 @@ REPORT_HOUR = 8  # local time: the representatives' day starts
 def daily_call_report_send(*, dealer, now: datetime | None = None) -> DailyCallReport | None:
     """Once a local day (from 08:00): remind the representatives of calls on their last day and report
     yesterday's completion rate. Side effects: the report row (the claim), then one email after commit."""
-    from complaints.services import dealer_representative
-
     now = now or timezone.now()
     local = timezone.localtime(now, dealer.zone)
     if local.hour < REPORT_HOUR:

@@ -179,7 +179,7 @@ def test_a_dissatisfied_answer_and_its_complaint_are_saved_together_or_not_at_al
     from unittest import mock
 
     # The last write fails (after the complaint, the answer and the call were saved): all of it rolls back.
-    with mock.patch("servicejobs.services.job_promises_refresh", side_effect=RuntimeError("database went away")), \
+    with mock.patch("followups.services.job_promises_refresh", side_effect=RuntimeError("database went away")), \
             pytest.raises(RuntimeError):
         services.call_answers_record(call=call, overall=1, work_done_right=False, ready_when_promised=False,
                                      would_recommend=False, comments="Mal")
