@@ -2,10 +2,11 @@
 proposals, and the compliments dealers receive.
 
 Every dealer has its own two or three recurring categories, so each dealer's Pareto of complaints is
-different. Each complaint is simulated step by step (logged, contacted, confirmed, proposed, agreed,
-owner named, on hold, implemented, closed, reopened) in the dealer's local time, up to the fixed demo
-"now" (``today`` at 11:30, as the service history). Everything is built in memory and written with bulk
-inserts; the same ``rng`` and ``today`` give the same rows.
+different, and its own profile (``demo.profiles``): how many complaints its deliveries bring and how many
+of them it closes within the reply limit. Each complaint is simulated step by step (logged, contacted,
+confirmed, proposed, agreed, owner named, on hold, implemented, closed, reopened) in the dealer's local
+time and cut at the demo's "now", so the recent ones are still open. Everything is built in memory and
+written with bulk inserts; the same ``rng`` and "now" give the same rows.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from complaints.models import (
     Channel,
     Complaint,
     ComplaintCategory,
+    ComplaintPolicy,
     ComplaintState,
     Compliment,
     Department,
@@ -32,9 +35,12 @@ from complaints.models import (
     SolutionProposal,
     TimelineEntry,
 )
+from complaints.rules import reply_due
 from complaints.taxonomy import department_of_area
-from dealer_portal.tenancy.models import Role
-from demo.jobs import MINUTES_PER_DAY, NOW_MINUTE, _Clock
+from dealer_portal.tenancy.models import Network, Role
+
+from .clock import MINUTES_PER_DAY, LocalClock, demo_now
+from .profiles import DealerProfile, dealer_profile_draw
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -45,19 +51,16 @@ S = ComplaintState
 BATCH_SIZE = 2000
 OFFICE_OPENS, OFFICE_CLOSES = 8 * 60 + 30, 19 * 60  # when representatives call and customers come in
 
-# How often a complaint ends in each state: most are closed, the open ones are recent.
-STATE_WEIGHTS = {S.CLOSED_SATISFIED: 58, S.CLOSED_UNRESOLVED: 6, S.REOPENED: 3, S.ON_HOLD: 5,
-                 S.AWAITING_CONFIRMATION: 6, S.IMPLEMENTING: 5, S.AGREED: 3, S.PROPOSED: 5, S.CONFIRMED: 5,
-                 S.NEW: 4}
-STATES = list(STATE_WEIGHTS)
-STATE_CUM_WEIGHTS = [sum(list(STATE_WEIGHTS.values())[: i + 1]) for i in range(len(STATES))]
 # Where the simulated path stops for each final state (the closed ones close from "awaiting confirmation").
 PATH_STOP = {S.NEW: 0, S.CONFIRMED: 1, S.PROPOSED: 2, S.AGREED: 3, S.IMPLEMENTING: 4,
              S.AWAITING_CONFIRMATION: 5, S.CLOSED_SATISFIED: 6, S.REOPENED: 6, S.ON_HOLD: 4,
              S.CLOSED_UNRESOLVED: 5}
-CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.EMAIL, Channel.WEB, Channel.FOLLOW_UP_CALL, Channel.SURVEY,
-            Channel.SOCIAL_MEDIA, Channel.OEM_HOTLINE]
-CHANNEL_CUM_WEIGHTS = [30, 52, 64, 72, 87, 93, 97, 100]
+# Complaints from follow-up calls come with their call (``demo.calls``); these are the other channels.
+CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.EMAIL, Channel.WEB, Channel.SURVEY, Channel.SOCIAL_MEDIA,
+            Channel.OEM_HOTLINE]
+CHANNEL_CUM_WEIGHTS = [30, 52, 64, 72, 78, 82, 85]
+COMPLIMENT_CHANNELS = [Channel.PHONE, Channel.WALK_IN, Channel.EMAIL, Channel.WEB, Channel.FOLLOW_UP_CALL,
+                       Channel.SURVEY]
 SEVERITIES = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 SEVERITY_CUM_WEIGHTS = [25, 75, 95, 100]
 
@@ -182,6 +185,7 @@ HOLD_NOTES = {HoldCause.FACTORY_TECHNICAL_HELP: "Caso enviado a asistencia técn
               HoldCause.WARRANTY_DECISION: "Esperamos la decisión de garantía de la planta.",
               HoldCause.PARTS_BACK_ORDER: "La refacción está en pedido a planta (back-order).",
               HoldCause.OTHER: "Esperamos el dictamen de la aseguradora."}
+HOLD_CAUSE_OF_NOTE = {note: cause for cause, note in HOLD_NOTES.items()}
 HOLD_FOLLOWUPS = ["Llamé al cliente para informarle el estatus; sigue en espera.",
                   "Sin novedades de planta; se lo comuniqué al cliente.",
                   "Seguimiento semanal: el cliente está enterado y de acuerdo en esperar."]
@@ -203,10 +207,11 @@ class _DealerComplaints:
     def __init__(self, *, rng: random.Random, dealer: Dealer, categories: Sequence[ComplaintCategory],
                  customers: Sequence[Customer], vehicles_by_customer: dict[int, list[Vehicle]],
                  jobs: Sequence[tuple[datetime, int, int, int]], staff: dict[str, list[User]], months: int,
-                 today: date, per_month: tuple[int, int], every_state: bool):
-        self.rng, self.dealer, self.months = rng, dealer, months
-        self.clock = _Clock(dealer.zone, today - timedelta(days=months * 30))
-        self.now = months * 30 * MINUTES_PER_DAY + NOW_MINUTE
+                 now: datetime, profile: DealerProfile, policy: ComplaintPolicy, compliments: tuple[int, int],
+                 every_state: bool):
+        self.rng, self.dealer, self.months, self.profile, self.policy = rng, dealer, months, profile, policy
+        self.clock = LocalClock(dealer.zone, now=now, days=months * 30)
+        self.now = self.clock.now_minute
         self.customers, self.vehicles_by_customer = customers, vehicles_by_customer
         self.customer_by_id = {customer.pk: customer for customer in customers}
         self.jobs = jobs  # (delivered_at, job id, customer id, vehicle id), sorted
@@ -215,8 +220,10 @@ class _DealerComplaints:
         self.rep = reps[0] if reps else None  # the dealer's representative: the longest-serving one
         self.owners = staff.get(Role.SERVICE_ADVISOR, []) + staff.get(Role.DEALER_MANAGER, []) or reps
         self.loggers = [user for users in staff.values() for user in users]
-        self.per_month, self.every_state = per_month, every_state
-        self.quality = rng.uniform(0.6, 0.97)  # how fast and reliably this dealer works its complaints
+        self.compliments_per_month, self.every_state = compliments, every_state
+        # Closed unresolved counts as closed late: a dealer that closes most in time loses few customers.
+        self.unresolved_share = 0.25 * (1 - profile.closed_in_time)
+        self.in_time = profile.in_time
         # Each dealer has its own recurring problems: two or three categories weigh far more than the rest.
         recurring = set(rng.sample(range(len(categories)), min(len(categories), rng.randint(2, 3))))
         self.categories = list(categories)
@@ -238,7 +245,7 @@ class _DealerComplaints:
         return moment
 
     def _later(self, moment: int, low: int, high: int) -> int:
-        return self._office(moment + self.rng.randint(low, high))
+        return self._office(moment + self.rng.randint(low, max(low, high)))
 
     def _utc(self, moment: int) -> datetime:
         return self.clock.utc(moment)
@@ -247,18 +254,33 @@ class _DealerComplaints:
     def simulate(self) -> None:
         if not self.customers or not self.categories:
             return
-        rng = self.rng
-        count = sum(rng.randint(*self.per_month) for _ in range(self.months))
-        states = [rng.choices(STATES, cum_weights=STATE_CUM_WEIGHTS)[0] for _ in range(count)]
-        if self.every_state:  # the representative's own dealer shows every state of the process
-            states = list(S) + states[len(S):]
-        for state in states:
-            self._complaint(state)
+        rng, now = self.rng, self.now
+        # As many as the dealer's rate gives for its deliveries (at least one), received any time in the
+        # history; each story runs as far as "now" allows, so only the recent ones are still open.
+        expected = self.profile.direct_per_100_jobs * len(self.jobs) / 100
+        count = max(1, int(expected) + (rng.random() < expected % 1)) if self.jobs else 0
+        if self.every_state:
+            # The representative's own dealer shows every state of the process, each with a recent story.
+            for state in S:
+                self._complaint(state, self._received(state), whole=True)
+            count = max(0, count - len(S))
+        span = max(0, now - 20)
+        for index in range(count):  # spread over the history: each its own slice of it, at a random moment
+            received = rng.randint(span * index // count, span * (index + 1) // count)
+            self._complaint(self._outcome(received), received, whole=False)
         self.complaints.sort(key=lambda complaint: complaint.received_at)
         for sequence, complaint in enumerate(self.complaints, start=1):
             year = complaint.received_at.astimezone(self.clock.zone).year
             complaint.sequence, complaint.reference = sequence, f"{self.dealer.code}-{year}-{sequence:04d}"
         self._compliments()
+
+    def _outcome(self, received: int) -> str:
+        """How a complaint received at ``received`` ends (if "now" lets it): satisfied, unresolved, reopened."""
+        if self.rng.random() < self.unresolved_share:
+            return S.CLOSED_UNRESOLVED
+        if self.now - received < 45 * MINUTES_PER_DAY and self.rng.random() < 0.04:
+            return S.REOPENED
+        return S.CLOSED_SATISFIED
 
     def _received(self, state: str) -> int:
         """When a complaint that is now in ``state`` came in: open ones recently, closed ones any time."""
@@ -296,11 +318,12 @@ class _DealerComplaints:
         vehicles = self.vehicles_by_customer.get(customer.pk, [])
         return customer, (rng.choice(vehicles) if vehicles else None), None
 
-    def _complaint(self, final: str) -> None:
-        rng, q = self.rng, self.quality
+    def _complaint(self, final: str, received: int, *, whole: bool) -> None:
+        """One complaint's story towards ``final``. A ``whole`` story is moved back in time until it has all
+        happened by "now"; otherwise it is cut at "now" and the complaint is in whatever state it reached."""
+        rng, care = self.rng, self.profile.care
         category = self._pick_category()
         words, proposals, agreements = CATEGORY_TEXTS.get(category.name, GENERIC_TEXTS)
-        received = self._received(final)
         customer, vehicle, job_id = self._party(category, received)
         channel = rng.choices(CHANNELS, cum_weights=CHANNEL_CUM_WEIGHTS)[0]
         logger = rng.choice(self.loggers) if self.loggers and rng.random() < 0.7 else self.rep
@@ -313,6 +336,7 @@ class _DealerComplaints:
             state=S.NEW)
         rep_id = complaint.representative_id
         entries: list[TimelineEntry] = []
+        story_proposals: list[SolutionProposal] = []
 
         def entry(kind: str, at: int, body: str, *, author: int | None = rep_id, channel: str = "",
                   from_state: str = "", to_state: str = "") -> None:
@@ -324,66 +348,80 @@ class _DealerComplaints:
             entry(EntryKind.STATE, at, body, from_state=complaint.state, to_state=to_state)
             complaint.state = to_state
 
+        def propose(at: int, text: str, **agreement) -> None:
+            story_proposals.append(SolutionProposal(
+                dealer_id=self.dealer.pk, complaint=complaint, text=text, informed=rng.choice(INFORMED),
+                proposed_by_id=rep_id, proposed_at=self._utc(at), **agreement))
+
         entry(EntryKind.STATE, received, complaint.words, author=complaint.logged_by_id, channel=channel,
               to_state=S.NEW)
-        stop, now = PATH_STOP[final], self.now
-        # A good dealer calls back within hours; a weak one sometimes misses the 24-hour first contact.
-        slow = rng.random() > q
-        # A good dealer works a complaint through in a day or two; a weak one lets each step wait.
-        pace = 0.2 if rng.random() < q else 1.0
-        contact = self._later(received, 20, 36 * 60 if slow else 6 * 60)
+        stop = PATH_STOP[final]
+        # Closed within the reply limit: the dealer's share of its complaints is worked through in a day or
+        # two, step after step; the others wait at some steps (a weak dealer's more often and longer).
+        fast = False
+        if final == S.CLOSED_SATISFIED:
+            fast = self.in_time.draw()
+        elif final == S.CLOSED_UNRESOLVED:
+            self.in_time.accrue()  # closed, and late
+        pace = 0.2 if rng.random() < care else 1.0
+        slow_contact = not fast and rng.random() > care
+        contact = self._later(received, 20, 4 * 60 if fast else 36 * 60 if slow_contact else 6 * 60)
         if stop == 0:
-            if rng.random() < 0.3 and contact <= now:
+            if rng.random() < 0.3:
                 entry(EntryKind.CONTACT, contact, rng.choice(VOICEMAIL_NOTES), channel=Channel.PHONE)
                 complaint.first_contact_at = self._utc(contact)
-            self._keep(complaint, entries)
+            self._keep(complaint, entries, story_proposals, whole=whole)
             return
         entry(EntryKind.CONTACT, contact, rng.choice(FIRST_CONTACT_NOTES), channel=Channel.PHONE)
         complaint.first_contact_at = self._utc(contact)
-        confirmed = contact + rng.randint(3, 15) if rng.random() < 0.7 else self._later(contact, 60, 24 * 60)
+        confirmed = (contact + rng.randint(3, 15) if fast or rng.random() < 0.7
+                     else self._later(contact, 60, 24 * 60))
         move(confirmed, S.CONFIRMED, rng.choice(CONFIRM_NOTES))
         complaint.confirmed_at = self._utc(confirmed)
         moment = confirmed
+        # Parts and service complaints sometimes wait for the factory; the showcase's satisfied one always did.
         hold_planned = final == S.ON_HOLD or (final in (S.CLOSED_SATISFIED, S.CLOSED_UNRESOLVED, S.REOPENED)
                                               and category.parent.name in ("Refacciones", "Servicio")
-                                              and rng.random() < 0.12)
+                                              and rng.random() < 0.12) or (whole and final == S.CLOSED_SATISFIED)
         if final == S.CLOSED_UNRESOLVED and rng.random() < 0.4:
             stop = 1  # the customer stops answering before any solution is agreed
         if stop >= 2:
-            moment = self._later(moment, 60, int((1 if rng.random() < q else 3) * 24 * 60 * pace))
+            moment = (self._later(moment, 30, 5 * 60) if fast
+                      else self._later(moment, 60, int((1 if rng.random() < care else 3) * 24 * 60 * pace)))
             first = rng.randrange(len(proposals))
             texts = [proposals[first]]
-            if len(proposals) > 1 and rng.random() < 0.25:  # the first proposal is turned down
+            if len(proposals) > 1 and rng.random() < (0.1 if fast else 0.25):  # the first proposal is turned down
                 texts.append(proposals[1 - first] if len(proposals) == 2 else proposals[(first + 1) % len(proposals)])
             for number, text in enumerate(texts):
                 if number:
-                    moment = self._later(moment, 120, 2 * 24 * 60)
-                self.proposals.append(SolutionProposal(
-                    dealer_id=self.dealer.pk, complaint=complaint, text=text, informed=rng.choice(INFORMED),
-                    proposed_by_id=rep_id, proposed_at=self._utc(moment)))
+                    moment = self._later(moment, 60, 6 * 60 if fast else 2 * 24 * 60)
+                propose(moment, text)
                 move(moment, S.PROPOSED, text)
         if stop >= 3:
-            moment = self._later(moment, 30, int(2 * 24 * 60 * pace))
-            proposal = self.proposals[-1]
+            moment = self._later(moment, 20, 4 * 60 if fast else int(2 * 24 * 60 * pace))
+            proposal = story_proposals[-1]
             proposal.agreed = True
             proposal.agreement = agreements[min(proposals.index(proposal.text), len(agreements) - 1)] \
                 if proposal.text in proposals else agreements[0]
             move(moment, S.AGREED, proposal.agreement)
             complaint.agreed_at = self._utc(moment)
         if stop >= 4:
-            moment = self._later(moment, 10, 24 * 60)
+            moment = self._later(moment, 10, 2 * 60 if fast else 24 * 60)
             owner = rng.choice(self.owners) if self.owners else None
             complaint.owner_id = owner.pk if owner else None
             move(moment, S.IMPLEMENTING, f"{owner or 'La representante'} lleva la solución hasta el final.")
+        held = 0  # minutes on hold (they do not count against the reply limit)
         if hold_planned:
-            moment = self._hold(complaint, entry, move, moment, resume=final != S.ON_HOLD)
+            resumed = self._hold(complaint, entry, move, moment, resume=final != S.ON_HOLD)
             if final == S.ON_HOLD:
-                self._keep(complaint, entries)
+                self._keep(complaint, entries, story_proposals, whole=whole)
                 return
+            held, moment = resumed - moment, resumed
         if stop >= 5:
-            moment = self._later(moment, 60, int((2 if rng.random() < q else 6) * 24 * 60 * pace))
+            moment = (self._later(moment, 60, 12 * 60) if fast
+                      else self._later(moment, 60, int((2 if rng.random() < care else 6) * 24 * 60 * pace)))
             move(moment, S.AWAITING_CONFIRMATION, "Solución implementada; esperamos la confirmación del cliente.")
-            if stop >= 6 and rng.random() < 0.08:  # not satisfied yet: worked again from "confirmed"
+            if stop >= 6 and not fast and rng.random() < 0.08:  # not satisfied yet: worked again from "confirmed"
                 moment = self._later(moment, 60, 2 * 24 * 60)
                 move(moment, S.CONFIRMED, rng.choice(NOT_SATISFIED_WORDS))
                 for to_state, body in ((S.PROPOSED, proposals[0]), (S.AGREED, agreements[0]),
@@ -391,15 +429,18 @@ class _DealerComplaints:
                                        (S.AWAITING_CONFIRMATION, "Solución implementada de nuevo.")):
                     moment = self._later(moment, 60, 24 * 60)
                     if to_state == S.PROPOSED:
-                        self.proposals.append(SolutionProposal(
-                            dealer_id=self.dealer.pk, complaint=complaint, text=body,
-                            informed=rng.choice(INFORMED), proposed_by_id=rep_id, proposed_at=self._utc(moment),
-                            agreed=True, agreement=agreements[0]))
+                        propose(moment, body, agreed=True, agreement=agreements[0])
                     if to_state == S.AGREED:
                         complaint.agreed_at = self._utc(moment)
                     move(moment, to_state, body)
         if final in (S.CLOSED_SATISFIED, S.REOPENED):
-            moment = self._later(moment, 60, int(3 * 24 * 60 * pace))
+            if fast:
+                moment = self._later(moment, 30, 8 * 60)
+            else:
+                moment = self._later(moment, 60, int(3 * 24 * 60 * pace))
+                if final == S.CLOSED_SATISFIED:  # worked through, but after the reply limit
+                    late = received + held + self.policy.reply_limit_hours * 60 + rng.randint(60, 3 * 24 * 60)
+                    moment = max(moment, self._office(late))
             complaint.satisfaction_words = rng.choice(SATISFACTION_WORDS)
             complaint.satisfaction_confirmed_by = customer.name
             complaint.satisfaction_channel = Channel.PHONE if rng.random() < 0.8 else Channel.WALK_IN
@@ -415,7 +456,11 @@ class _DealerComplaints:
             complaint.close_reason = rng.choice(UNRESOLVED_REASONS)
             move(moment, S.CLOSED_UNRESOLVED, complaint.close_reason)
             complaint.closed_at = self._utc(moment)
-        self._keep(complaint, entries)
+        self._keep(complaint, entries, story_proposals, whole=whole)
+        if final in (S.CLOSED_SATISFIED, S.CLOSED_UNRESOLVED) and complaint.state != final:
+            self.in_time.void(took=fast)  # not closed by "now": it does not count yet
+        elif fast and not closed_in_time(complaint, self.policy):
+            self.in_time.refund()  # the story ran past the limit: the next one makes up for it
 
     def _hold(self, complaint: Complaint, entry, move, moment: int, *, resume: bool) -> int:
         """Put the complaint on hold for an outside cause, with the weekly follow-ups (b.8); resume if asked."""
@@ -430,11 +475,13 @@ class _DealerComplaints:
         complaint.on_hold_since = complaint.last_hold_followup_at = self._utc(since)
         end = self._later(since, 5 * 24 * 60, 30 * 24 * 60) if resume else self.now
         # A careful dealer follows up every week; a careless one lets some weeks pass.
-        followup = self._later(since, 5 * 24 * 60, (7 if rng.random() < self.quality else 11) * 24 * 60)
+        every = (7 if rng.random() < self.profile.care else 11) * 24 * 60
+        followup = self._later(since, 5 * 24 * 60, every)
         while followup < end:
             entry(EntryKind.HOLD_FOLLOWUP, followup, rng.choice(HOLD_FOLLOWUPS))
             complaint.last_hold_followup_at = self._utc(followup)
-            followup = self._later(followup, 5 * 24 * 60, (7 if rng.random() < self.quality else 11) * 24 * 60)
+            every = (7 if rng.random() < self.profile.care else 11) * 24 * 60
+            followup = self._later(followup, 5 * 24 * 60, every)
         if not resume:
             return since
         move(end, before, "Llegó la respuesta; se reanuda la solución.")
@@ -442,30 +489,33 @@ class _DealerComplaints:
         complaint.time_on_hold = self._utc(end) - self._utc(since)
         return end
 
-    def _keep(self, complaint: Complaint, entries: list[TimelineEntry]) -> None:
-        """Keep the complaint if its whole story has happened by "now"; a later story moves back whole days."""
+    def _keep(self, complaint: Complaint, entries: list[TimelineEntry], proposals: list[SolutionProposal], *,
+              whole: bool) -> None:
+        """Keep the complaint as far as its story has happened by "now" (a ``whole`` story moves back whole days
+        until it has all happened, keeping each moment's time of day)."""
+        now = self.clock.now
         last = max(entry.at for entry in entries)
-        now = self._utc(self.now)
-        if last > now:
-            # Whole days keep each moment's time of day (office hours); the story just happened earlier.
+        if whole and last > now:
             shift = timedelta(days=(last - now).days + 1)
-            for entry in entries:
-                entry.at -= shift
+            for row in entries:
+                row.at -= shift
             for field in ("received_at", "first_contact_at", "confirmed_at", "agreed_at", "closed_at",
                           "on_hold_since", "last_hold_followup_at"):
                 value = getattr(complaint, field)
                 if value is not None:
                     setattr(complaint, field, value - shift)
-            for proposal in self.proposals:
-                if proposal.complaint is complaint:
-                    proposal.proposed_at -= shift
+            for proposal in proposals:
+                proposal.proposed_at -= shift
+        elif last > now:
+            entries, proposals = _story_until(complaint, entries, proposals, now)
         self.complaints.append(complaint)
         self.entries += entries
+        self.proposals += proposals
 
     def _compliments(self) -> None:
         rng = self.rng
         people = self.loggers
-        low, high = (1, 4) if self.per_month[0] > 1 else (0, 1)
+        low, high = self.compliments_per_month
         for month in range(self.months):
             for _ in range(rng.randint(low, high)):
                 moment = self._office(month * 30 * MINUTES_PER_DAY + rng.randint(0, 30 * MINUTES_PER_DAY - 1))
@@ -476,29 +526,78 @@ class _DealerComplaints:
                 customer = rng.choice(self.customers)
                 self.compliments.append(Compliment(
                     dealer_id=self.dealer.pk, customer_id=customer.pk, department=department,
-                    person_id=person.pk if person else None, channel=rng.choice(CHANNELS[:6]),
+                    person_id=person.pk if person else None, channel=rng.choice(COMPLIMENT_CHANNELS),
                     words=rng.choice(COMPLIMENT_WORDS[department]), received_at=self._utc(moment),
                     logged_by_id=self.rep.pk if self.rep else None))
 
 
+def closed_in_time(complaint: Complaint, policy: ComplaintPolicy) -> bool:
+    """Closed by the reply due time (the reply limit plus the time on hold), as the figures count it."""
+    return complaint.closed_at is not None and complaint.closed_at <= reply_due(complaint, policy=policy,
+                                                                                 now=complaint.closed_at)
+
+
+def _story_until(complaint: Complaint, entries: list[TimelineEntry], proposals: list[SolutionProposal],
+                 now: datetime) -> tuple[list[TimelineEntry], list[SolutionProposal]]:
+    """Cut a complaint's story at ``now``: the entries and proposals so far, and the complaint as they leave it."""
+    entries = [row for row in entries if row.at <= now]
+    proposals = [row for row in proposals if row.proposed_at <= now]
+    moves = [row for row in entries if row.kind == EntryKind.STATE]
+    complaint.state = moves[-1].to_state
+    contacts = [row.at for row in entries if row.kind == EntryKind.CONTACT]
+    complaint.first_contact_at = contacts[0] if contacts else None
+    complaint.confirmed_at = next((row.at for row in moves if row.to_state == S.CONFIRMED), None)
+    agreed = [row.at for row in moves if row.to_state == S.AGREED]
+    complaint.agreed_at = agreed[-1] if agreed else None
+    for proposal in proposals:
+        if proposal.agreed and (not agreed or proposal.proposed_at > agreed[-1]):
+            proposal.agreed, proposal.agreement = False, ""
+    if not any(row.to_state == S.IMPLEMENTING for row in moves):
+        complaint.owner_id = None
+    closed = complaint.state in (S.CLOSED_SATISFIED, S.CLOSED_UNRESOLVED)
+    complaint.closed_at = moves[-1].at if closed else None
+    if complaint.state != S.CLOSED_SATISFIED and not any(row.to_state == S.CLOSED_SATISFIED for row in moves):
+        complaint.satisfaction_words = complaint.satisfaction_confirmed_by = complaint.satisfaction_channel = ""
+    if complaint.state != S.CLOSED_UNRESOLVED:
+        complaint.close_reason = ""
+    held = next((row for row in moves if row.to_state == S.ON_HOLD), None)
+    if complaint.state == S.ON_HOLD:  # still waiting: the hold runs on, nothing is added to the time on hold yet
+        followups = [row.at for row in entries if row.kind == EntryKind.HOLD_FOLLOWUP]
+        complaint.state_before_hold, complaint.hold_cause = held.from_state, HOLD_CAUSE_OF_NOTE[held.body]
+        complaint.on_hold_since = held.at
+        complaint.last_hold_followup_at = followups[-1] if followups else held.at
+        complaint.time_on_hold = timedelta(0)
+    elif held is None:
+        complaint.state_before_hold = complaint.hold_cause = ""
+        complaint.on_hold_since = complaint.last_hold_followup_at = None
+        complaint.time_on_hold = timedelta(0)
+    return entries, proposals
+
+
 def demo_complaints_build(*, rng: random.Random, dealers: list[Dealer], customers_by_dealer: dict[int, list[Customer]],
                           vehicles_by_customer: dict[int, list[Vehicle]], staff_by_dealer: dict[int, dict[str, list]],
-                          months: int, today: date,
-                          jobs_by_dealer: dict[int, list[tuple[datetime, int, int, int]]] | None = None) -> int:
-    """Build ``months`` of complaints (every state), their timelines and proposals, and compliments for every
-    dealer; returns the complaint count. ``staff_by_dealer`` maps a dealer id to {role: [users]} (the first
-    representative is the dealer's), ``jobs_by_dealer`` to (delivered at, job id, customer id, vehicle id).
+                          months: int, today: date | None = None, now: datetime | None = None,
+                          jobs_by_dealer: dict[int, list[tuple[datetime, int, int, int]]] | None = None,
+                          profiles: dict[int, DealerProfile] | None = None) -> int:
+    """Build ``months`` of complaints up to ``now`` (see ``demo_now``; the first dealer's in every state), their
+    timelines and proposals, and compliments for every dealer; returns the complaint count. ``staff_by_dealer``
+    maps a dealer id to {role: [users]} (the first representative is the dealer's), ``jobs_by_dealer`` to its
+    delivered jobs (delivered at, job id, customer id, vehicle id): their number and the dealer's profile
+    (drawn here if ``profiles`` has none) give the number of complaints.
 
     Side effects: bulk-inserts Complaint, TimelineEntry, SolutionProposal and Compliment rows (the dealers'
     networks need a taxonomy); must run inside ``unscoped()``.
     """
+    now = demo_now(now=now, today=today, zone=dealers[0].zone if dealers else timezone.get_current_timezone())
+    profiles = profiles or {}
     network_ids = sorted({dealer.network_id for dealer in dealers})
     categories_by_network: dict[int, list[ComplaintCategory]] = {}
     for category in (ComplaintCategory.objects.filter(network_id__in=network_ids, parent__isnull=False,
                                                       is_active=True)
                      .select_related("parent").order_by("network_id", "parent__name", "name", "pk")):
         categories_by_network.setdefault(category.network_id, []).append(category)
-    per_month = (4, 8) if len(dealers) <= 200 else (1, 1)
+    policies = {network_id: ComplaintPolicy.objects.for_network(Network(pk=network_id)) for network_id in network_ids}
+    compliments_per_month = (1, 4) if len(dealers) <= 200 else (0, 1)
     complaints: list[Complaint] = []
     entries: list[TimelineEntry] = []
     proposals: list[SolutionProposal] = []
@@ -508,7 +607,8 @@ def demo_complaints_build(*, rng: random.Random, dealers: list[Dealer], customer
             rng=rng, dealer=dealer, categories=categories_by_network.get(dealer.network_id, []),
             customers=customers_by_dealer.get(dealer.pk, []), vehicles_by_customer=vehicles_by_customer,
             jobs=sorted((jobs_by_dealer or {}).get(dealer.pk, [])), staff=staff_by_dealer.get(dealer.pk, {}),
-            months=months, today=today, per_month=per_month, every_state=position == 0)
+            months=months, now=now, profile=profiles.get(dealer.pk) or dealer_profile_draw(rng),
+            policy=policies[dealer.network_id], compliments=compliments_per_month, every_state=position == 0)
         history.simulate()
         complaints += history.complaints
         entries += history.entries

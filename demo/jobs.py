@@ -1,10 +1,11 @@
 """The demo's service history: months of service jobs per dealer, their promise checks and new-car handovers.
 
-Every dealer draws a *quality* that decides how often each step is done right, so dashboards and the
-ranking have real differences to show. Each job's day is simulated in the dealer's local time up to a
-fixed "now" (``today`` at 11:30), so the last days hold open jobs and today's board looks like a working
-morning. Everything is built in memory and written with bulk inserts; the same ``rng`` and ``today``
-give the same rows.
+Every dealer draws a *quality* that decides how often each step is done right, and each of its three to
+six advisors does a little better or worse than that, so dashboards and the ranking have real differences
+to show. Each job's day is simulated in the dealer's local time up to the demo's "now" (see
+``demo.clock``): the last days hold open jobs, today's board shows what has happened so far, and nothing
+is recorded after "now". Everything is built in memory and written with bulk inserts; the same ``rng``
+and "now" give the same rows.
 """
 
 from __future__ import annotations
@@ -12,16 +13,18 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer, Vehicle
 from servicejobs.models import JobStatus, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob, WorkCategory
 from servicejobs.promises import Policy, evaluate_service_promises
+
+from .clock import MINUTES_PER_DAY, LocalClock, demo_now
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -33,8 +36,6 @@ FLUSH_JOBS = 4000
 POLICY = Policy()
 REPEAT_WINDOW_MINUTES = POLICY.repeat_repair_days * 24 * 60
 
-MINUTES_PER_DAY = 24 * 60
-NOW_MINUTE = 11 * 60 + 30  # "now" on the demo's today: mid-morning, so the board has done and coming work
 WORKSHOP_OPENS, WORKSHOP_CLOSES = 8 * 60, 18 * 60
 PICKUP_UNTIL = 19 * 60
 FUTURE_WORKDAYS = 3  # appointments already booked for the next working days
@@ -109,43 +110,21 @@ def _clamp(value: float) -> float:
     return min(0.995, max(0.05, value))
 
 
+def _step_shares(quality: float) -> dict[str, float]:
+    """How often each step is done right at ``quality``; reception and handover with the customer depend less on
+    the staff than on the customer, the schedule is the promise dealers break most."""
+    return {"greet": _clamp(quality - 0.03), "reception": _clamp(0.6 + 0.4 * quality),
+            "walkaround": _clamp(quality - 0.08), "explain": _clamp(quality), "schedule": _clamp(quality - 0.05),
+            "agreed": _clamp(0.55 + 0.45 * quality), "invoice": _clamp(quality + 0.02),
+            "advice": _clamp(quality - 0.05), "handover": _clamp(0.6 + 0.4 * quality)}
+
+
 def _round_up_15(minute: int) -> int:
     return -(-minute // 15) * 15
 
 
-class _Clock:
-    """Local time as whole minutes since the first day's midnight, turned into aware UTC datetimes.
-
-    Events fall between 07:00 and 20:00, so one UTC offset per day (taken at noon) is right even on
-    the days a daylight-saving change happens at night.
-    """
-
-    def __init__(self, zone, first_day: date):
-        self.zone = zone
-        self.first_day = first_day
-        self._first_ordinal = first_day.toordinal()
-        self._midnights: dict[int, datetime] = {}
-
-    def day(self, index: int) -> date:
-        return date.fromordinal(self._first_ordinal + index)
-
-    def is_workday(self, index: int) -> bool:
-        return (self._first_ordinal + index - 1) % 7 < 5  # ordinal 1 was a Monday
-
-    def next_workday(self, index: int) -> int:
-        index += 1
-        while not self.is_workday(index):
-            index += 1
-        return index
-
-    def utc(self, moment: int) -> datetime:
-        index, minute = divmod(moment, MINUTES_PER_DAY)
-        midnight = self._midnights.get(index)
-        if midnight is None:
-            day = self.day(index)
-            offset = datetime.combine(day, time(12), tzinfo=self.zone).utcoffset()
-            midnight = self._midnights[index] = datetime.combine(day, time(0), tzinfo=UTC) - offset
-        return midnight + timedelta(minutes=minute)
+class _WorkshopClock(LocalClock):
+    """The dealer's clock, which also knows the workshop's hours."""
 
     def add_work(self, moment: int, minutes: int) -> int:
         """The moment ``minutes`` of workshop time after ``moment`` (08:00–18:00 on working days)."""
@@ -178,26 +157,33 @@ class _DealerHistory:
     """Simulates one dealer's service history; the rows stay unsaved until ``_Writer.flush``."""
 
     def __init__(self, *, rng: random.Random, dealer: Dealer, advisors: Sequence[User], customers: Sequence[Customer],
-                 vehicles_by_customer: dict[int, list[Vehicle]], months: int, today: date,
+                 vehicles_by_customer: dict[int, list[Vehicle]], months: int, now: datetime,
                  jobs_per_month: int, busy_board: bool):
         self.rng = rng
         self.dealer = dealer
-        self.advisor_ids = [advisor.pk for advisor in advisors]
         self.pairs = [(customer, vehicle) for customer in customers
                       for vehicle in vehicles_by_customer.get(customer.pk, [])]
-        self.clock = _Clock(dealer.zone, today - timedelta(days=months * 30))
-        self.today = months * 30
-        self.now = self.today * MINUTES_PER_DAY + NOW_MINUTE
+        self.clock = _WorkshopClock(dealer.zone, now=now, days=months * 30)
+        self.today = self.clock.today_index
+        self.now = self.clock.now_minute
         self.months, self.jobs_per_month, self.busy_board = months, jobs_per_month, busy_board
         quality = rng.uniform(0.55, 0.97)
         self.quality = quality
-        # How often each step is done right; reception and handover with the customer depend less on
-        # the staff than on the customer, the schedule is the promise dealers break most.
-        self.p = {"greet": _clamp(quality - 0.03), "reception": _clamp(0.6 + 0.4 * quality),
-                  "walkaround": _clamp(quality - 0.08), "explain": _clamp(quality),
-                  "schedule": _clamp(quality - 0.05), "agreed": _clamp(0.55 + 0.45 * quality),
-                  "invoice": _clamp(quality + 0.02), "advice": _clamp(quality - 0.05),
-                  "handover": _clamp(0.6 + 0.4 * quality)}
+        # Each advisor takes a share of the jobs (a senior one more) and keeps promises a little better or
+        # worse than the dealer as a whole.
+        self.advisor_ids = [advisor.pk for advisor in advisors]
+        weights = [rng.uniform(0.6, 1.4) for _ in self.advisor_ids]
+        self.advisor_cum_weights = [sum(weights[: i + 1]) for i in range(len(weights))]
+        skills = {advisor_id: rng.gauss(0, 0.04) if len(self.advisor_ids) > 1 else 0.0
+                  for advisor_id in self.advisor_ids}
+        # The dealer does better or worse from month to month (a new workshop manager, a busy season), around
+        # where it stands, so its place in the ranking moves.
+        self.shares_by_month: list[dict[int | None, dict[str, float]]] = []
+        current = quality
+        for _month in range(months + 1):
+            self.shares_by_month.append({None: _step_shares(current)} | {
+                advisor_id: _step_shares(current + skill) for advisor_id, skill in skills.items()})
+            current = min(0.98, max(0.5, current + 0.3 * (quality - current) + rng.gauss(0, 0.035)))
         self.p_repeat = 0.01 + 0.08 * (1 - quality)
         self.records: list[_Record] = []
         self.handovers: list[SalesHandover] = []
@@ -278,7 +264,7 @@ class _DealerHistory:
         return max(12, days * daily + self.rng.randint(-250, 250))
 
     def _job(self, index: int, minute: int, spec: dict) -> None:
-        rng, clock, p = self.rng, self.clock, self.p
+        rng, clock = self.rng, self.clock
         slot = index * MINUTES_PER_DAY + minute
         walk_in = spec.get("walk_in", False)
         if "vehicle" in spec:
@@ -288,9 +274,11 @@ class _DealerHistory:
             customer, vehicle, category, repeat_of = self._pick(slot, index)
         language = "fi" if customer.language == "fi" else "es"
         appointment = None if walk_in else slot
+        advisor_id = (rng.choices(self.advisor_ids, cum_weights=self.advisor_cum_weights)[0]
+                      if self.advisor_ids else None)
+        p = self.shares_by_month[min(index // 30, len(self.shares_by_month) - 1)][advisor_id]
         job = ServiceJob(dealer_id=self.dealer.pk, customer_id=customer.pk, vehicle_id=vehicle.pk,
-                         advisor_id=rng.choice(self.advisor_ids) if self.advisor_ids else None,
-                         work_category=category, status=JobStatus.BOOKED,
+                         advisor_id=advisor_id, work_category=category, status=JobStatus.BOOKED,
                          appointment_at=clock.utc(appointment) if appointment is not None else None)
         mileage = self._mileage(vehicle, index)
         concern = rng.choice(CONCERNS[language][category])
@@ -464,6 +452,8 @@ class _DealerHistory:
                 continue
             index = (sold - first_day).days
             moment = index * MINUTES_PER_DAY + rng.randint(10 * 60, 18 * 60 + 30)
+            if moment > self.now:
+                continue  # a car handed over later today: not yet
             if rng.random() < q:
                 promised = sold + timedelta(days=rng.choice([0, 0, 0, 1, 3]))
             else:
@@ -478,7 +468,8 @@ class _DealerHistory:
 class _Writer:
     """Writes simulated dealers in bulk: jobs (earlier jobs before their repeats), changes, checks."""
 
-    def __init__(self):
+    def __init__(self, now: datetime):
+        self.now = now
         self.pending: list[_DealerHistory] = []
         self.pending_jobs = 0
         self.job_pks: list[int] = []
@@ -510,7 +501,7 @@ class _Writer:
 
         checks: list[PromiseCheck] = []
         for history in self.pending:
-            now = history.clock.utc(history.now)
+            now = history.clock.now
             with timezone.override(history.clock.zone):  # reasons read in the dealer's local time
                 for record in history.records:
                     job = record.job
@@ -529,13 +520,15 @@ class _Writer:
     def backdate(self) -> None:
         """Set the creation times ``auto_now_add`` gave the bulk inserts to when things happened: three updates."""
         if self.job_pks:
-            booked_ahead = F("appointment_at") - timedelta(days=2)
-            created = Case(When(appointment_at__isnull=True, then=F("arrived_at")), default=booked_ahead)
+            # Booked two days ahead, or just now for an appointment further ahead than that.
+            created = Case(When(appointment_at__isnull=True, then=F("arrived_at")),
+                           When(appointment_at__gt=self.now + timedelta(days=2), then=Value(self.now)),
+                           default=F("appointment_at") - timedelta(days=2))
             ServiceJob.objects.filter(pk__range=(min(self.job_pks), max(self.job_pks)),
                                       dealer__network_id__in=self.network_ids).update(
                 created_at=created,
                 updated_at=Coalesce("delivered_at", "closed_at", "ready_at", "work_started_at", "arrived_at",
-                                    booked_ahead))
+                                    created))
         if self.change_pks:
             PromisedTimeChange.objects.filter(pk__range=(min(self.change_pks), max(self.change_pks)),
                                               dealer__network_id__in=self.network_ids).update(
@@ -547,19 +540,23 @@ class _Writer:
 
 def demo_jobs_build(*, rng: random.Random, dealers: list[Dealer], advisors_by_dealer: dict[int, list[User]],
                     customers_by_dealer: dict[int, list[Customer]], vehicles_by_customer: dict[int, list[Vehicle]],
-                    months: int, today: date, jobs_per_dealer_per_month: int) -> int:
-    """Build ``months`` of service history for every dealer (the first gets a busy today) and return the job count.
+                    months: int, jobs_per_dealer_per_month: int, today: date | None = None,
+                    now: datetime | None = None, busy_board_factor: int = 1) -> int:
+    """Build ``months`` of service history for every dealer up to ``now`` (see ``demo_now``; the first dealer
+    gets a busy today and ``busy_board_factor`` times the others' jobs) and return the job count.
 
     Side effects: bulk-inserts ServiceJob, PromisedTimeChange, PromiseCheck and SalesHandover rows;
     must run inside ``unscoped()``.
     """
-    writer = _Writer()
+    now = demo_now(now=now, today=today, zone=dealers[0].zone if dealers else timezone.get_current_timezone())
+    writer = _Writer(now)
     total = 0
     for position, dealer in enumerate(dealers):
         history = _DealerHistory(
             rng=rng, dealer=dealer, advisors=advisors_by_dealer.get(dealer.pk, []),
             customers=customers_by_dealer.get(dealer.pk, []), vehicles_by_customer=vehicles_by_customer,
-            months=months, today=today, jobs_per_month=jobs_per_dealer_per_month, busy_board=position == 0)
+            months=months, now=now, busy_board=position == 0,
+            jobs_per_month=jobs_per_dealer_per_month * (busy_board_factor if position == 0 else 1))
         history.simulate()
         writer.add(history)
         if writer.pending_jobs >= FLUSH_JOBS:

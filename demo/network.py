@@ -11,25 +11,31 @@ import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import User
+from complaints.models import Complaint
 from complaints.taxonomy import network_taxonomy_install
 from customers.models import Customer, Vehicle
 from dealer_portal.tenancy.models import Dealer, Department, Membership, Network, Region, Role
-from demo.calls import demo_calls_build
-from demo.complaints import demo_complaints_build
-from demo.jobs import demo_jobs_build
-from demo.scoring import demo_scoring_build
 from scoring.services import shipped_checklists_install
 from servicejobs.models import JobStatus, ServiceJob
+
+from .calls import demo_calls_build
+from .clock import demo_now
+from .complaints import demo_complaints_build
+from .jobs import demo_jobs_build
+from .profiles import dealer_profile_draw
+from .scoring import demo_scoring_build
 
 DEMO_NETWORK_SLUG = "aurora-mx"
 OTHER_NETWORK_SLUG = "borealis-fi"
 DEMO_EMAIL_DOMAIN = "demo.test"
+DEMO_TIME_ZONE = "America/Mexico_City"
 
 # Region → (region code, [(city, time zone), ...]); a network spread over several time zones.
 MEXICO_REGIONS = {
@@ -104,22 +110,26 @@ def history_months(today: date, months: int) -> int:
 
 
 @transaction.atomic
-def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, today: date | None = None) -> DemoSummary:
+def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, today: date | None = None,
+                       now: datetime | None = None) -> DemoSummary:
     """Build the demo: network "Aurora Motors México" (4 regions, ``dealers`` outlets), a small second
-    network to show tenant isolation, users for every role, each dealer's customers and vehicles, and
-    ``months`` complete months (and this month so far) of service jobs with their promise checks,
-    complaints and follow-up calls, POE assessments and the published monthly rankings.
+    network to show tenant isolation, users for every role (three to six advisors per outlet), each dealer's
+    customers and vehicles, and ``months`` complete months (and this month so far) of service jobs with their
+    promise checks, complaints and follow-up calls, POE assessments and the published monthly rankings.
+    The history runs up to ``now`` (default: the current time; given only ``today``, 11:30 on it in Mexico
+    City) and nothing in it is dated later.
 
     Must run inside ``unscoped()``: it writes every tenant's rows.
     """
     rng = random.Random(seed)  # noqa: S311 - demo data must be reproducible, not secret
-    today = today or date.today()
+    now = demo_now(now=now, today=today, zone=ZoneInfo(DEMO_TIME_ZONE))
+    today = now.astimezone(ZoneInfo(DEMO_TIME_ZONE)).date()
     span = history_months(today, months)  # the app builders count 30-day months back from today
+    full = dealers <= 200  # a network of a few dozen outlets with a full history; more is network scale
     summary = DemoSummary()
     password_hash = make_password(settings.DEMO_PASSWORD)
 
-    network = Network.objects.create(slug=DEMO_NETWORK_SLUG, name="Aurora Motors México",
-                                     time_zone="America/Mexico_City")
+    network = Network.objects.create(slug=DEMO_NETWORK_SLUG, name="Aurora Motors México", time_zone=DEMO_TIME_ZONE)
     other = Network.objects.create(slug=OTHER_NETWORK_SLUG, name="Borealis Motors Suomi",
                                    time_zone="Europe/Helsinki")
     summary.networks = 2
@@ -161,8 +171,10 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     grants: list[tuple[int, dict]] = []  # (index into users, membership fields)
 
     def person(email: str, name: str, *, staff: bool = False, superuser: bool = False, **membership) -> None:
+        # The staff joined when their outlets opened, before the history begins.
         users.append(User(email=email, full_name=name, password=password_hash, is_staff=staff or superuser,
-                          is_superuser=superuser, language="es" if email.endswith(DEMO_EMAIL_DOMAIN) else "fi"))
+                          is_superuser=superuser, date_joined=opened,
+                          language="es" if email.endswith(DEMO_EMAIL_DOMAIN) else "fi"))
         if membership:
             grants.append((len(users) - 1, membership))
 
@@ -174,6 +186,14 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
         person(f"regional.{code.lower()}@{DEMO_EMAIL_DOMAIN}", f"Gerente Regional {name}", network=network,
                region=region_by_code[code], role=Role.REGIONAL_MANAGER)
     person(f"advisor@{DEMO_EMAIL_DOMAIN}", "Ana Asesora", network=network, dealer=first, role=Role.SERVICE_ADVISOR)
+
+    def more_advisors(dealer: Dealer) -> None:
+        # A working outlet has three to six advisors sharing the service lane (one each at network scale).
+        for number in range(2, (rng.randint(3, 6) if full else 1) + 1):
+            person(f"advisor.{dealer.code.lower()}.{number}@{DEMO_EMAIL_DOMAIN}", _person(rng), network=network,
+                   dealer=dealer, role=Role.SERVICE_ADVISOR)
+
+    more_advisors(first)
     person(f"rep@{DEMO_EMAIL_DOMAIN}", "Rosa Representante", network=network, dealer=first,
            role=Role.CUSTOMER_REPRESENTATIVE)
     grants.append((len(users) - 1, {"network": network, "dealer": second, "role": Role.CUSTOMER_REPRESENTATIVE}))
@@ -183,6 +203,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
         slug = dealer.code.lower()
         person(f"advisor.{slug}@{DEMO_EMAIL_DOMAIN}", _person(rng), network=network, dealer=dealer,
                role=Role.SERVICE_ADVISOR)
+        more_advisors(dealer)
         person(f"rep.{slug}@{DEMO_EMAIL_DOMAIN}", _person(rng), network=network, dealer=dealer,
                role=Role.CUSTOMER_REPRESENTATIVE)
         person(f"manager.{slug}@{DEMO_EMAIL_DOMAIN}", _person(rng), network=network, dealer=dealer,
@@ -201,7 +222,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
 
     customers: list[Customer] = []
     for dealer in created_dealers:
-        for _ in range(120 if dealers <= 200 else 5):
+        for _ in range(120 if full else 5):
             name = _person(rng)
             do_not_contact = rng.random() < 0.04
             customers.append(Customer(
@@ -219,7 +240,8 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     for customer in created_customers:
         for _ in range(1 if rng.random() < 0.8 else 2):
             make, model = MODELS[rng.randrange(len(MODELS))]
-            handover = today - timedelta(days=rng.randint(0, span * 30 + 365 * 3))
+            # Handed over by yesterday at the latest: yesterday is past in every dealer's time zone.
+            handover = today - timedelta(days=rng.randint(1, span * 30 + 365 * 3))
             vehicles.append(Vehicle(dealer_id=customer.dealer_id, customer=customer, vin=_vin(rng),
                                     plate=_plate(rng), make=make, model=model, handover_date=handover))
     Vehicle.objects.bulk_create(vehicles, batch_size=2000)
@@ -235,11 +257,14 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     vehicles_by_customer: dict[int, list[Vehicle]] = defaultdict(list)
     for vehicle in vehicles:
         vehicles_by_customer[vehicle.customer_id].append(vehicle)
-    # The first dealer is advisor@demo.test's: it gets the busy board. Network scale keeps the history thin.
+    # The first dealer is advisor@demo.test's: a big outlet with the busy board. Network scale keeps the
+    # history thin.
     summary.jobs = demo_jobs_build(
         rng=rng, dealers=created_dealers, advisors_by_dealer=advisors_by_dealer,
         customers_by_dealer=customers_by_dealer, vehicles_by_customer=vehicles_by_customer, months=span,
-        today=today, jobs_per_dealer_per_month=60 if dealers <= 200 else 2)
+        now=now, jobs_per_dealer_per_month=60 if full else 2, busy_board_factor=3 if full else 1)
+    # How each outlet handles complaints, drawn once for the complaints and the follow-up calls alike.
+    profiles = {dealer.pk: dealer_profile_draw(rng) for dealer in aurora_dealers}
 
     for owner in (network, other):
         network_taxonomy_install(network=owner)
@@ -258,14 +283,15 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     summary.complaints = demo_complaints_build(
         rng=rng, dealers=aurora_dealers, customers_by_dealer=customers_by_dealer,
         vehicles_by_customer=vehicles_by_customer, jobs_by_dealer=jobs_by_dealer, staff_by_dealer=staff_by_dealer,
-        months=span, today=today)
+        months=span, now=now, profiles=profiles)
     # A follow-up call for every delivery of both networks; only Aurora's dissatisfied answers open complaints.
-    summary.calls = demo_calls_build(rng=rng, dealers=created_dealers, today=today,
+    summary.calls = demo_calls_build(rng=rng, dealers=created_dealers, now=now,
                                      customers_by_dealer=customers_by_dealer, staff_by_dealer=staff_by_dealer,
-                                     complaints_for={dealer.pk for dealer in aurora_dealers})
+                                     complaints_for={dealer.pk for dealer in aurora_dealers}, profiles=profiles)
+    summary.complaints = Complaint.objects.filter(dealer__network=network).count()  # with the calls' own
     # A year of POE assessments and the rankings published from all of the above (Aurora only: the
     # Finnish network shows an empty ranking, as a network in its first month would).
-    scoring = demo_scoring_build(rng=rng, network=network, dealers=aurora_dealers, today=today, months=months)
+    scoring = demo_scoring_build(rng=rng, network=network, dealers=aurora_dealers, now=now, months=months)
     summary.assessments, summary.rankings = scoring.assessments, scoring.rankings
     summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
     return summary

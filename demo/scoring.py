@@ -6,7 +6,8 @@ dealer once a month; about one dealer in twenty is not visited in a given month,
 The rankings are then published month by month, oldest first, through ``ranking_publish`` itself, so
 Service Quality comes from the demo's own jobs, complaints and calls and the movement arrows are real.
 One month is republished after a corrected assessment, as a network admin would. Rows are written with
-bulk inserts; the same ``rng`` and ``today`` give the same figures.
+bulk inserts; the same ``rng`` and "now" give the same figures, and nothing is dated after "now" (a month's
+ranking appears once its publication hour has passed).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from scoring.models import (
 )
 from scoring.ranking import network_zone, ranking_publish
 from scoring.services import kpi_defaults_install, shipped_checklists_install
+
+from .clock import demo_now
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -183,8 +186,9 @@ def _demo_people(network: Network) -> tuple[User | None, User | None, dict[int, 
 
 
 def _this_month_build(*, rng: random.Random, template: ChecklistTemplate, dealers: Sequence[Dealer], today: date,
-                      auditor: User | None, managers: dict[int, User], standings: dict) -> int:
-    """This month so far: HQ scoring a few dealers, one dealer's self-assessment submitted, another's started."""
+                      now: datetime, auditor: User | None, managers: dict[int, User], standings: dict) -> int:
+    """This month so far: HQ scoring a few dealers, one dealer's self-assessment submitted, another's started
+    (none begun before the month did, or later than "now" allows)."""
     month = today.replace(day=1)
     items = list(ChecklistItem.objects.filter(section__template=template).select_related("section")
                  .order_by("section__position", "position"))
@@ -197,6 +201,11 @@ def _this_month_build(*, rng: random.Random, template: ChecklistTemplate, dealer
     started: dict[int, datetime] = {}
     for dealer, is_self, by, status in drafts:
         begun = _moment(month.replace(day=rng.randint(1, today.day)), rng.randint(9 * 60, 10 * 60), dealer.zone)
+        # A submitted one took two hours; a draft was begun a little while ago at the latest.
+        begun = min(begun, now - timedelta(hours=2, minutes=5) if status == AssessmentStatus.SUBMITTED
+                    else now - timedelta(minutes=10))
+        if begun < _moment(month, 7 * 60, dealer.zone):
+            continue  # the month has only just begun
         assessment = Assessment(dealer_id=dealer.pk, template=template, month=month, is_self_assessment=is_self,
                                 auditor=by, status=status,
                                 submitted_at=begun + timedelta(hours=2) if status == AssessmentStatus.SUBMITTED
@@ -205,6 +214,8 @@ def _this_month_build(*, rng: random.Random, template: ChecklistTemplate, dealer
         done = None if status == AssessmentStatus.SUBMITTED else rng.randint(1, max(1, len(items) - 2))
         scores += _scores(rng, assessment, items, standings[dealer.pk], upto=done)
         started[id(assessment)] = begun
+    if not assessments:
+        return 0
     Assessment.objects.bulk_create(assessments)
     for score in scores:
         score.assessment_id = score.assessment.pk
@@ -262,29 +273,34 @@ def _correction(*, rng: random.Random, network: Network, month: date, today: dat
 
 
 def demo_rankings_publish(*, rng: random.Random, network: Network, months: Sequence[date], today: date,
-                          hq: User | None = None, admin: User | None = None, correct: date | None = None,
-                          dealer_names: dict[int, str] | None = None) -> int:
-    """Publish the rankings of ``months`` oldest first, as the monthly task would have on each 1st (and
-    republish ``correct`` after a corrected assessment); returns the number of published versions.
+                          now: datetime | None = None, hq: User | None = None, admin: User | None = None,
+                          correct: date | None = None, dealer_names: dict[int, str] | None = None) -> int:
+    """Publish the rankings of ``months`` oldest first, as the monthly task would have on each 1st (a month whose
+    publication hour is after ``now`` stays unpublished), and republish ``correct`` after a corrected
+    assessment; returns the number of published versions.
 
     Side effects: writes Ranking and RankingEntry rows (and the correction's assessment events).
     """
     publish_hour = ScoringPolicy.objects.for_network(network).publish_hour
+    now = demo_now(now=now, today=today, zone=network_zone(network))
     published = 0
     with tenant_scope(TenantScope.for_network(network.pk)):
         for month in months:
+            if _published_on(network, month, hour=publish_hour) > now:
+                continue
             ranking, _now = ranking_publish(network=network, month=month, today=today)
             Ranking.objects.filter(pk=ranking.pk).update(published_at=_published_on(network, month,
                                                                                      hour=publish_hour))
             published += 1
-            if month == correct and _correction(rng=rng, network=network, month=month, today=today, hq=hq,
-                                                admin=admin, dealer_names=dealer_names or {}):
+            reviewed = month == correct and _published_on(network, month, day=9, hour=11) <= now
+            if reviewed and _correction(rng=rng, network=network, month=month, today=today, hq=hq, admin=admin,
+                                        dealer_names=dealer_names or {}):
                 published += 1
     return published
 
 
-def demo_scoring_build(*, rng: random.Random, network: Network, dealers: Sequence[Dealer], today: date,
-                       months: int) -> ScoringDemoSummary:
+def demo_scoring_build(*, rng: random.Random, network: Network, dealers: Sequence[Dealer], months: int,
+                       today: date | None = None, now: datetime | None = None) -> ScoringDemoSummary:
     """A year (``months``) of the network's POE assessments and published monthly rankings, and this month's
     assessments in progress. ``dealers`` are the network's (inactive ones are not assessed or ranked).
 
@@ -293,6 +309,8 @@ def demo_scoring_build(*, rng: random.Random, network: Network, dealers: Sequenc
     inside ``unscoped()``.
     """
     summary = ScoringDemoSummary()
+    now = demo_now(now=now, today=today, zone=network_zone(network))
+    today = now.astimezone(network_zone(network)).date()
     template = poe_template(network)
     kpi_defaults_install(network=network)
     ScoringPolicy.objects.get_or_create(network=network)
@@ -304,11 +322,11 @@ def demo_scoring_build(*, rng: random.Random, network: Network, dealers: Sequenc
     assessments, standings = demo_assessments_build(rng=rng, template=template, dealers=active, months=past,
                                                     auditor=hq, keep_assessed=active[0])
     summary.assessments = len(assessments)
-    summary.assessments += _this_month_build(rng=rng, template=template, dealers=active, today=today, auditor=hq,
-                                             managers=managers, standings=standings)
+    summary.assessments += _this_month_build(rng=rng, template=template, dealers=active, today=today, now=now,
+                                             auditor=hq, managers=managers, standings=standings)
     # The correction falls a few months back, so the months after it show the republished ranks.
     correct = past[max(0, len(past) - 3)] if len(past) >= 2 else None
-    summary.rankings = demo_rankings_publish(rng=rng, network=network, months=past, today=today, hq=hq,
+    summary.rankings = demo_rankings_publish(rng=rng, network=network, months=past, today=today, now=now, hq=hq,
                                              admin=admin, correct=correct,
                                              dealer_names={dealer.pk: dealer.name for dealer in active})
     return summary

@@ -84,15 +84,13 @@ def test_references_are_unique_per_dealer_and_numbered_in_order(demo):
         assert len({reference for reference, _ in rows}) == len(rows)
         assert all(reference.startswith(f"{code}-") and reference.endswith(f"-{sequence:04d}")
                    for reference, sequence in rows)
-        assert len(rows) >= 8  # 4–8 a month for two months
+        assert rows  # a few a month: 0.8–3.2 per 100 delivered jobs (tests/demo/test_realism.py counts them)
 
 
 def test_each_dealer_has_its_own_recurring_complaints(demo):
     with unscoped():
         counts = defaultdict(Counter)
-        # Complaints opened from a dissatisfied follow-up call wait for the representative to categorise them.
-        categorised = Complaint.objects.filter(category__isnull=False)
-        for dealer_id, category in categorised.values_list("dealer_id", "category__name"):
+        for dealer_id, category in Complaint.objects.values_list("dealer_id", "category__name"):
             counts[dealer_id][category] += 1
     tops = {counter.most_common(1)[0][0] for counter in counts.values()}
     assert len(tops) >= 2

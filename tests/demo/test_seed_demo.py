@@ -62,7 +62,7 @@ def test_running_it_again_changes_nothing(capsys):
 
 def test_network_scale_uses_bulk_inserts(django_assert_max_num_queries):
     # 500 dealers, ~1500 users, ~2500 customers, ~3000 vehicles, ~3000 service jobs (two complete months and
-    # this one) with ~27,000 promise checks, ~1500 complaints with ~12,000 timeline entries, ~3000 follow-up
+    # this one) with ~27,000 promise checks, a complaint or two per dealer with their timelines, ~3000 follow-up
     # calls with their answers (and their promise-9 checks rewritten), ~950 POE assessments with ~13,000 item
     # scores and two published rankings of 500 lines: row-by-row would be about 75,000 statements; batches
     # stay about a thousand even on SQLite's small batch size (31 job rows of 32 columns fit in one statement,
