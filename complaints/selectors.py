@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import normalize_phone, normalize_vin
+from dealer_portal.tenancy.calendar import month_start, next_month, previous_month
 from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Network, Role
 from servicejobs.models import JobStatus, ServiceJob
 
@@ -219,16 +220,10 @@ class ComplaintDashboard:
 
 
 def _month_starts(count: int, today: date) -> list[date]:
-    first = today.replace(day=1)
-    starts = [first]
+    starts = [month_start(today)]
     while len(starts) < count:
-        previous = (starts[-1] - timedelta(days=1)).replace(day=1)
-        starts.append(previous)
+        starts.append(previous_month(starts[-1]))
     return list(reversed(starts))
-
-
-def _next_month(start: date) -> date:
-    return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _percentile(values: list[timedelta], share: float) -> timedelta | None:
@@ -248,7 +243,7 @@ def complaint_dashboard(*, policy, months: int = 6, today: date | None = None) -
     today = today or timezone.localdate()
     starts = _month_starts(months, today)
     since = timezone.make_aware(datetime.combine(starts[0], time.min), zone)
-    until = timezone.make_aware(datetime.combine(_next_month(starts[-1]), time.min), zone)
+    until = timezone.make_aware(datetime.combine(next_month(starts[-1]), time.min), zone)
     by_start = {start: Month(start) for start in starts}
 
     def monthly(queryset, field_name):
