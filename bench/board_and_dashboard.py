@@ -37,7 +37,6 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from complaints.dashboard import complaint_dashboard  # noqa: E402
 from complaints.models import (  # noqa: E402
     CLOSED_STATES,
     Complaint,
@@ -47,8 +46,8 @@ from complaints.models import (  # noqa: E402
     StandardAnswer,
     TimelineEntry,
 )
-from complaints.selectors import complaint_queue  # noqa: E402
-from complaints.taxonomy import network_taxonomy_install  # noqa: E402
+from complaints.selectors import complaint_dashboard, complaint_queue  # noqa: E402
+from complaints.services import network_taxonomy_install  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region  # noqa: E402
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped  # noqa: E402

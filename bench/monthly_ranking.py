@@ -46,7 +46,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from complaints.models import Complaint  # noqa: E402
-from complaints.taxonomy import network_taxonomy_install  # noqa: E402
+from complaints.services import network_taxonomy_install  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
 from dealer_portal.tenancy.calendar import local_month_q, next_month, previous_month  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region, Role  # noqa: E402
