@@ -1,4 +1,6 @@
-"""Exports of a published ranking and of a dealer's scorecard as CSV or XLSX: the page's figures, one row a line."""
+"""Exports of a published ranking and of a dealer's scorecard as CSV or XLSX: the page's lines, one row a line, with
+the figures unrounded (full precision, as the snapshot keeps them) so anyone can recompute a score; the pages round
+them once where they show them."""
 
 from __future__ import annotations
 

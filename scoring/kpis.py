@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import connection, models
 from django.db.models import Count, ExpressionWrapper, F, Q
@@ -28,6 +29,7 @@ from followups.models import CallKind, CallStatus, FollowUpCall
 from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
 
 from .models import FocusArea, Kpi, KpiCategory
+from .rules import kpi_value
 
 PERCENT = "percent"
 HOURS = "hours"
@@ -167,7 +169,7 @@ class Figure:
 
     cases: int
     met: int | None = None  # shares
-    value: float | None = None  # the percentage met, or the median in hours
+    value: Fraction | float | None = None  # the percentage met (exact), or the median in hours
 
 
 class Median(models.Aggregate):
@@ -184,7 +186,7 @@ def measure_figures(measure: Measure, context: MonthContext) -> dict[int, Figure
     if measure.unit == PERCENT:
         rows = cases.values("dealer_id").annotate(cases=Count("pk"), met=Count("pk", filter=measure.met(context)))
         return {row["dealer_id"]: Figure(cases=row["cases"], met=row["met"],
-                                         value=100.0 * row["met"] / row["cases"]) for row in rows}
+                                         value=kpi_value(row["met"], row["cases"])) for row in rows}
     duration = measure.hours(context)
     if connection.vendor == "postgresql":
         rows = cases.values("dealer_id").annotate(cases=Count("pk"), median=Median(duration))

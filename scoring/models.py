@@ -300,17 +300,19 @@ class EntryStatus(models.TextChoices):
 
 
 class RankingEntry(models.Model):
-    """One dealer's line in a published ranking, with everything its scorecard shows, frozen."""
+    """One dealer's line in a published ranking, with everything its scorecard shows, frozen (figures unrounded;
+    lines published before migration 0004 hold the one-decimal figures of their time)."""
 
     ranking = models.ForeignKey(Ranking, on_delete=models.CASCADE, related_name="entries")
     dealer = models.ForeignKey("tenancy.Dealer", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("tenancy.Region", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=EntryStatus.choices)
-    poe = models.DecimalField(_("POE (%)"), max_digits=4, decimal_places=1, null=True)
-    service_quality = models.DecimalField(_("Service Quality (%)"), max_digits=4, decimal_places=1, null=True)
-    speed = models.DecimalField(_("Speed (%)"), max_digits=4, decimal_places=1, null=True)
-    compliance = models.DecimalField(_("Compliance (%)"), max_digits=4, decimal_places=1, null=True)
-    overall = models.DecimalField(_("overall (%)"), max_digits=4, decimal_places=1, null=True)
+    # Unrounded, so a published score can be recomputed; pages round it once where they show it (scoring.rules).
+    poe = models.FloatField(_("POE (%)"), null=True)
+    service_quality = models.FloatField(_("Service Quality (%)"), null=True)
+    speed = models.FloatField(_("Speed (%)"), null=True)
+    compliance = models.FloatField(_("Compliance (%)"), null=True)
+    overall = models.FloatField(_("overall (%)"), null=True)
     stars = models.PositiveSmallIntegerField(_("stars"), null=True)
     rank_network = models.PositiveIntegerField(_("rank in the network"), null=True)
     rank_region = models.PositiveIntegerField(_("rank in the region"), null=True)
@@ -329,6 +331,10 @@ class RankingEntry(models.Model):
 
     def __str__(self):
         return f"{self.ranking}: {self.dealer_id}"
+
+    @property
+    def is_rated(self) -> bool:
+        return self.status == EntryStatus.RATED
 
     @property
     def movement(self) -> int | None:

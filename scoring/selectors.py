@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from fractions import Fraction
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
@@ -38,10 +38,10 @@ from .rules import (
     KpiResult,
     Percentage,
     Scorecard,
+    exact,
     kpi_score,
     month_check,
     movement_text,
-    one_decimal,
     rating_apply,
     service_quality_apply,
 )
@@ -59,8 +59,9 @@ def kpi_of(network, code: str):
     return next((kpi for kpi in network_kpis(network) if kpi.code == code), None)
 
 
-def poe_by_dealer(*, dealer_ids, month: date) -> dict[int, tuple[Decimal, list[dict]]]:
-    """The dealers' POE for the month: submitted HQ POE assessments only, one grouped query."""
+def poe_by_dealer(*, dealer_ids, month: date) -> dict[int, tuple[Fraction, list[dict]]]:
+    """The dealers' POE for the month (exact; each section's unrounded): submitted HQ POE assessments only, one
+    grouped query."""
     rows = (AssessmentScore.objects
             .filter(dealer_id__in=dealer_ids, assessment__month=month, assessment__is_self_assessment=False,
                     assessment__status=AssessmentStatus.SUBMITTED, assessment__template__kind=ChecklistKind.POE,
@@ -79,8 +80,8 @@ def poe_by_dealer(*, dealer_ids, month: date) -> dict[int, tuple[Decimal, list[d
     result = {}
     for dealer_id, parts in sections.items():
         total = Percentage(sum(part["achieved"] for part in parts), sum(part["applicable"] for part in parts))
-        if total.exact is not None:
-            result[dealer_id] = (total.exact, parts)
+        if total.value is not None:
+            result[dealer_id] = (total.value, parts)
     return result
 
 
@@ -108,11 +109,11 @@ def scorecards_compute(*, network, month: date, dealers: list[Dealer]) -> dict[i
                                target=float(kpi.target), weight=kpi.weight)
             if figure is not None:
                 result.cases, result.met = figure.cases, figure.met
-                result.value = round(figure.value, 1) if figure.value is not None else None
+                result.value = None if figure.value is None else exact(figure.value)
                 result.enough_data = figure.cases >= policy.min_sample and figure.value is not None
                 if result.enough_data:
-                    result.score = round(kpi_score(figure.value, target=float(kpi.target),
-                                                   higher_is_better=measure.higher_is_better), 1)
+                    result.score = kpi_score(figure.value, target=kpi.target,
+                                             higher_is_better=measure.higher_is_better)
             card.kpis.append(result)
         service_quality_apply(card, min_data_weight_percent=policy.min_data_weight_percent)
         rating_apply(card, policy)
@@ -142,9 +143,8 @@ def _entry_card(entry: RankingEntry) -> dict:
 
 
 def _live_card(card: Scorecard) -> dict:
-    details = card.details()
-    return {"status": card.status, "poe": card.poe, "service_quality": card.service_quality, "speed": card.speed,
-            "compliance": card.compliance, "overall": card.overall, "stars": card.stars, **details}
+    # The same plain, unrounded figures as a published snapshot, so a page cannot tell them apart.
+    return {"status": card.status, **card.figures(), "stars": card.stars, **card.details()}
 
 
 def dealer_month(*, dealer, month: date) -> DealerMonth:
@@ -268,7 +268,7 @@ class Achiever:
     region: object
     months_rated: int
     top_five: int
-    average_overall: Decimal
+    average_overall: Fraction  # of the unrounded overall scores
     best_rank: int
     is_highlighted: bool = False
 
@@ -297,7 +297,7 @@ def quarterly_achievers(*, network, quarter: date) -> list[RegionAchievers]:
         achiever = Achiever(
             dealer=latest.dealer, region=latest.region, months_rated=len(lines),
             top_five=sum(1 for line in lines if line.is_top_five),
-            average_overall=one_decimal(sum(line.overall for line in lines) / len(lines)),
+            average_overall=sum((exact(line.overall) for line in lines), Fraction(0)) / len(lines),
             best_rank=min(line.rank_network for line in lines))
         regions.setdefault(latest.region_id, RegionAchievers(region=latest.region)).achievers.append(achiever)
     result = sorted(regions.values(), key=lambda group: (group.region.name, group.region.code))
@@ -361,7 +361,7 @@ class CaseRow:
     when: datetime | date
     has_time: bool
     met: bool | None
-    hours: float | None
+    hours: float | None  # unrounded
     url_name: str
     pk: int
     note: str = ""
@@ -370,7 +370,7 @@ class CaseRow:
 def case_row(case, *, measure_key: str) -> CaseRow:
     met = getattr(case, "kpi_met", None)
     duration = getattr(case, "kpi_duration", None)
-    hours = round(duration.total_seconds() / 3600, 1) if duration is not None else None
+    hours = duration.total_seconds() / 3600 if duration is not None else None
     if isinstance(case, PromiseCheck):
         job = case.job
         return CaseRow(job.number, job.customer.name, job.arrived_at, True, met, hours, "job_detail", job.pk,

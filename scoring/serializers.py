@@ -1,7 +1,9 @@
 """Serializers of the scoring API: checklists, assessments, KPIs, rankings and scorecards.
 
 They only parse and render; the writes live in ``services``, the reads in ``selectors``, the formulas in ``rules``.
-Figures (POE, Service Quality, overall) are numbers with one decimal, or null when there is none.
+Figures (POE, Service Quality, overall, a KPI's value and score) are shown as the pages show them: rounded once,
+half up, to one decimal (redistributed weights to two), or null when there is none. Beside them, ``unrounded``
+gives the same figures at full precision, from which any score can be recomputed (scoring/rules.py).
 """
 
 from decimal import Decimal
@@ -30,7 +32,7 @@ from .models import (
     Ranking,
     RankingEntry,
 )
-from .rules import month_parse
+from .rules import month_parse, shown
 from .selectors import assessment_result, ranking_entries
 
 # The same words as a choice that does not exist, so nothing says that the object exists elsewhere.
@@ -55,8 +57,36 @@ class MonthField(serializers.CharField):
         return value.strftime("%Y-%m")
 
 
-def _percent_field(**kwargs):
-    return serializers.FloatField(read_only=True, allow_null=True, **kwargs)
+class ShownField(serializers.FloatField):
+    """A figure as the pages show it: rounded once, half up, to ``places`` decimals (``scoring.rules.shown``)."""
+
+    def __init__(self, *, places: int = 1, **kwargs):
+        self.places = places
+        kwargs.setdefault("read_only", True)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("help_text", f"Shown: rounded half up to {places} decimal(s); see ``unrounded``.")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return float(shown(value, self.places))
+
+
+def _unrounded_field(**kwargs):
+    return serializers.FloatField(read_only=True, allow_null=True, help_text="Full precision.", **kwargs)
+
+
+class UnroundedPercentSerializer(serializers.Serializer):
+    percent = _unrounded_field()
+
+
+class UnroundedScoresSerializer(serializers.Serializer):
+    """POE, Service Quality, Speed, Compliance and overall at full precision."""
+
+    poe = _unrounded_field()
+    service_quality = _unrounded_field()
+    speed = _unrounded_field()
+    compliance = _unrounded_field()
+    overall = _unrounded_field()
 
 
 # --- Checklists ----------------------------------------------------------------------------------------------
@@ -157,13 +187,15 @@ class PoeSectionResultSerializer(serializers.Serializer):
     title = serializers.CharField()
     achieved = serializers.IntegerField()
     applicable_max = serializers.IntegerField()
-    percent = serializers.FloatField(allow_null=True, help_text="Null when no item of the section applies.")
+    percent = ShownField(help_text="Shown (one decimal); null when no item of the section applies.")
+    unrounded = UnroundedPercentSerializer(source="*", read_only=True)
 
 
 class PoeResultSerializer(serializers.Serializer):
     achieved = serializers.IntegerField()
     applicable_max = serializers.IntegerField()
-    percent = serializers.FloatField(allow_null=True, help_text="Points achieved over the applicable maximum.")
+    percent = ShownField(help_text="Points achieved over the applicable maximum, shown (one decimal).")
+    unrounded = UnroundedPercentSerializer(source="*", read_only=True)
     sections = PoeSectionResultSerializer(many=True)
 
 
@@ -208,8 +240,8 @@ class AssessmentDetailSerializer(AssessmentSerializer):
                              "achieved": part.achieved if part else 0,
                              "applicable_max": part.applicable_max if part else 0,
                              "percent": part.percent if part else None})
-        return {"achieved": total.achieved, "applicable_max": total.applicable_max, "percent": total.percent,
-                "sections": sections}
+        return PoeResultSerializer({"achieved": total.achieved, "applicable_max": total.applicable_max,
+                                    "percent": total.percent, "sections": sections}).data
 
 
 class ScoreInputSerializer(serializers.Serializer):
@@ -305,19 +337,20 @@ class RankingEntrySerializer(serializers.ModelSerializer):
     dealer_code = serializers.CharField(source="dealer.code", read_only=True)
     dealer_name = serializers.CharField(source="dealer.name", read_only=True)
     region = serializers.CharField(source="region.name", read_only=True)
-    poe = _percent_field()
-    service_quality = _percent_field()
-    speed = _percent_field()
-    compliance = _percent_field()
-    overall = _percent_field()
+    poe = ShownField()
+    service_quality = ShownField()
+    speed = ShownField()
+    compliance = ShownField()
+    overall = ShownField()
+    unrounded = UnroundedScoresSerializer(source="*", read_only=True)
     movement = serializers.IntegerField(read_only=True, allow_null=True,
                                         help_text="Places gained since last month (negative: lost).")
 
     class Meta:
         model = RankingEntry
         fields = ["dealer", "dealer_code", "dealer_name", "region", "status", "poe", "service_quality", "speed",
-                  "compliance", "overall", "stars", "rank_network", "rank_region", "previous_rank", "movement",
-                  "is_top_five"]
+                  "compliance", "overall", "stars", "unrounded", "rank_network", "rank_region", "previous_rank",
+                  "movement", "is_top_five"]
         read_only_fields = fields
 
 
@@ -346,13 +379,21 @@ class PoeSectionFigureSerializer(serializers.Serializer):
     title = serializers.CharField()
     achieved = serializers.IntegerField()
     applicable = serializers.IntegerField()
-    percent = serializers.FloatField(allow_null=True)
+    percent = ShownField()
+    unrounded = UnroundedPercentSerializer(source="*", read_only=True)
 
 
 class FocusAreaFigureSerializer(serializers.Serializer):
     area = serializers.IntegerField()
     name = serializers.CharField()
-    percent = serializers.FloatField(allow_null=True, help_text="Null: not enough data.")
+    percent = ShownField(help_text="Shown (one decimal); null: not enough data.")
+    unrounded = UnroundedPercentSerializer(source="*", read_only=True)
+
+
+class KpiUnroundedSerializer(serializers.Serializer):
+    value = _unrounded_field()
+    score = _unrounded_field()
+    effective_weight = _unrounded_field()
 
 
 class KpiFigureSerializer(serializers.Serializer):
@@ -367,10 +408,11 @@ class KpiFigureSerializer(serializers.Serializer):
     weight = serializers.IntegerField()
     cases = serializers.IntegerField()
     met = serializers.IntegerField(allow_null=True)
-    value = serializers.FloatField(allow_null=True)
-    score = serializers.FloatField(allow_null=True)
+    value = ShownField()
+    score = ShownField()
     enough_data = serializers.BooleanField()
-    effective_weight = serializers.FloatField(allow_null=True, help_text="The weight after redistribution.")
+    effective_weight = ShownField(places=2, help_text="The weight after redistribution, shown (two decimals).")
+    unrounded = KpiUnroundedSerializer(source="*", read_only=True)
 
 
 class ScorecardSerializer(serializers.Serializer):
@@ -379,11 +421,12 @@ class ScorecardSerializer(serializers.Serializer):
     dealer_name = serializers.CharField()
     month = serializers.CharField()
     status = serializers.ChoiceField(choices=EntryStatus.choices)
-    poe = serializers.FloatField(allow_null=True)
-    service_quality = serializers.FloatField(allow_null=True)
-    speed = serializers.FloatField(allow_null=True)
-    compliance = serializers.FloatField(allow_null=True)
-    overall = serializers.FloatField(allow_null=True)
+    poe = ShownField()
+    service_quality = ShownField()
+    speed = ShownField()
+    compliance = ShownField()
+    overall = ShownField()
+    unrounded = UnroundedScoresSerializer(source="*", read_only=True)
     stars = serializers.IntegerField(allow_null=True)
     poe_sections = PoeSectionFigureSerializer(many=True)
     focus_areas = FocusAreaFigureSerializer(many=True)

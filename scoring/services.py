@@ -39,7 +39,7 @@ from .models import (
     RankingEntry,
     ScoringPolicy,
 )
-from .rules import TIE_RULE, TOP, month_check, ranked
+from .rules import ROUNDING_RULE, TIE_RULE, TOP, month_check, ranked
 from .selectors import ranking_current, ranking_dealers, scorecards_compute
 
 SHIPPED = Path(__file__).resolve().parent / "checklists"
@@ -408,6 +408,7 @@ def _rules_snapshot(network) -> dict:
         "stars_from": {"5": str(policy.five_stars_from), "4": str(policy.four_stars_from),
                        "3": str(policy.three_stars_from), "2": str(policy.two_stars_from)},
         "tie_rule": TIE_RULE,
+        "rounding": ROUNDING_RULE,  # rankings published before it was written kept one-decimal figures
     }
 
 
@@ -457,8 +458,7 @@ def ranking_publish(*, network, month: date, by=None, reason: str = "", republis
         return Ranking.objects.get(network=network, month=month, is_current=True), False
     RankingEntry.objects.bulk_create([
         RankingEntry(ranking=ranking, dealer_id=card.dealer_id, region_id=region_of[card.dealer_id],
-                     status=card.status, poe=card.poe, service_quality=card.service_quality, speed=card.speed,
-                     compliance=card.compliance, overall=card.overall, stars=card.stars,
+                     status=card.status, **card.figures(), stars=card.stars,
                      rank_network=rank_network.get(card.dealer_id), rank_region=rank_region.get(card.dealer_id),
                      previous_rank=previous_ranks.get(card.dealer_id),
                      is_top_five=rank_network.get(card.dealer_id, TOP + 1) <= TOP, details=card.details())

@@ -26,7 +26,7 @@ from dealer_portal.tenancy.models import Region
 from . import exports, selectors
 from .kpis import MEASURES
 from .models import EntryStatus, FocusArea, KpiCategory, Ranking
-from .rules import TIE_RULE, month_check, month_parse, movement_text, quarter_check, quarter_label, quarter_parse
+from .rules import TIE_RULE, month_check, month_parse, movement_text, quarter_check, quarter_label, quarter_parse, shown
 from .services import ranking_publish
 
 CASES_PER_PAGE = 50
@@ -39,6 +39,7 @@ COLUMNS = [
     ("region_rank", gettext_lazy("Rank in region")),
 ]
 HIGH_FIRST = {"poe", "service_quality", "speed", "compliance", "overall", "stars"}
+TEXT_COLUMNS = {"dealer", "region"}  # left-aligned; the others are figures
 
 
 def _month_error(error: ValidationError) -> list[str]:
@@ -134,7 +135,8 @@ def _columns(request, sort: str) -> list[dict]:
         params = request.GET.copy()
         params["sort"] = other if sort == first else first
         arrow = "▼" if sort == f"-{key}" else "▲" if sort == key else ""
-        columns.append({"key": key, "label": label, "query": params.urlencode(), "arrow": arrow})
+        columns.append({"key": key, "label": label, "query": params.urlencode(), "arrow": arrow,
+                        "is_rank": key == "rank", "is_figure": key not in TEXT_COLUMNS})
     return columns
 
 
@@ -258,6 +260,11 @@ def _month_problem(request, dealer, error: ValidationError, template: str, extra
                                       "month_text": request.GET.get("month", ""), **(extra or {})}, status=400)
 
 
+def _chart_point(value: float | None) -> float | None:
+    # The chart shows what the page shows: one decimal, rounded once.
+    return None if value is None else float(shown(value))
+
+
 def _kpi_rows(card: dict, *, min_sample: int) -> list[dict]:
     rows = []
     for kpi in card.get("kpis", []):
@@ -280,10 +287,9 @@ def scorecard_page(request, dealer):
     min_sample = selectors.scorecard_min_sample(scorecard)
     trend = selectors.dealer_trend(dealer=dealer, until=month)
     chart = {"months": [line.ranking.month.strftime("%Y-%m") for line in trend],
-             "overall": [float(line.overall) if line.overall is not None else None for line in trend],
-             "poe": [float(line.poe) if line.poe is not None else None for line in trend],
-             "service_quality": [float(line.service_quality) if line.service_quality is not None else None
-                                 for line in trend],
+             "overall": [_chart_point(line.overall) for line in trend],
+             "poe": [_chart_point(line.poe) for line in trend],
+             "service_quality": [_chart_point(line.service_quality) for line in trend],
              "labels": {"overall": _("Overall"), "poe": _("POE"), "service_quality": _("Service Quality")}}
     entry = scorecard.entry
     return render(request, "scoring/scorecard.html", {

@@ -1,7 +1,7 @@
 """The scoring API: checklists, assessments, KPIs, published rankings and scorecards — scoped and by role."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -338,11 +338,14 @@ def _calls(dealer, month: date, *, reached: int, missed: int) -> None:
         for index in range(reached + missed):
             job = ServiceJob.objects.create(dealer=dealer, number=f"RO-{index}", customer=vehicle.customer,
                                             vehicle=vehicle)
-            FollowUpCall.objects.create(
+            call = FollowUpCall(
                 dealer=dealer, kind=CallKind.SERVICE, customer=vehicle.customer, vehicle=vehicle, service_job=job,
-                delivered_at=timezone.now(),
-                window_start=month + timedelta(days=index), window_end=month + timedelta(days=index + 2),
-                status=CallStatus.REACHED if index < reached else CallStatus.MISSED)
+                delivered_at=timezone.now(), status=CallStatus.MISSED,
+                window_start=month + timedelta(days=index), window_end=month + timedelta(days=index + 2))
+            if index < reached:  # on the window's middle day, at noon where the dealer is
+                call.mark_reached(at=datetime.combine(call.window_start + timedelta(days=1), time(12),
+                                                      tzinfo=dealer.zone), zone=dealer.zone)
+            call.save()
 
 
 @pytest.fixture
@@ -368,11 +371,12 @@ def test_every_member_reads_the_ranking_lines_without_the_kpi_details(api_as, ad
     assert (listed["network"], listed["month"], listed["version"], listed["is_current"], listed["published_by"]) == (
         "aurora", last_month.strftime("%Y-%m"), 1, True, None)
     entries = api.get(reverse("ranking-detail", args=[published.pk])).json()["entries"]
-    # other_dealer: (100 + 4/5 of calls → 80 / 90 = 88.9) / 2 = 94.45 → 94.5; dealer: (65 + 100) / 2 = 82.5.
+    # other_dealer: (100 + 4/5 of calls → 80 / 90 = 88.88…) / 2 = 94.44… → 94.4 (rounding the score to 88.9
+    # first gave 94.5); dealer: (65 + 100) / 2 = 82.5.
     assert [(e["dealer_code"], e["region"], e["status"], e["poe"], e["service_quality"], e["speed"],
              e["compliance"], e["overall"], e["stars"], e["rank_network"], e["rank_region"], e["is_top_five"])
             for e in entries] == [
-        ("SUR-001", "Sureste", "rated", 100.0, 88.9, 88.9, None, 94.5, 5, 1, 1, True),
+        ("SUR-001", "Sureste", "rated", 100.0, 88.9, 88.9, None, 94.4, 5, 1, 1, True),
         ("NTE-001", "Norte", "rated", 65.0, 100.0, 100.0, None, 82.5, 4, 2, 1, True)]
     assert all("details" not in entry and "kpis" not in entry for entry in entries)
 

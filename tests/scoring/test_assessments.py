@@ -1,6 +1,7 @@
 """Monthly assessments: scoring, not applicable, submit locks, only network admins reopen, the POE score."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -89,8 +90,10 @@ def test_a_new_checklist_version_leaves_past_scores_alone(dealer, hq, poe):
     assert assessment_start(dealer=dealer, template=newer, month=date(2026, 11, 1), by=hq).template == newer
 
 
-@pytest.mark.parametrize(("achieved", "applicable", "percent"), [
-    (57, 80, 71.3), (1, 8, 12.5), (1, 3, 33.3), (0, 0, None)])
-def test_the_poe_percentage_rounds_halves_up_as_the_ranking_shows_it(achieved, applicable, percent):
-    # 57 of the shipped checklist's 80 points is 71.25 %: the assessment page and the ranking both show 71.3.
-    assert Percentage(achieved, applicable).percent == percent
+@pytest.mark.parametrize(("achieved", "applicable", "shown", "percent"), [
+    (57, 80, "71.3", 71.25), (1, 8, "12.5", 12.5), (1, 3, "33.3", 100 / 3), (0, 0, None, None)])
+def test_the_poe_percentage_rounds_halves_up_as_the_ranking_shows_it(achieved, applicable, shown, percent):
+    # 57 of the shipped checklist's 80 points is 71.25 %: the assessment page and the ranking both show 71.3,
+    # and keep 71.25 for what is computed from it.
+    poe = Percentage(achieved, applicable)
+    assert (poe.shown, poe.percent) == (None if shown is None else Decimal(shown), percent)

@@ -1,6 +1,7 @@
 """Each Service Quality measure against hand-counted records, the default KPI set, and set-based aggregation."""
 
 from datetime import timedelta
+from fractions import Fraction
 
 import pytest
 from django.db.models import F
@@ -48,7 +49,7 @@ def test_promise_measures_count_kept_over_kept_and_broken(dealer, three_jobs, me
     for (index, number), status in results.items():
         _set(three_jobs[index], number, status)
     figure = _figure(measure, dealer)
-    assert (figure.cases, figure.met, round(figure.value, 1)) == (cases, met, round(100 * met / cases, 1))
+    assert (figure.cases, figure.met, figure.value) == (cases, met, Fraction(100 * met, cases))
 
 
 def test_a_repeat_repair_counts_against_the_month_it_was_delivered(dealer, three_jobs):

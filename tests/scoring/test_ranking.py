@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from scoring.models import Assessment, EntryStatus, Ranking, RankingEntry, ScoringPolicy
-from scoring.rules import KpiResult, Scorecard, kpi_score, ranked, rating_apply, service_quality_apply
+from scoring.rules import KpiResult, Scorecard, kpi_score, ranked, rating_apply, service_quality_apply, shown
 from scoring.selectors import scorecards_compute
 from scoring.services import kpi_set_replace, ranking_publish_due
 from servicejobs.models import PromiseCheck, ServiceJob
@@ -38,7 +39,7 @@ def _result(code, category, weight, score, *, enough=True, area=1):
     (60.0, 72.0, False, 100.0),  # quicker than the target
 ])
 def test_a_kpi_scores_how_far_it_reaches_its_target(value, target, higher_is_better, score):
-    assert round(kpi_score(value, target=target, higher_is_better=higher_is_better), 1) == score
+    assert shown(kpi_score(value, target=target, higher_is_better=higher_is_better)) == Decimal(str(score))
 
 
 def test_a_kpi_without_enough_data_is_left_out_and_its_weight_redistributed():
@@ -69,16 +70,16 @@ def test_too_little_data_overall_gives_no_service_quality_never_a_free_score():
 
 
 @pytest.mark.parametrize(("poe", "service_quality", "overall", "stars"), [
-    ("65.0", "87.5", "76.3", 3),   # (65 × 50 + 87.5 × 50) / 100 = 76.25, rounded half up
+    ("65.0", "87.5", "76.3", 3),   # (65 × 50 + 87.5 × 50) / 100 = 76.25, shown rounded half up
     ("90.0", "90.0", "90.0", 5),   # exactly on the five-star threshold
-    ("89.9", "90.0", "90.0", 5),   # 89.95 rounds to 90.0
+    ("89.9", "90.0", "90.0", 4),   # 89.95 shows as 90.0 but is below the five-star threshold
     ("80.0", "79.8", "79.9", 3),
     ("40.0", "50.0", "45.0", 1),   # below the two-star threshold
 ])
 def test_overall_combines_poe_and_service_quality_by_the_network_weights(poe, service_quality, overall, stars):
     card = Scorecard(dealer_id=1, month="2026-10", poe=Decimal(poe), service_quality=Decimal(service_quality))
     rating_apply(card, ScoringPolicy(poe_weight=50, service_quality_weight=50))
-    assert (card.overall, card.stars, card.status) == (Decimal(overall), stars, EntryStatus.RATED)
+    assert (shown(card.overall), card.stars, card.status) == (Decimal(overall), stars, EntryStatus.RATED)
 
 
 def test_network_weights_and_thresholds_change_the_rating():
@@ -126,10 +127,11 @@ def test_service_quality_is_computed_from_the_promises_advisors_recorded(
     with tenant_scope(TenantScope.for_network(network.pk)):
         card = scorecards_compute(network=network, month=last_month(), dealers=[dealer])[dealer.pk]
     greeting = card.kpis[0]
-    # 4 of 5 greeted on time = 80 %; against a 90 % target: 88.9. POE (8 + 5) / (10 + 10) = 65 %.
-    assert (greeting.cases, greeting.met, greeting.value, greeting.score) == (5, 4, 80.0, 88.9)
-    assert (card.poe, card.service_quality, card.overall, card.stars) == (
-        Decimal("65.0"), Decimal("88.9"), Decimal("77.0"), 3)
+    # 4 of 5 greeted on time = 80 %; against a 90 % target: 88.88…. POE (8 + 5) / (10 + 10) = 65 %.
+    assert (greeting.cases, greeting.met, greeting.value, greeting.score) == (5, 4, 80, Fraction(800, 9))
+    # Overall (65 + 88.88…) / 2 = 76.94…, shown 76.9 (rounding the KPI score to 88.9 first made it 77.0).
+    assert (shown(card.poe), shown(card.service_quality), shown(card.overall), card.stars) == (
+        Decimal("65.0"), Decimal("88.9"), Decimal("76.9"), 3)
     assert [(s["title"], s["achieved"], s["applicable"], s["percent"]) for s in card.poe_sections] == [
         ("Service process", 8, 10, 80.0), ("Stock inventory", 5, 10, 50.0)]
 

@@ -446,11 +446,12 @@ def test_complaint_and_call_kpis_list_their_complaints_and_calls(network, dealer
         Complaint.objects.filter(pk=answered.pk).update(
             first_contact_at=received + timedelta(hours=2), state=ComplaintState.CLOSED_SATISFIED,
             closed_at=received + timedelta(hours=30))
-        call = FollowUpCall.objects.create(
+        call = FollowUpCall(
             dealer=dealer, kind=CallKind.SERVICE, customer=job.customer, vehicle=job.vehicle, service_job=job,
-            delivered_at=received,
-            window_start=received.date() + timedelta(days=3), window_end=received.date() + timedelta(days=5),
-            status=CallStatus.REACHED, reached_at=received + timedelta(days=4))
+            delivered_at=received, status=CallStatus.MISSED,
+            window_start=received.date() + timedelta(days=3), window_end=received.date() + timedelta(days=5))
+        call.mark_reached(at=received + timedelta(days=4), zone=dealer.zone)
+        call.save()
     client = client_for(hq)
     base = f"/n/aurora/d/NTE-001/scorecard/kpi/{{code}}/?month={month:%Y-%m}"
     replies = client.get(base.format(code="complaint-reply")).content.decode()
