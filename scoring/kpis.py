@@ -26,6 +26,7 @@ from dealer_portal.tenancy.calendar import (
     previous_month,  # noqa: F401 - demo/scoring.py still imports it from here
 )
 from followups.models import CallKind, CallStatus, FollowUpCall
+from followups.rules import reached_in_window_q
 from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
 
 from .models import FocusArea, Kpi, KpiCategory
@@ -78,6 +79,7 @@ def _delivered_jobs(context: MonthContext) -> models.QuerySet:
 
 def _service_calls(context: MonthContext) -> models.QuerySet:
     # A call counts in the month its window closes; customers who asked not to be called are left out.
+    # It is met only if reached on a day of its window (followups.rules.reached_in_window): early calls are not.
     end = next_month(context.month)
     return (FollowUpCall.objects.filter(kind=CallKind.SERVICE, window_end__gte=context.month, window_end__lt=end)
             .exclude(status=CallStatus.NOT_CONTACTED))
@@ -125,8 +127,9 @@ MEASURES: dict[str, Measure] = {measure.key: measure for measure in [
             explanation=_("Jobs delivered in the month that did not come back for the same work within the "
                           "network's repeat window.")),
     Measure("followup_in_window", _("Follow-up calls made within the window"), PERCENT, True, "call",
-            _service_calls, met=lambda context: Q(status=CallStatus.REACHED),
-            explanation=_("Service follow-up calls whose window closed in the month: reached in the window.")),
+            _service_calls, met=lambda context: reached_in_window_q(),
+            explanation=_("Service follow-up calls whose window closed in the month, met when the customer was "
+                          "reached on a day of the window; a call reached before the window opened is not met.")),
     Measure("complaint_first_contact", _("Complaints answered within the first-contact limit"), PERCENT, True,
             "complaint", _complaints_received, met=_first_contact_in_time,
             explanation=_("Complaints received in the month, first contact within the network's limit.")),

@@ -18,6 +18,7 @@ from dealer_portal.tenancy.calendar import previous_month, quarter_months
 from dealer_portal.tenancy.models import Dealer
 from dealer_portal.tenancy.scoping import TenantScope
 from followups.models import FollowUpCall
+from followups.rules import followup_outcome
 from servicejobs.models import PromiseCheck, ServiceJob
 
 from .kpis import MEASURES, MonthContext, default_kpis, kpi_cases_for_dealer, measure_figures
@@ -378,8 +379,9 @@ def case_row(case, *, measure_key: str) -> CaseRow:
     if isinstance(case, ServiceJob):
         return CaseRow(case.number, case.customer.name, case.delivered_at, True, met, hours, "job_detail", case.pk)
     if isinstance(case, FollowUpCall):
+        # Worded by the follow-up rules, so an early call says it was reached before its window, never "within".
         return CaseRow(case.customer.name, case.customer.name, case.window_end, False, met, hours,
-                       "followup_call", case.pk, note=case.get_status_display())
+                       "followup_call", case.pk, note=followup_outcome(case).reason)
     when = case.closed_at if _case_date_field(measure_key, Complaint) == "closed_at" else case.received_at
     return CaseRow(case.reference, case.customer.name, when, True, met, hours, "complaint_detail", case.pk)
 

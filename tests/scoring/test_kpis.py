@@ -1,14 +1,17 @@
 """Each Service Quality measure against hand-counted records, the default KPI set, and set-based aggregation."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
 from fractions import Fraction
 
 import pytest
 from django.db.models import F
+from django.test import Client
 
 from complaints import services as complaint_services
 from complaints.models import Complaint, ComplaintState
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
+from followups.models import CallKind, CallStatus, FollowUpCall
 from scoring.kpis import DEFAULT_KPIS, MEASURES, MonthContext, measure_figures
 from scoring.models import FocusArea, KpiCategory
 from scoring.selectors import scorecards_compute
@@ -96,6 +99,40 @@ def test_complaint_measures_follow_the_network_limits(dealer, complaints):
     assert (closed_in_time.cases, closed_in_time.met) == (3, 2)  # A (50 ≤ 72) and B (100 ≤ 72 + 40 on hold)
     median = _figure("complaint_close_hours", dealer)
     assert (median.cases, median.value) == (3, 60.0)  # 50, 100 − 40 = 60, 80: the median is 60 hours
+
+
+def _service_call(dealer, *, number: str, reached_after_days: int | None) -> FollowUpCall:
+    """The follow-up call of a job delivered on the 5th of last month, due on days 3–5 after delivery, reached at
+    noon (the dealer's time) ``reached_after_days`` days after delivery, or missed (None)."""
+    delivered = last_month().replace(day=5)
+    vehicle = factories.VehicleFactory(customer=factories.CustomerFactory(dealer=dealer))
+    with unscoped():
+        job = ServiceJob.objects.create(dealer=dealer, number=number, customer=vehicle.customer, vehicle=vehicle)
+        call = FollowUpCall(dealer=dealer, kind=CallKind.SERVICE, customer=vehicle.customer, vehicle=vehicle,
+                            service_job=job, status=CallStatus.MISSED,
+                            delivered_at=datetime.combine(delivered, time(12), tzinfo=dealer.zone),
+                            window_start=delivered + timedelta(days=3), window_end=delivered + timedelta(days=5))
+        if reached_after_days is not None:
+            call.mark_reached(at=call.delivered_at + timedelta(days=reached_after_days), zone=dealer.zone)
+        call.save()
+    return call
+
+
+def test_a_call_reached_the_day_after_delivery_is_not_within_its_window(dealer, hq):
+    early = _service_call(dealer, number="RO-EARLY", reached_after_days=1)
+    _service_call(dealer, number="RO-IN", reached_after_days=4)
+    _service_call(dealer, number="RO-LAST", reached_after_days=5)
+    _service_call(dealer, number="RO-MISSED", reached_after_days=None)
+    figure = _figure("followup_in_window", dealer)
+    assert (figure.cases, figure.met) == (4, 2)  # the early call is a case that was not met
+    client = Client()
+    client.force_login(hq)
+    page = client.get(f"/n/{dealer.network.slug}/d/{dealer.code}/scorecard/kpi/follow-up/"
+                      f"?month={last_month():%Y-%m}").content.decode()
+    row = re.search(rf'data-testid="case-{early.pk}">(.*?)</tr>', page, re.S).group(1)
+    assert "✗" in row and "✓" not in row
+    reached, opens = early.reached_on.strftime("%d %b"), early.window_start.strftime("%d %b")
+    assert f"reached on {reached}, before the call window" in row and opens in row and "within" not in row
 
 
 def test_the_default_set_covers_all_six_focus_areas_both_categories_and_weighs_100():

@@ -464,7 +464,7 @@ def test_complaint_and_call_kpis_list_their_complaints_and_calls(network, dealer
     calls = client.get(base.format(code="follow-up")).content.decode()
     assert f'href="/n/aurora/d/NTE-001/calls/{call.pk}/" data-testid="record-link">{escape(job.customer.name)}</a>' \
            in calls
-    assert "Reached" in calls and "✓" in calls
+    assert f"Customer reached on {call.reached_on:%d %b}, within days" in calls and "✓" in calls
 
 
 def test_an_unknown_kpi_is_404(ranked, hq):
