@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from complaints.models import ComplaintPolicy
 from complaints.models import Department as ComplaintDepartment
 from complaints.selectors import daily_log_for, representative_summary
+from servicejobs.selectors import advisor_board
 
 from .celery import app as celery_app
 from .tenancy.decorators import dealer_page, network_page
@@ -38,11 +39,9 @@ def home(request):
 
 @dealer_page
 def dealer_home(request, dealer):
-    from servicejobs.selectors import advisor_board
-
     roles = request.tenancy.roles_here()
     context = {
-        "board": advisor_board() if Role.SERVICE_ADVISOR in roles else None,
+        "board": advisor_board(dealer=dealer) if Role.SERVICE_ADVISOR in roles else None,
         "complaints": _complaint_summary(request, dealer) if Role.CUSTOMER_REPRESENTATIVE in roles else None,
         "daily_logs": _daily_logs(request, dealer) if Role.DEALER_MANAGER in roles else [],
         "dealer": dealer,
