@@ -30,10 +30,11 @@ from complaints.models import (
     SolutionProposal,
     TimelineEntry,
 )
-from complaints.taxonomy import department_of_area
+from complaints.services.taxonomy import department_of_area
+from dealer_portal.tenancy.calendar import local_date
 from dealer_portal.tenancy.models import Network, Role
 from followups.models import AttemptOutcome, CallAnswer, CallAttempt, CallKind, CallStatus, FollowUpCall, Questionnaire
-from followups.scheduling import call_window, not_contacted_reason
+from followups.scheduling import call_window, followup_call_new
 from servicejobs.models import JobStatus, PromiseCheck, PromisePolicy, SalesHandover, ServiceJob
 
 from .clock import demo_now
@@ -177,17 +178,17 @@ class _DealerCalls:
     def call(self, *, kind: str, customer: Customer, vehicle_id: int | None, delivered_at: datetime,
              job_id: int | None = None, handover_id: int | None = None) -> None:
         rng = self.rng
-        start, end = call_window(delivered_at, self.zone, first_day=self.promise_policy.followup_first_day,
-                                 last_day=self.promise_policy.followup_last_day)
-        call = FollowUpCall(dealer_id=self.dealer.pk, kind=kind, customer_id=customer.pk, vehicle_id=vehicle_id,
-                            service_job_id=job_id, sales_handover_id=handover_id, delivered_at=delivered_at,
-                            window_start=start, window_end=end)
+        window = call_window(delivered_at, self.zone, first_day=self.promise_policy.followup_first_day,
+                             last_day=self.promise_policy.followup_last_day)
+        # Built as the services build every call, so the customer's contact consent applies the same way.
+        call = followup_call_new(kind=kind, customer=customer, delivered_at=delivered_at, window=window,
+                                 dealer_id=self.dealer.pk, vehicle_id=vehicle_id, service_job_id=job_id,
+                                 sales_handover_id=handover_id)
+        start, end = window
         self.calls.append(call)
         if kind == CallKind.SERVICE:
             self.unhappy.accrue()
-        reason = not_contacted_reason(customer)
-        if reason:
-            call.status, call.not_contacted_reason = CallStatus.NOT_CONTACTED, reason
+        if call.status == CallStatus.NOT_CONTACTED:
             return
         if end >= self.today:  # still to be made: some tried already, a few asked to be called back
             if start <= self.today and rng.random() < 0.35:
@@ -393,7 +394,7 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
                         + [(row.received_at, 1, index, row) for index, row in enumerate(history.complaints)],
                         key=lambda item: item[:3])
         for sequence, (received_at, _new, _key, complaint) in enumerate(merged, start=1):
-            year = received_at.astimezone(history.zone).year
+            year = local_date(received_at, history.zone).year
             complaint.sequence, complaint.reference = sequence, f"{dealer.code}-{year}-{sequence:04d}"
         histories.append(history)
 

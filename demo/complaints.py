@@ -36,7 +36,8 @@ from complaints.models import (
     TimelineEntry,
 )
 from complaints.rules import reply_due
-from complaints.taxonomy import department_of_area
+from complaints.services.taxonomy import department_of_area
+from dealer_portal.tenancy.calendar import local_date
 from dealer_portal.tenancy.models import Network, Role
 
 from .clock import MINUTES_PER_DAY, LocalClock, demo_now
@@ -270,7 +271,7 @@ class _DealerComplaints:
             self._complaint(self._outcome(received), received, whole=False)
         self.complaints.sort(key=lambda complaint: complaint.received_at)
         for sequence, complaint in enumerate(self.complaints, start=1):
-            year = complaint.received_at.astimezone(self.clock.zone).year
+            year = local_date(complaint.received_at, self.clock.zone).year
             complaint.sequence, complaint.reference = sequence, f"{self.dealer.code}-{year}-{sequence:04d}"
         self._compliments()
 

@@ -21,7 +21,17 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer, Vehicle
-from servicejobs.models import JobStatus, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob, WorkCategory
+from dealer_portal.tenancy.calendar import local_date
+from dealer_portal.tenancy.models import Network
+from servicejobs.models import (
+    JobStatus,
+    PromiseCheck,
+    PromisedTimeChange,
+    PromisePolicy,
+    SalesHandover,
+    ServiceJob,
+    WorkCategory,
+)
 from servicejobs.promises import Policy, evaluate_service_promises
 
 from .clock import MINUTES_PER_DAY, LocalClock, demo_now
@@ -33,8 +43,6 @@ if TYPE_CHECKING:
 BATCH_SIZE = 2000
 # Jobs simulated before they are written: bounds memory (nine checks per job) at network scale.
 FLUSH_JOBS = 4000
-POLICY = Policy()
-REPEAT_WINDOW_MINUTES = POLICY.repeat_repair_days * 24 * 60
 
 WORKSHOP_OPENS, WORKSHOP_CLOSES = 8 * 60, 18 * 60
 PICKUP_UNTIL = 19 * 60
@@ -157,10 +165,12 @@ class _DealerHistory:
     """Simulates one dealer's service history; the rows stay unsaved until ``_Writer.flush``."""
 
     def __init__(self, *, rng: random.Random, dealer: Dealer, advisors: Sequence[User], customers: Sequence[Customer],
-                 vehicles_by_customer: dict[int, list[Vehicle]], months: int, now: datetime,
+                 vehicles_by_customer: dict[int, list[Vehicle]], months: int, now: datetime, policy: Policy,
                  jobs_per_month: int, busy_board: bool):
         self.rng = rng
         self.dealer = dealer
+        self.policy = policy  # the network's tolerances: the repeat-repair window, and the promises' evaluation
+        self.repeat_window = policy.repeat_repair_days * MINUTES_PER_DAY
         self.pairs = [(customer, vehicle) for customer in customers
                       for vehicle in vehicles_by_customer.get(customer.pk, [])]
         self.clock = _WorkshopClock(dealer.zone, now=now, days=months * 30)
@@ -248,7 +258,7 @@ class _DealerHistory:
             customer, vehicle = rng.choice(self.pairs)
             category = rng.choices(CATEGORIES, cum_weights=CATEGORY_CUM_WEIGHTS)[0]
             previous = self._last_delivered.get((vehicle.pk, category))
-            repeat = previous is not None and moment - previous[0] <= REPEAT_WINDOW_MINUTES
+            repeat = previous is not None and moment - previous[0] <= self.repeat_window
             sold = vehicle.handover_date is None or vehicle.handover_date <= day
             free = self._busy_until.get(vehicle.pk, -1) < moment
             if sold and free and not repeat:
@@ -438,7 +448,7 @@ class _DealerHistory:
         sequences: dict[int, int] = {}
         for record in self.records:
             moment = record.job.appointment_at or record.job.arrived_at
-            year = moment.astimezone(self.clock.zone).year
+            year = local_date(moment, self.clock.zone).year
             sequences[year] = sequences.get(year, 0) + 1
             record.job.number = f"RO-{year}-{sequences[year]:05d}"
 
@@ -506,7 +516,7 @@ class _Writer:
                 for record in history.records:
                     job = record.job
                     results = evaluate_service_promises(
-                        job, changes=record.changes, policy=POLICY,
+                        job, changes=record.changes, policy=history.policy,
                         repeated_by=record.repeated_by.job if record.repeated_by else None, now=now)
                     checks += [PromiseCheck(dealer_id=job.dealer_id, job_id=job.pk, number=result.number,
                                             status=str(result.status), reason=result.reason[:300], evaluated_at=now)
@@ -550,9 +560,11 @@ def demo_jobs_build(*, rng: random.Random, dealers: list[Dealer], advisors_by_de
     """
     now = demo_now(now=now, today=today, zone=dealers[0].zone if dealers else timezone.get_current_timezone())
     writer = _Writer(now)
+    policies = {network_id: Policy.from_model(PromisePolicy.objects.for_network(Network(pk=network_id)))
+                for network_id in {dealer.network_id for dealer in dealers}}
     total = 0
     for position, dealer in enumerate(dealers):
-        history = _DealerHistory(
+        history = _DealerHistory(policy=policies[dealer.network_id],
             rng=rng, dealer=dealer, advisors=advisors_by_dealer.get(dealer.pk, []),
             customers=customers_by_dealer.get(dealer.pk, []), vehicles_by_customer=vehicles_by_customer,
             months=months, now=now, busy_board=position == 0,

@@ -11,7 +11,6 @@ import string
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -19,8 +18,10 @@ from django.db import transaction
 
 from accounts.models import User
 from complaints.models import Complaint
-from complaints.taxonomy import network_taxonomy_install
+from complaints.services import network_taxonomy_install
 from customers.models import Customer, Vehicle
+from customers.validators import normalize_phone, normalize_vin
+from dealer_portal.tenancy.calendar import local_date, month_start, previous_month, zone_of
 from dealer_portal.tenancy.models import Dealer, Department, Membership, Network, Region, Role
 from scoring.services import shipped_checklists_install
 from servicejobs.models import JobStatus, ServiceJob
@@ -103,9 +104,9 @@ def _person(rng: random.Random) -> str:
 def history_months(today: date, months: int) -> int:
     """The 30-day "months" of history the app builders need so that the ``months`` complete calendar months
     before ``today``'s, and this month so far, are covered from their first day."""
-    first = today.replace(day=1)
+    first = month_start(today)
     for _ in range(months):
-        first = (first - timedelta(days=1)).replace(day=1)
+        first = previous_month(first)
     return -(-(today - first).days // 30)
 
 
@@ -122,8 +123,8 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     Must run inside ``unscoped()``: it writes every tenant's rows.
     """
     rng = random.Random(seed)  # noqa: S311 - demo data must be reproducible, not secret
-    now = demo_now(now=now, today=today, zone=ZoneInfo(DEMO_TIME_ZONE))
-    today = now.astimezone(ZoneInfo(DEMO_TIME_ZONE)).date()
+    now = demo_now(now=now, today=today, zone=zone_of(DEMO_TIME_ZONE))
+    today = local_date(now, DEMO_TIME_ZONE)
     span = history_months(today, months)  # the app builders count 30-day months back from today
     full = dealers <= 200  # a network of a few dozen outlets with a full history; more is network scale
     summary = DemoSummary()
@@ -220,6 +221,17 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     )
     summary.users, summary.memberships = len(created_users), len(memberships)
 
+    # A phone number and a VIN identify one customer at a dealer (as ``customers.services`` checks): never twice.
+    phones: set[tuple[int, str]] = set()
+    vins: set[tuple[int, str]] = set()
+
+    def unique(taken: set, dealer_id: int, draw) -> str:
+        value = draw()
+        while (dealer_id, value) in taken:
+            value = draw()
+        taken.add((dealer_id, value))
+        return value
+
     customers: list[Customer] = []
     for dealer in created_dealers:
         for _ in range(120 if full else 5):
@@ -227,8 +239,9 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
             do_not_contact = rng.random() < 0.04
             customers.append(Customer(
                 dealer=dealer, name=name,
-                phone=f"+52{rng.randint(2000000000, 9999999999)}" if dealer.network_id == network.pk
-                else f"+358{rng.randint(400000000, 509999999)}",
+                phone=unique(phones, dealer.pk, lambda dealer=dealer: normalize_phone(
+                    f"+52{rng.randint(2000000000, 9999999999)}" if dealer.network_id == network.pk
+                    else f"+358{rng.randint(400000000, 509999999)}")),
                 email=f"{name.split()[0].lower()}.{rng.randint(10, 9999)}@example.com".replace("í", "i")
                 .replace("é", "e").replace("á", "a").replace("ó", "o").replace("ú", "u"),
                 language="es" if dealer.network_id == network.pk else "fi",
@@ -242,7 +255,8 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
             make, model = MODELS[rng.randrange(len(MODELS))]
             # Handed over by yesterday at the latest: yesterday is past in every dealer's time zone.
             handover = today - timedelta(days=rng.randint(1, span * 30 + 365 * 3))
-            vehicles.append(Vehicle(dealer_id=customer.dealer_id, customer=customer, vin=_vin(rng),
+            vin = unique(vins, customer.dealer_id, lambda: normalize_vin(_vin(rng)))
+            vehicles.append(Vehicle(dealer_id=customer.dealer_id, customer=customer, vin=vin,
                                     plate=_plate(rng), make=make, model=model, handover_date=handover))
     Vehicle.objects.bulk_create(vehicles, batch_size=2000)
     summary.customers, summary.vehicles = len(created_customers), len(vehicles)

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, OuterRef, Subquery
 
+from dealer_portal.tenancy.calendar import local_date, next_month, previous_month
 from dealer_portal.tenancy.models import Membership, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 from scoring.assessments import assessment_reopen, assessment_score, assessment_submit
-from scoring.kpis import next_month, previous_month
 from scoring.models import (
     Assessment,
     AssessmentEvent,
@@ -310,7 +310,7 @@ def demo_scoring_build(*, rng: random.Random, network: Network, dealers: Sequenc
     """
     summary = ScoringDemoSummary()
     now = demo_now(now=now, today=today, zone=network_zone(network))
-    today = now.astimezone(network_zone(network)).date()
+    today = local_date(now, network_zone(network))
     template = poe_template(network)
     kpi_defaults_install(network=network)
     ScoringPolicy.objects.get_or_create(network=network)

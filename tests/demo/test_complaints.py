@@ -16,7 +16,8 @@ from complaints.models import (
     StandardAnswer,
     TimelineEntry,
 )
-from complaints.taxonomy import network_taxonomy_install
+from complaints.services import network_taxonomy_install
+from complaints.transitions import TRANSITIONS
 from dealer_portal.tenancy.models import Network
 from dealer_portal.tenancy.scoping import unscoped
 
@@ -115,6 +116,18 @@ def test_timelines_start_with_the_logging_entry_and_record_each_move(demo):
         if complaint.state in PAST_AGREED:
             assert pk in agreed, complaint.reference
             assert complaint.owner_id or complaint.state == ComplaintState.AGREED, complaint.reference
+
+
+def test_every_move_in_a_demo_timeline_is_a_declared_step_of_the_process(demo):
+    steps = {(source, step.leads_to) for step in TRANSITIONS.values() for source in step.allowed_from}
+    with unscoped():
+        moves = set(TimelineEntry.objects.filter(kind=EntryKind.STATE).exclude(from_state="")
+                    .values_list("from_state", "to_state"))
+        resumed = {(ComplaintState.ON_HOLD, to_state) for source, to_state in moves if source == ComplaintState.ON_HOLD}
+    assert moves
+    # Resuming goes back to the state before the hold (a step declared without a fixed target).
+    assert moves - resumed <= steps, moves - resumed - steps
+    assert {to_state for _, to_state in resumed} <= TRANSITIONS["hold"].allowed_from
 
 
 def test_taxonomy_install_is_idempotent(demo):

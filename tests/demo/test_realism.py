@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from complaints.models import CLOSED_STATES, Channel, Complaint, ComplaintPolicy
-from complaints.taxonomy import department_of_area
+from complaints.services.taxonomy import department_of_area
 from dealer_portal.tenancy.calendar import local_month, previous_month
 from dealer_portal.tenancy.models import Dealer, Membership, Network, Role
 from dealer_portal.tenancy.scoping import unscoped
