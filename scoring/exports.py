@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from .kpis import PERCENT
 from .models import EntryStatus, FocusArea, RankingEntry
 
 FORMATS = {
@@ -64,7 +65,7 @@ def scorecard_table(card: dict, *, min_sample: int, entry: RankingEntry | None) 
         rows.append([_("Focus area"), str(FocusArea(area["area"]).label), area["percent"],
                      "%" if area["percent"] is not None else "", None, None, None, None, None, None, ""])
     for kpi in card.get("kpis", []):
-        unit = "%" if kpi["unit"] == "percent" else "h"
+        unit = "%" if kpi["unit"] == PERCENT else "h"
         rows.append([_("KPI"), kpi["name"], kpi["value"], unit if kpi["value"] is not None else "", kpi["cases"],
                      kpi["met"], kpi["target"], kpi["weight"], kpi["effective_weight"], kpi["score"],
                      kpi_note(kpi, min_sample=min_sample)])

@@ -150,6 +150,18 @@ class KpiForm(PortalForm):
     target = forms.DecimalField(label=gettext_lazy("Target"), max_digits=7, decimal_places=1)
     weight = forms.IntegerField(label=gettext_lazy("Weight"))
 
+    def cells(self) -> list[tuple]:
+        """The row's fields with the text a reader sees instead of the input (a choice by its label)."""
+        cells = []
+        for name in ("code", "name", "measure", "focus_area", "category", "target", "weight"):
+            field = self[name]
+            value = field.value()
+            text = "" if value is None else value
+            if isinstance(field.field, forms.ChoiceField):
+                text = next((label for key, label in field.field.choices if str(key) == str(value)), "")
+            cells.append((field, text))
+        return cells
+
 
 KpiFormSet = forms.formset_factory(KpiForm, extra=0, can_delete=True, max_num=50, validate_max=True)
 

@@ -117,6 +117,10 @@ class Assessment(DealerOwnedModel):
                                     name="assessment_one_per_month"),
         ]
 
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == AssessmentStatus.SUBMITTED
+
 
 class AssessmentScore(DealerOwnedModel):
     """The points given for one item (``None`` with ``not_applicable`` when it does not apply)."""
@@ -131,11 +135,16 @@ class AssessmentScore(DealerOwnedModel):
         constraints = [models.UniqueConstraint(fields=["dealer", "assessment", "item"], name="score_once_per_item")]
 
 
+class AssessmentAction(models.TextChoices):
+    SUBMITTED = "submitted", _("submitted")
+    REOPENED = "reopened", _("reopened")
+
+
 class AssessmentEvent(DealerOwnedModel):
     """The assessment's history: submitted, reopened (with the reason)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=16)
+    action = models.CharField(max_length=16, choices=AssessmentAction.choices)
     reason = models.TextField(blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)

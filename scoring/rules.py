@@ -51,12 +51,20 @@ ROUNDING_RULE = gettext_noop("Every figure is computed from the unrounded ones a
 # --- Which months and quarters ------------------------------------------------------------------------------
 
 
+# No record is older; an earlier month would only reach dates a time zone cannot convert (year 1 east of UTC).
+FIRST_MONTH = date(1970, 1, 1)
+
+
 def month_parse(text: str) -> date:
-    """``2026-10`` → 1 October 2026, or a clear error."""
+    """``2026-10`` → 1 October 2026, or a clear error (also for a month before ``FIRST_MONTH``)."""
     try:
-        return datetime.strptime((text or "").strip(), "%Y-%m").date()
+        month = datetime.strptime((text or "").strip(), "%Y-%m").date()
     except ValueError as error:
         raise ValidationError({"month": _("Give the month as YYYY-MM, for example 2026-10.")}) from error
+    if month < FIRST_MONTH:
+        raise ValidationError({"month": _("Give a month from %(first)s on, as YYYY-MM.") % {
+            "first": FIRST_MONTH.strftime("%Y-%m")}})
+    return month
 
 
 def month_check(month: date, *, network, finished: bool = False, today: date | None = None) -> date:
@@ -76,7 +84,11 @@ def quarter_parse(text: str) -> date:
     year, _sep, quarter = (text or "").strip().upper().partition("-Q")
     if not (year.isdigit() and len(year) == 4 and quarter in {"1", "2", "3", "4"}):
         raise ValidationError({"quarter": _("Give the quarter as YYYY-Qn, for example 2026-Q3.")})
-    return date(int(year), 3 * int(quarter) - 2, 1)
+    start = date(int(year), 3 * int(quarter) - 2, 1)
+    if start < FIRST_MONTH:
+        raise ValidationError({"quarter": _("Give a quarter from %(first)s on.") % {
+            "first": quarter_label(FIRST_MONTH)}})
+    return start
 
 
 def quarter_label(start: date) -> str:

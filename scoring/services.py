@@ -26,6 +26,7 @@ from dealer_portal.tenancy.models import Network
 from .kpis import MEASURES, default_kpis
 from .models import (
     Assessment,
+    AssessmentAction,
     AssessmentEvent,
     AssessmentEvidence,
     AssessmentScore,
@@ -295,7 +296,8 @@ def assessment_submit(*, assessment: Assessment, by=None) -> Assessment:
         raise ValidationError(_("Score these items first: %(codes)s.") % {"codes": ", ".join(missing)})
     assessment.status, assessment.submitted_at = AssessmentStatus.SUBMITTED, timezone.now()
     assessment.save(update_fields=["status", "submitted_at"])
-    AssessmentEvent.objects.create(dealer_id=assessment.dealer_id, assessment=assessment, action="submitted", by=by)
+    AssessmentEvent.objects.create(dealer_id=assessment.dealer_id, assessment=assessment,
+                                   action=AssessmentAction.SUBMITTED, by=by)
     return assessment
 
 
@@ -314,8 +316,8 @@ def assessment_reopen(*, assessment: Assessment, by, reason: str, is_network_adm
         raise ValidationError(_("Only a submitted assessment can be reopened."))
     assessment.status, assessment.submitted_at = AssessmentStatus.DRAFT, None
     assessment.save(update_fields=["status", "submitted_at"])
-    AssessmentEvent.objects.create(dealer_id=assessment.dealer_id, assessment=assessment, action="reopened",
-                                   reason=reason.strip(), by=by)
+    AssessmentEvent.objects.create(dealer_id=assessment.dealer_id, assessment=assessment,
+                                   action=AssessmentAction.REOPENED, reason=reason.strip(), by=by)
     return assessment
 
 

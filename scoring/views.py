@@ -24,7 +24,7 @@ from dealer_portal.tenancy.decorators import dealer_page, network_page
 from dealer_portal.tenancy.models import Region
 
 from . import exports, selectors
-from .kpis import MEASURES
+from .kpis import MEASURES, PERCENT
 from .models import EntryStatus, FocusArea, KpiCategory, Ranking
 from .rules import TIE_RULE, month_check, month_parse, movement_text, quarter_check, quarter_label, quarter_parse, shown
 from .services import ranking_publish
@@ -62,6 +62,8 @@ class RankingQueryForm(PortalForm):
     sort = forms.ChoiceField(required=False, widget=forms.HiddenInput,
                              choices=[("", "")] + [(key, key) for key in selectors.SORTS]
                              + [(f"-{key}", key) for key in selectors.SORTS])
+    # The filters the page offers; a version is reached through the version links, and pressing "Show" leaves it.
+    FILTERS = ("month", "region", "stars")
 
     def __init__(self, data, *, network, months: list[date]):
         super().__init__(data)
@@ -71,6 +73,10 @@ class RankingQueryForm(PortalForm):
         self.fields["month"].widget = forms.Select(
             choices=[(month.strftime("%Y-%m"), month.strftime("%Y-%m")) for month in months],
             attrs={"class": "form-select"})
+
+    @property
+    def filters(self) -> list:
+        return [self[name] for name in self.FILTERS]
 
     def clean_month(self) -> date | None:
         text = self.cleaned_data.get("month")
@@ -270,7 +276,7 @@ def _kpi_rows(card: dict, *, min_sample: int) -> list[dict]:
     for kpi in card.get("kpis", []):
         rows.append({**kpi, "focus_area_label": FocusArea(kpi["focus_area"]).label,
                      "category_label": KpiCategory(kpi["category"]).label,
-                     "unit_text": "%" if kpi["unit"] == "percent" else "h",
+                     "unit_text": "%" if kpi["unit"] == PERCENT else "h",
                      "note": exports.kpi_note(kpi, min_sample=min_sample)})
     return rows
 
@@ -335,6 +341,6 @@ def kpi_cases_page(request, dealer, kpi_code: str):
     measure = MEASURES[measure_key]
     return render(request, "scoring/kpi_cases.html", {
         "dealer": dealer, "month": month, "month_text": month.strftime("%Y-%m"), "kpi_code": kpi_code,
-        "kpi_name": name, "measure": measure, "page": page, "is_duration": measure.unit != "percent",
+        "kpi_name": name, "measure": measure, "page": page, "is_duration": measure.unit != PERCENT,
         "rows": [selectors.case_row(case, measure_key=measure_key) for case in page.object_list],
     })

@@ -477,3 +477,55 @@ def test_list_and_ranking_queries_do_not_grow_with_rows(api_as, hq, published, d
         assert len(api.get(reverse("ranking-detail", args=[published.pk])).json()["entries"]) == 2
     with django_assert_num_queries(4):
         assert api.get(reverse("assessment-list")).json()["count"] == 2
+
+
+# --- Bad input: field errors, never a 500 --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", [
+    {"code": None}, {"weight": None}, {"target": None}, {"measure": None}, {"focus_area": None},
+    {"weight": "heavy"}, {"weight": 1.5}, {"target": "high"}, {"target": 10 ** 9}, {"focus_area": 7},
+    {"category": 3}, {"code": ["greeting"]}, {"name": {"x": 1}},
+])
+def test_replacing_the_kpis_with_a_bad_row_is_a_field_error_and_changes_nothing(api_as, network_admin, network, row):
+    good = {"code": "greeting", "measure": "greeted_on_time", "focus_area": 1, "category": "speed", "target": 90,
+            "weight": 100}
+    refused = api_as(network_admin).put(reverse("kpi-set"), {"kpis": [{**good, **row}]}, format="json")
+    assert refused.status_code == 400
+    [name] = row
+    assert list(refused.json()["errors"]["kpis"]["0"]) == [name]
+    with unscoped():
+        assert not Kpi.objects.filter(network=network).exists()
+
+
+@pytest.mark.parametrize("body", [{"kpis": None}, {"kpis": "all"}, {"kpis": [None]}, {"kpis": [[1, 2]]}, [1, 2],
+                                  {"network": None, "kpis": []}])
+def test_a_kpi_set_of_the_wrong_shape_is_a_400(api_as, network_admin, body):
+    refused = api_as(network_admin).put(reverse("kpi-set"), body, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"]
+
+
+def test_another_networks_slug_in_the_kpi_set_is_a_field_error(api_as, network_admin, other_network):
+    refused = api_as(network_admin).put(reverse("kpi-set"), {"network": other_network.slug, "kpis": []},
+                                        format="json")
+    assert (refused.status_code, refused.json()["errors"]) == (
+        400, {"network": ["Select a valid choice. That choice is not one of the available choices."]})
+
+
+@pytest.mark.parametrize("month", ["0001-01", "0999-12", "1969-12"])
+def test_a_month_before_any_record_is_a_field_error(api_as, hq, network_admin, dealer, small_poe, month):
+    dealer.time_zone = "Asia/Tokyo"  # east of UTC: its first midnight of year 1 would lie before year 1 in UTC
+    dealer.save(update_fields=["time_zone"])
+    expected = {"month": ["Give a month from 1970-01 on, as YYYY-MM."]}
+    scorecard = api_as(hq).get(reverse("scorecard", args=[dealer.pk, month]))
+    assert (scorecard.status_code, scorecard.json()["errors"]) == (400, expected)
+    opened = api_as(hq).post(reverse("assessment-list"), {"dealer": dealer.pk, "template": small_poe.pk,
+                                                          "month": month}, format="json")
+    assert (opened.status_code, opened.json()["errors"]) == (400, expected)
+    listed = api_as(hq).get(reverse("ranking-list"), {"month": month})
+    assert (listed.status_code, listed.json()["errors"]) == (400, expected)
+    republished = api_as(network_admin).post(reverse("ranking-republish"), {"month": month, "reason": "x"},
+                                             format="json")
+    assert (republished.status_code, republished.json()["errors"]) == (400, expected)
+    with unscoped():
+        assert not Assessment.objects.exists()

@@ -579,3 +579,16 @@ def test_roles_that_are_not_network_roles_do_not_get_the_hq_links(ranked, manage
     page = client_for(manager).get("/n/aurora/d/NTE-001/").content.decode()
     assert 'data-testid="nav-assessments"' not in page and 'data-testid="nav-scoring-settings"' not in page
     assert "/n/aurora/ranking/" not in page
+
+
+def test_a_month_or_quarter_before_any_record_is_a_400_page(network, dealer, hq):
+    dealer.time_zone = "Asia/Tokyo"
+    dealer.save(update_fields=["time_zone"])
+    client = client_for(hq)
+    for url in ("/n/aurora/d/NTE-001/scorecard/?month=0001-01",
+                "/n/aurora/d/NTE-001/scorecard/kpi/greeting/?month=0001-01",
+                "/n/aurora/d/NTE-001/scorecard/export/csv/?month=0001-01", "/n/aurora/ranking/?month=0001-01",
+                "/n/aurora/ranking/quarterly/?quarter=0001-Q1"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "from 1970" in response.content.decode(), url
