@@ -20,11 +20,7 @@ from django.db.models import Count, ExpressionWrapper, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CLOSED_STATES, Complaint
-from dealer_portal.tenancy.calendar import (
-    local_month_q,
-    next_month,
-    previous_month,  # noqa: F401 - demo/scoring.py still imports it from here
-)
+from dealer_portal.tenancy.calendar import local_month_q, next_month
 from followups.models import CallKind, CallStatus, FollowUpCall
 from followups.rules import reached_in_window_q
 from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
