@@ -24,9 +24,10 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def _redis_test_url(url: str) -> str:
-    """Tests use Redis database 15, so flushing it never touches a developer's own data."""
+    """Tests use Redis database 15 (or ``REDIS_TEST_DB``), so flushing it never touches a developer's own data."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/15", parts.query, parts.fragment))
+    database = os.environ.get("REDIS_TEST_DB", "15")
+    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
 
 
 def pytest_configure(config):
