@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import F, OuterRef, Subquery
 
-from dealer_portal.tenancy.calendar import local_date, next_month, previous_month
+from dealer_portal.tenancy.calendar import local_date, next_month, previous_month, zone_of
 from dealer_portal.tenancy.models import Membership, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
-from scoring.assessments import assessment_reopen, assessment_score, assessment_submit
 from scoring.models import (
     Assessment,
     AssessmentEvent,
@@ -37,8 +36,14 @@ from scoring.models import (
     RankingEntry,
     ScoringPolicy,
 )
-from scoring.ranking import network_zone, ranking_publish
-from scoring.services import kpi_defaults_install, shipped_checklists_install
+from scoring.services import (
+    assessment_reopen,
+    assessment_score,
+    assessment_submit,
+    kpi_defaults_install,
+    ranking_publish,
+    shipped_checklists_install,
+)
 
 from .clock import demo_now
 
@@ -232,7 +237,7 @@ def _this_month_build(*, rng: random.Random, template: ChecklistTemplate, dealer
 
 
 def _published_on(network: Network, month: date, *, day: int = 1, hour: int) -> datetime:
-    return datetime.combine(next_month(month).replace(day=day), time(hour), tzinfo=network_zone(network))
+    return datetime.combine(next_month(month).replace(day=day), time(hour), tzinfo=zone_of(network))
 
 
 def _correction(*, rng: random.Random, network: Network, month: date, today: date, hq: User | None,
@@ -282,7 +287,7 @@ def demo_rankings_publish(*, rng: random.Random, network: Network, months: Seque
     Side effects: writes Ranking and RankingEntry rows (and the correction's assessment events).
     """
     publish_hour = ScoringPolicy.objects.for_network(network).publish_hour
-    now = demo_now(now=now, today=today, zone=network_zone(network))
+    now = demo_now(now=now, today=today, zone=zone_of(network))
     published = 0
     with tenant_scope(TenantScope.for_network(network.pk)):
         for month in months:
@@ -309,8 +314,8 @@ def demo_scoring_build(*, rng: random.Random, network: Network, dealers: Sequenc
     inside ``unscoped()``.
     """
     summary = ScoringDemoSummary()
-    now = demo_now(now=now, today=today, zone=network_zone(network))
-    today = local_date(now, network_zone(network))
+    now = demo_now(now=now, today=today, zone=zone_of(network))
+    today = local_date(now, zone_of(network))
     template = poe_template(network)
     kpi_defaults_install(network=network)
     ScoringPolicy.objects.get_or_create(network=network)
