@@ -239,6 +239,8 @@ def check_static_files(browser: Browser, links: set[str]) -> None:
         if not HASHED_NAME.search(link):
             raise SmokeFailure(f"{link} is not a manifest (hashed) name: is the manifest storage in use?")
         content = browser.get(link)
+        if not content:
+            raise SmokeFailure(f"{link} answered 200 with an empty body")
         source_map = re.search(rb"sourceMappingURL=([^\s*]+)", content[-300:])
         if source_map:
             browser.get(urljoin(link, source_map[1].decode()))
