@@ -244,6 +244,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The whole beat schedule, in one place. Per-dealer work fans out one task per dealer.
 CELERY_BEAT_SCHEDULE = {
+    # Proves beat and a worker are alive (/healthz: "scheduler"); a heartbeat nobody ran in 2 minutes is dropped.
+    "scheduler-heartbeat": {
+        "task": "dealer_portal.tenancy.tasks.scheduler_heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 120},
+    },
     "invitations-expire": {
         "task": "accounts.tasks.invitations_expire",
         "schedule": crontab(minute=15),

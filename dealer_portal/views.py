@@ -20,6 +20,7 @@ from servicejobs.selectors import advisor_board
 from .celery import app as celery_app
 from .tenancy.decorators import dealer_page, network_page
 from .tenancy.models import Dealer, Network, Role
+from .tenancy.scheduler import scheduler_status
 from .tenancy.scoping import tenant_scope
 
 
@@ -104,11 +105,19 @@ def _broker_status() -> str:
     return "ok"
 
 
+def _scheduler_status() -> dict:
+    if celery_app.conf.task_always_eager:
+        return {"scheduler": "in-process", "scheduler_last_run": None}  # the laptop demo: no beat to wait for
+    return scheduler_status(now=timezone.now())
+
+
 @never_cache
 def healthz(request):
+    """503 when this server cannot work (database, broker); the scheduler is reported, never a reason to fail."""
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in ("ok", "in-process") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse({"status": "ok" if healthy else "error", **checks, **_scheduler_status()},
+                        status=200 if healthy else 503)
 
 
 def bad_request(request, exception=None):

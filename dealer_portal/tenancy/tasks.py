@@ -1,9 +1,11 @@
 """Base classes for background work, so every task runs inside a tenant scope it states."""
 
-from celery import Task
+from celery import Task, shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Dealer, Network
+from .scheduler import scheduler_heartbeat_record
 from .scoping import TenantScope, tenant_scope, unscoped
 
 
@@ -69,3 +71,9 @@ def dealers_fan_out(task, *, network_id: int | None = None) -> int:
     for dealer_id in dealer_ids:
         task.delay(dealer_id)
     return len(dealer_ids)
+
+
+@shared_task(ignore_result=True)
+def scheduler_heartbeat():
+    """Sent by beat every 30 s: a worker ran scheduled work just now (/healthz reports when it last did)."""
+    scheduler_heartbeat_record(now=timezone.now())
