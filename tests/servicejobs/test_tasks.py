@@ -44,7 +44,8 @@ def test_an_import_abandoned_by_a_dead_worker_is_taken_over_later(in_dealer, dea
 
     data = b"job_number,customer_name,vin,work_category\nRO-Q-1,Ana,3AUXY2K70PN000101,repair\n"
     job_import = job_import_start(dealer=dealer, data=data, file_name="dms.csv", by=advisor)
-    JobImport.objects.filter(pk=job_import.pk).update(status="running", started_at=timezone.now())
-    assert job_import_run(job_import_id=job_import.pk) is None  # someone is on it
-    JobImport.objects.filter(pk=job_import.pk).update(started_at=timezone.now() - timedelta(hours=1))
-    assert job_import_run(job_import_id=job_import.pk).status == "done"
+    JobImport.objects.filter(pk=job_import.pk).update(status="running", claimed_by="dead-task",
+                                                      heartbeat_at=timezone.now())
+    assert job_import_run(job_import_id=job_import.pk, owner="another-task") is None  # someone is on it
+    JobImport.objects.filter(pk=job_import.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert job_import_run(job_import_id=job_import.pk, owner="another-task").status == "done"

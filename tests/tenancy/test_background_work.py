@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from customers.models import Customer
 from dealer_portal.celery import app
-from dealer_portal.tenancy.tasks import DealerTask, dealers_fan_out, send_after_commit
+from dealer_portal.tenancy.tasks import DealerTask, dealers_fan_out, enqueue
 from tests import factories
 
 
@@ -58,7 +58,7 @@ class _WithMarker:
 @pytest.mark.django_db
 def test_tasks_are_sent_only_after_commit(dealer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        send_after_commit(dealer_customer_count, dealer.pk, "after-commit")
+        enqueue(dealer_customer_count, dealer.pk, "after-commit", unavailable="down")
     assert cache.get(f"after-commit:{dealer.pk}") is None
     callbacks[0]()
     assert cache.get(f"after-commit:{dealer.pk}") == 0
