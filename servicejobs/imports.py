@@ -727,6 +727,8 @@ def jobs_import_csv(*, dealer: Dealer, data: bytes, by=None, journal: ImportJour
     rows = _parse_records(records, columns, context, report)
     # A row finished by an earlier run keeps that run's outcome (a row it saved would now read as unchanged).
     report.rejected = [rejected for rejected in report.rejected if rejected.line not in done]
+    for rejected in report.rejected:
+        journal.record(line=rejected.line, job_number=rejected.job_number, outcome=REJECTED, reason=rejected.reason)
     for finished in done.values():
         if finished.outcome == REJECTED:
             report.rejected.append(RejectedRow(finished.line, finished.job_number, finished.reason))
