@@ -50,7 +50,8 @@ def retry_after_transient_error(task: Task, error: Exception):
     close_broken_connections()
     logger.warning("task %s (%s) failed on %r; retry %s of %s", task.name, task.request.id, error,
                    task.request.retries + 1, task.max_retries)
-    return task.retry(exc=error, countdown=retry_countdown(task.request.retries, maximum=task.retry_backoff_max))
+    maximum = getattr(task, "retry_backoff_max", 600)
+    return task.retry(exc=error, countdown=retry_countdown(task.request.retries, maximum=maximum))
 
 
 class DealerTask(Task):
@@ -115,10 +116,9 @@ def _retrying(fan_out):
         try:
             return fan_out(*args, **kwargs)
         except FAN_OUT_ERRORS as error:
-            running = current_task
-            if running is None or running.request.called_directly:
+            if not current_task or current_task.request.called_directly:
                 raise
-            raise retry_after_transient_error(running, error) from error
+            raise retry_after_transient_error(current_task, error) from error
 
     wrapper.__name__, wrapper.__doc__ = fan_out.__name__, fan_out.__doc__
     return wrapper
