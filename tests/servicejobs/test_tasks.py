@@ -58,9 +58,8 @@ def test_the_refresh_skips_a_job_a_handover_holds_instead_of_waiting_for_it_or_d
 
     from django.db import connection, connections, transaction
 
-    from servicejobs.tasks import open_jobs_promises_refresh
-
     from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
+    from servicejobs.tasks import open_jobs_promises_refresh
 
     with tenant_scope(TenantScope.for_dealer(dealer)):
         held, other = walk_to(make_job(), "start_work"), walk_to(make_job(), "start_work")
