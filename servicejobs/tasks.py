@@ -1,13 +1,17 @@
+import logging
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dealer_portal.tenancy.tasks import DealerTask, close_broken_connections, dealers_fan_out
+from dealer_portal.tenancy.tasks import TRANSIENT_ERRORS, DealerTask, close_broken_connections, dealers_fan_out
 
 from .models import OPEN_STATUSES, PromisePolicy, ServiceJob
 from .services import job_promises_refresh
+
+logger = logging.getLogger(__name__)
 
 # Jobs refreshed per transaction: short, so a handover waits at most for one batch.
 REFRESH_BATCH = 50
@@ -47,7 +51,8 @@ def open_jobs_promises_refresh_all() -> int:
 def job_import_process(self, dealer, job_import_id: int) -> int | None:
     """Import one uploaded DMS file. Safe to deliver twice: the upload is claimed by this task's id before any
     row is read, and the same task delivered again (its worker died, the database dropped) resumes its claim.
-    Past its time limit the import ends failed, with the reason."""
+    Past its time limit, or on an error that is not transient (logged), the import ends failed, with the reason;
+    transient errors (the database, the network) are retried by DealerTask."""
     from .services import job_import_fail, job_import_run
 
     try:
@@ -58,6 +63,15 @@ def job_import_process(self, dealer, job_import_id: int) -> int | None:
             "The import took longer than %(minutes)d minutes and was stopped; the rows saved until then are "
             "counted here. Split the file and upload the rest again.") % {
             "minutes": settings.JOB_IMPORT_SOFT_TIME_LIMIT // 60})
+        return None
+    except TRANSIENT_ERRORS:
+        raise  # retried by DealerTask: the same task resumes its claim
+    except Exception:
+        logger.exception("job import %s stopped on an unexpected error", job_import_id)
+        close_broken_connections()
+        job_import_fail(job_import_id=job_import_id, owner=self.request.id, reason=_(
+            "The import stopped on an unexpected error (it has been logged for the team); the rows saved until "
+            "then are counted here. Upload the file again later: those rows will show as unchanged."))
         return None
     return job_import.pk if job_import else None
 

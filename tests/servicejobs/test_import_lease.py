@@ -145,6 +145,19 @@ def test_an_import_past_its_time_limit_ends_failed_with_the_reason(dealer, advis
     assert (body["status"], body["failure_reason"]) == ("failed", failed.failure_reason)
 
 
+def test_an_import_that_meets_an_unexpected_error_ends_failed_at_once_with_the_reason(dealer, advisor, monkeypatch):
+    job_import = upload(dealer, advisor, dms_file(2))
+
+    def broken(**kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("servicejobs.imports.jobs_import_csv", broken)
+    job_import_process.apply((dealer.pk, job_import.pk))
+    failed = stored(job_import)
+    assert (failed.status, failed.attempts) == ("failed", 1)
+    assert failed.failure_reason.startswith("The import stopped on an unexpected error")
+
+
 def test_a_task_that_lost_its_lease_stops_without_saving_another_row(dealer, advisor, monkeypatch):
     job_import = upload(dealer, advisor, dms_file(3))
     original = services._LeaseJournal.record
