@@ -4,6 +4,16 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def running_imports_get_a_heartbeat(apps, schema_editor):
+    """Imports left "running" by a dead worker before the lease existed: their heartbeat is their start, so
+    the sweeper hands them on (or fails them) like any other."""
+    from django.db.models import F
+
+    JobImport = apps.get_model("servicejobs", "JobImport")
+    JobImport._base_manager.filter(status="running", heartbeat_at=None).update(heartbeat_at=F("started_at"),
+                                                                              attempts=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -62,4 +72,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('job_import', 'line'), name='jobimportline_once_per_line')],
             },
         ),
+        migrations.RunPython(running_imports_get_a_heartbeat, migrations.RunPython.noop),
     ]
