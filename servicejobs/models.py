@@ -295,4 +295,6 @@ class JobImportLine(DealerOwnedModel):
     reason = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["job_import", "line"], name="jobimportline_once_per_line")]
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "job_import", "line"], name="jobimportline_once_per_line"),
+        ]

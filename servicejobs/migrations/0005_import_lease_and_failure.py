@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
                 ('job_import', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='servicejobs.jobimport')),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('job_import', 'line'), name='jobimportline_once_per_line')],
+                'constraints': [models.UniqueConstraint(fields=('dealer', 'job_import', 'line'), name='jobimportline_once_per_line')],
             },
         ),
         migrations.RunPython(running_imports_get_a_heartbeat, migrations.RunPython.noop),
