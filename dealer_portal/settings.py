@@ -258,6 +258,7 @@ CELERY_BEAT_SCHEDULE = {
     "job-imports-sweep": {
         "task": "servicejobs.tasks.job_imports_sweep",
         "schedule": crontab(minute="*"),
+        "options": {"expires": 55},  # a sweep nobody ran within its minute is dropped: the next one does it all
     },
     "invitations-expire": {
         "task": "accounts.tasks.invitations_expire",
