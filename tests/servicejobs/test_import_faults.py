@@ -76,7 +76,9 @@ def assert_imported_once(dealer, job_import: JobImport, rows: int) -> None:
     assert len(numbers) == len(set(numbers)) == rows  # every row once, no duplicate job
 
 
-def test_a_worker_killed_mid_import_is_replaced_and_the_import_finishes_exactly_once(dealer, advisor, tmp_path):
+def test_a_worker_killed_mid_import_is_replaced_and_the_import_finishes_exactly_once(client, dealer, advisor,
+                                                                                    tmp_path):
+    client.force_login(advisor)
     with own_redis() as redis, celery_through(redis.url):
         job_import = upload(dealer, advisor, dms_file(ROWS))
         with worker(redis.url, tmp_path / "killed-worker.log") as first:
@@ -88,17 +90,21 @@ def test_a_worker_killed_mid_import_is_replaced_and_the_import_finishes_exactly_
         with unscoped():
             jobs_at_kill = ServiceJob.objects.filter(dealer=dealer).count()
         assert jobs_at_kill == at_kill.rows_done  # each row and its note committed together
+        detail_url = reverse("job_import_detail", args=[dealer.network.slug, dealer.code, job_import.pk])
+        assert f"{ROWS} rows — Importing, {at_kill.rows_done} done" in client.get(detail_url).content.decode()
 
         # While the lease runs nobody takes it over; once it has run out, the sweeper hands the import on.
         assert services.job_imports_sweep() == {"handed_on": 0, "failed": 0, "sent": 0}
         after_lease = timezone.now() + services.import_lease() + timedelta(seconds=1)
         assert services.job_imports_sweep(now=after_lease) == {"handed_on": 1, "failed": 0, "sent": 1}
-        assert stored(job_import.pk).status == "queued"  # the page shows it waiting, not importing, meanwhile
+        assert stored(job_import.pk).status == "queued"
+        assert f"{ROWS} rows — Waiting to start" in client.get(detail_url).content.decode()
         with worker(redis.url, tmp_path / "second-worker.log"):
             done = wait_for(lambda: finished(job_import.pk), timeout=STARTS + IMPORT_TIMEOUT,
                             what="the second worker to finish the import")
     assert done.attempts == 2
     assert_imported_once(dealer, done, ROWS)  # the rows saved before the kill are counted as created, once
+    assert f'data-testid="count-created">{ROWS}<' in client.get(detail_url).content.decode()
 
 
 def test_a_database_connection_terminated_mid_import_is_retried_and_the_import_finishes(dealer, advisor,
