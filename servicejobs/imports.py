@@ -32,7 +32,7 @@ from customers.services import customer_create, vehicle_create
 from customers.validators import normalize_phone, normalize_vin, validate_phone, validate_vin
 from dealer_portal.tenancy.models import Dealer, Membership
 
-from .models import JobStatus, PromisePolicy, ServiceJob, WorkCategory
+from .models import ImportRowOutcome, JobStatus, PromisePolicy, ServiceJob, WorkCategory
 from .rules import is_delivered
 from .services import CLOCK_SKEW, find_repeat_of, job_change_record, job_promises_refresh
 
@@ -94,7 +94,7 @@ class ImportReport:
 class DoneRow(NamedTuple):
     line: int
     job_number: str
-    outcome: str  # created, updated, unchanged or rejected
+    outcome: str  # an ImportRowOutcome
     reason: str = ""
 
 
@@ -518,7 +518,7 @@ class _DealerBook:
 
 # -- one row: saving --------------------------------------------------------------------------------------------
 
-CREATED, UPDATED, UNCHANGED, REJECTED = "created", "updated", "unchanged", "rejected"
+CREATED, UPDATED, UNCHANGED, REJECTED = (str(outcome) for outcome in ImportRowOutcome)  # ImportReport's fields
 
 
 def _same_name(first: str, second: str) -> bool:

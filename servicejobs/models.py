@@ -276,12 +276,23 @@ class JobImport(DealerOwnedModel):
         return self.status == JobImportStatus.DONE
 
     @property
+    def is_running(self) -> bool:
+        return self.status == JobImportStatus.RUNNING
+
+    @property
     def is_failed(self) -> bool:
         return self.status == JobImportStatus.FAILED
 
     @property
     def is_finished(self) -> bool:
         return self.status in (JobImportStatus.DONE, JobImportStatus.FAILED)
+
+
+class ImportRowOutcome(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    UNCHANGED = "unchanged", _("unchanged")
+    REJECTED = "rejected", _("rejected")
 
 
 class JobImportLine(DealerOwnedModel):
@@ -291,7 +302,7 @@ class JobImportLine(DealerOwnedModel):
     job_import = models.ForeignKey(JobImport, on_delete=models.CASCADE, related_name="lines")
     line = models.PositiveIntegerField()
     job_number = models.CharField(max_length=200, blank=True)
-    outcome = models.CharField(max_length=16)  # created, updated, unchanged or rejected
+    outcome = models.CharField(max_length=16, choices=ImportRowOutcome.choices)
     reason = models.TextField(blank=True)
 
     class Meta:

@@ -22,6 +22,7 @@ from dealer_portal.tenancy.scoping import unscoped
 from dealer_portal.tenancy.tasks import BROKER_DOWN_ERRORS, enqueue, publish
 
 from .models import (
+    ImportRowOutcome,
     JobImport,
     JobImportLine,
     JobImportStatus,
@@ -222,8 +223,8 @@ def job_create_for_new_customer(*, dealer, advisor=None, name: str, phone: str =
 #
 # queued -> running (claimed by one task id, with a heartbeat) -> done | failed (with the reason shown).
 # A redelivered or retried task keeps its id and so resumes its own claim; a claim whose heartbeat stopped
-# (the worker died) is handed on by ``job_imports_sweep``. Each saved row is noted in its own transaction
-# (JobImportLine), so a resumed import skips the rows already saved and still reports each row once.
+# (the worker died) is handed on by ``job_imports_sweep``. Each finished row is noted (JobImportLine) in that
+# row's transaction, so a resumed import skips the rows already saved and still reports each row once.
 
 
 class ImportLeaseLost(Exception):
@@ -356,10 +357,10 @@ def job_import_fail(*, job_import_id: int, reason: str, owner: str | None = None
         if job_import is None:
             return False
         lines = list(JobImportLine.objects.filter(job_import=job_import).order_by("line"))
-        for outcome in ("created", "updated", "unchanged"):
+        for outcome in (ImportRowOutcome.CREATED, ImportRowOutcome.UPDATED, ImportRowOutcome.UNCHANGED):
             setattr(job_import, outcome, sum(1 for line in lines if line.outcome == outcome))
         job_import.rejected = [{"line": line.line, "job_number": line.job_number, "reason": line.reason}
-                               for line in lines if line.outcome == "rejected"]
+                               for line in lines if line.outcome == ImportRowOutcome.REJECTED]
         job_import.status, job_import.failure_reason = JobImportStatus.FAILED, reason
         job_import.finished_at, job_import.data = timezone.now(), b""
         job_import.save()
