@@ -254,12 +254,6 @@ JOB_IMPORT_MAX_ATTEMPTS = env.int("JOB_IMPORT_MAX_ATTEMPTS", default=5)
 JOB_IMPORT_RESEND_AFTER = env.int("JOB_IMPORT_RESEND_AFTER", default=30 * 60)
 # The whole beat schedule, in one place. Per-dealer work fans out one task per dealer.
 CELERY_BEAT_SCHEDULE = {
-    # Hands on DMS imports whose worker stopped and sends those the broker never took (down at upload).
-    "job-imports-sweep": {
-        "task": "servicejobs.tasks.job_imports_sweep",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 55},  # a sweep nobody ran within its minute is dropped: the next one does it all
-    },
     "invitations-expire": {
         "task": "accounts.tasks.invitations_expire",
         "schedule": crontab(minute=15),
@@ -293,6 +287,12 @@ CELERY_BEAT_SCHEDULE = {
     "scoring-monthly-ranking": {
         "task": "scoring.tasks.rankings_publish_all",
         "schedule": crontab(minute=40),
+    },
+    # Hands on DMS imports whose worker stopped and sends those the broker never took (down at upload).
+    "job-imports-sweep": {
+        "task": "servicejobs.tasks.job_imports_sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},  # a sweep nobody ran within its minute is dropped: the next one does it all
     },
 }
 
