@@ -242,6 +242,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues work gives up on a broker that does not answer within this (see tenancy.tasks.enqueue).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.int("CELERY_BROKER_CONNECTION_TIMEOUT", default=3)
+# Every task is stopped in the end: SoftTimeLimitExceeded first (a task may end cleanly), then killed.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=11 * 60)
+# DMS imports (servicejobs): their own time limit, the lease the sweeper watches, and how often it is retried.
+JOB_IMPORT_SOFT_TIME_LIMIT = env.int("JOB_IMPORT_SOFT_TIME_LIMIT", default=30 * 60)
+JOB_IMPORT_LEASE_SECONDS = env.int("JOB_IMPORT_LEASE_SECONDS", default=120)
+JOB_IMPORT_MAX_ATTEMPTS = env.int("JOB_IMPORT_MAX_ATTEMPTS", default=5)
+JOB_IMPORT_RESEND_AFTER = env.int("JOB_IMPORT_RESEND_AFTER", default=30 * 60)
 # The whole beat schedule, in one place. Per-dealer work fans out one task per dealer.
 CELERY_BEAT_SCHEDULE = {
     # Proves beat and a worker are alive (/healthz: "scheduler"); a heartbeat nobody ran in 2 minutes is dropped.
@@ -283,6 +293,12 @@ CELERY_BEAT_SCHEDULE = {
     "scoring-monthly-ranking": {
         "task": "scoring.tasks.rankings_publish_all",
         "schedule": crontab(minute=40),
+    },
+    # Hands on DMS imports whose worker stopped and sends those the broker never took (down at upload).
+    "job-imports-sweep": {
+        "task": "servicejobs.tasks.job_imports_sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},  # a sweep nobody ran within its minute is dropped: the next one does it all
     },
 }
 

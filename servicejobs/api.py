@@ -137,8 +137,8 @@ def _day_bounds(value: str, field: str):
 class JobImportSerializer(serializers.ModelSerializer):
     class Meta:
         model = JobImport
-        fields = ["id", "dealer", "file_name", "status", "row_count", "created", "updated", "unchanged", "rejected",
-                  "uploaded_at", "started_at", "finished_at"]
+        fields = ["id", "dealer", "file_name", "status", "failure_reason", "row_count", "rows_done", "attempts",
+                  "created", "updated", "unchanged", "rejected", "uploaded_at", "started_at", "finished_at"]
         read_only_fields = fields
 
 
@@ -209,11 +209,16 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
                                   else {"step": error.messages}) from error
         return Response(self.get_serializer(self.get_queryset().get(pk=job.pk)).data)
 
-    @extend_schema(request={"multipart/form-data": JobImportUploadSerializer}, responses={202: JobImportSerializer})
+    @extend_schema(request={"multipart/form-data": JobImportUploadSerializer}, responses={
+        202: JobImportSerializer,
+        503: OpenApiResponse(description="The background service is down: the file is saved (status queued) and "
+                                         "is imported automatically once the service is back.")})
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request):
         """Upload a DMS export (CSV). The whole file is checked now (400 if refused); its rows are imported
-        in the background: follow ``/api/v1/job-imports/<id>/`` until its status is ``done``."""
+        in the background: follow ``/api/v1/job-imports/<id>/`` until its status is ``done`` or ``failed`` (then
+        ``failure_reason`` says why). 503 if the background service is down: the file is saved and waits
+        (status ``queued``), and is imported automatically once the service is back."""
         upload = JobImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         file = upload.validated_data["file"]
@@ -226,7 +231,8 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
 
 
 class JobImportViewSet(DealerOwnedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """DMS uploads and their reports. Upload with ``POST /api/v1/jobs/import/``; poll here until ``done``."""
+    """DMS uploads and their reports. Upload with ``POST /api/v1/jobs/import/``; poll here until ``done`` or
+    ``failed``."""
 
     serializer_class = JobImportSerializer
 

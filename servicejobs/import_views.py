@@ -1,10 +1,12 @@
 """The page where a dealer's staff upload a DMS export (CSV) of service jobs and read what the import did."""
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from dealer_portal.errors import BackgroundUnavailable
 from dealer_portal.forms import PortalForm, add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
 from dealer_portal.tenancy.models import Role
@@ -43,7 +45,8 @@ def _page_context(dealer, form, job_import=None) -> dict:
 
 @dealer_page(roles=IMPORT_ROLES)
 def job_import(request, dealer):
-    """GET: the upload form. POST: checks the file at once (400 with the reason if refused) and queues it."""
+    """GET: the upload form. POST: checks the file at once (400 with the reason if refused) and queues it; if
+    the background service is down, the file waits in the list and the page says so."""
     form = JobImportForm(request.POST, request.FILES) if request.method == "POST" else JobImportForm()
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -52,6 +55,9 @@ def job_import(request, dealer):
                                                    by=request.user)
         except ValidationError as problem:
             add_service_errors(form, problem)
+        except BackgroundUnavailable as unavailable:  # the file is saved and waits in the list of uploads
+            messages.warning(request, unavailable.message)
+            return redirect("job_import", dealer.network.slug, dealer.code)
         else:
             return redirect("job_import_detail", dealer.network.slug, dealer.code, job_import.pk)
     return render(request, "servicejobs/job_import.html", _page_context(dealer, form),

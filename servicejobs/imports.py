@@ -32,7 +32,7 @@ from customers.services import customer_create, vehicle_create
 from customers.validators import normalize_phone, normalize_vin, validate_phone, validate_vin
 from dealer_portal.tenancy.models import Dealer, Membership
 
-from .models import JobStatus, PromisePolicy, ServiceJob, WorkCategory
+from .models import ImportRowOutcome, JobStatus, PromisePolicy, ServiceJob, WorkCategory
 from .rules import is_delivered
 from .services import CLOCK_SKEW, find_repeat_of, job_change_record, job_promises_refresh
 
@@ -89,6 +89,29 @@ class ImportReport:
             "rejected": [row._asdict() for row in self.rejected],
             "file_error": self.file_error,
         }
+
+
+class DoneRow(NamedTuple):
+    line: int
+    job_number: str
+    outcome: str  # an ImportRowOutcome
+    reason: str = ""
+
+
+class ImportJournal:
+    """Where an import notes each row it has finished, so that a redo (the worker died, the database dropped)
+    resumes after them with the right counts. This one remembers nothing: every run is a fresh run.
+
+    ``record`` is called inside a saved row's transaction (a row and its note commit together or not at all) and
+    after a rejected row's rollback; it may raise to stop the import (the row is then rolled back too).
+    """
+
+    def done(self) -> dict[int, DoneRow]:
+        """The rows finished by earlier runs, by line."""
+        return {}
+
+    def record(self, *, line: int, job_number: str, outcome: str, reason: str = "") -> None:
+        """Note that the row on ``line`` ended with ``outcome`` (created, updated, unchanged or rejected)."""
 
 
 class FileRefused(Exception):
@@ -495,7 +518,7 @@ class _DealerBook:
 
 # -- one row: saving --------------------------------------------------------------------------------------------
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+CREATED, UPDATED, UNCHANGED, REJECTED = (str(outcome) for outcome in ImportRowOutcome)  # ImportReport's fields
 
 
 def _same_name(first: str, second: str) -> bool:
@@ -607,8 +630,10 @@ def _update_job(job: ServiceJob, row: JobRow, customer: Customer, vehicle: Vehic
     return UPDATED
 
 
-def _save_row(row: JobRow, book: _DealerBook, *, dealer: Dealer, policy: PromisePolicy) -> str:
-    """Save one row in its own transaction; returns created, updated or unchanged. Raises RowRejected."""
+def _save_row(row: JobRow, book: _DealerBook, *, dealer: Dealer, policy: PromisePolicy,
+              journal: ImportJournal) -> str:
+    """Save one row in its own transaction, noted in ``journal`` in that transaction; returns created, updated
+    or unchanged. Raises RowRejected."""
     job = book.jobs.get(row.job_number)
     vehicle_is_new = row.vin not in book.vehicles
     try:
@@ -619,6 +644,7 @@ def _save_row(row: JobRow, book: _DealerBook, *, dealer: Dealer, policy: Promise
                 outcome = CREATED
             else:
                 outcome = _update_job(job, row, customer, vehicle, dealer=dealer, policy=policy)
+            journal.record(line=row.line, job_number=row.job_number, outcome=outcome)
     except IntegrityError as error:
         # Another upload or a person saved the same job number or VIN in the meantime.
         logger.warning("jobs import: line %s at dealer %s clashed: %s", row.line, dealer.code, error)
@@ -674,8 +700,11 @@ def jobs_import_row_count(data: bytes) -> int:
     return len(_read_table(_decode(data))[1])
 
 
-def jobs_import_csv(*, dealer: Dealer, data: bytes, by=None) -> ImportReport:
+def jobs_import_csv(*, dealer: Dealer, data: bytes, by=None, journal: ImportJournal | None = None) -> ImportReport:
     """Import service jobs from a DMS CSV export into ``dealer``, each row in its own transaction.
+
+    With a ``journal``, the rows it says are done are not saved again: their outcomes from the earlier run go
+    into the report, so a resumed import reports each row once, as it was first saved.
 
     Side effects: creates or updates the dealer's customers, vehicles, service jobs and their promise checks; a
     job arriving delivered (new, or moved to delivered) is announced as a handover is (``job_change_record``:
@@ -693,14 +722,27 @@ def jobs_import_csv(*, dealer: Dealer, data: bytes, by=None) -> ImportReport:
         report.file_error = str(refusal)
         return report
     context = _RowContext(zone=dealer.zone, now=timezone.now(), staff_by_email=staff_by_email(dealer))
+    journal = journal or ImportJournal()
+    done = journal.done()
     rows = _parse_records(records, columns, context, report)
+    # A row finished by an earlier run keeps that run's outcome (a row it saved would now read as unchanged).
+    report.rejected = [rejected for rejected in report.rejected if rejected.line not in done]
+    for rejected in report.rejected:
+        journal.record(line=rejected.line, job_number=rejected.job_number, outcome=REJECTED, reason=rejected.reason)
+    for finished in done.values():
+        if finished.outcome == REJECTED:
+            report.rejected.append(RejectedRow(finished.line, finished.job_number, finished.reason))
+        else:
+            setattr(report, finished.outcome, getattr(report, finished.outcome) + 1)
+    rows = [row for row in rows if row.line not in done]
     book = _DealerBook(dealer, rows)
     policy = PromisePolicy.objects.for_network(dealer.network)
     for row in sorted(rows, key=lambda row: row.sort_key):
         try:
-            outcome = _save_row(row, book, dealer=dealer, policy=policy)
+            outcome = _save_row(row, book, dealer=dealer, policy=policy, journal=journal)
         except RowRejected as rejection:
             report.rejected.append(RejectedRow(row.line, row.job_number, str(rejection)))
+            journal.record(line=row.line, job_number=row.job_number, outcome=REJECTED, reason=str(rejection))
             continue
         setattr(report, outcome, getattr(report, outcome) + 1)
     report.rejected.sort()

@@ -233,6 +233,7 @@ class JobImportStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Importing")
     DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class JobImport(DealerOwnedModel):
@@ -251,6 +252,15 @@ class JobImport(DealerOwnedModel):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease: the task that holds the import (a redelivered or retried task keeps its id), how many times it
+    # was taken, and when its worker last showed life; a sweeper hands on an import whose heartbeat stopped.
+    claimed_by = models.CharField(max_length=255, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    # When the import task was last sent to the broker (None: not sent, the broker was down).
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failure_reason = models.TextField(_("why it failed"), blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
@@ -264,3 +274,38 @@ class JobImport(DealerOwnedModel):
     @property
     def is_done(self) -> bool:
         return self.status == JobImportStatus.DONE
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == JobImportStatus.RUNNING
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == JobImportStatus.FAILED
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobImportStatus.DONE, JobImportStatus.FAILED)
+
+
+class ImportRowOutcome(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    UNCHANGED = "unchanged", _("unchanged")
+    REJECTED = "rejected", _("rejected")
+
+
+class JobImportLine(DealerOwnedModel):
+    """One row of an import that is saved (or rejected while saving), written in the row's own transaction:
+    an import taken over after its worker died resumes after these rows and its counts stay right."""
+
+    job_import = models.ForeignKey(JobImport, on_delete=models.CASCADE, related_name="lines")
+    line = models.PositiveIntegerField()
+    job_number = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=16, choices=ImportRowOutcome.choices)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "job_import", "line"], name="jobimportline_once_per_line"),
+        ]

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from customers.models import Customer, Vehicle
 from customers.services import EARLIEST_HANDOVER_DATE, customer_create, vehicle_create, vehicle_update, vin_holder
-from dealer_portal.tenancy.tasks import send_after_commit
+from dealer_portal.tenancy.scoping import unscoped
+from dealer_portal.tenancy.tasks import BROKER_DOWN_ERRORS, enqueue, publish
 
 from .models import (
+    ImportRowOutcome,
     JobImport,
+    JobImportLine,
     JobImportStatus,
     PromiseCheck,
     PromisePolicy,
@@ -27,6 +35,8 @@ from .rules import delivered_q, is_delivered
 from .selectors import job_promises
 from .signals import delivery_recorded
 from .steps import STEPS
+
+logger = logging.getLogger(__name__)
 
 # Devices' clocks differ a little; a time this far ahead still counts as "now".
 CLOCK_SKEW = timedelta(minutes=2)
@@ -209,16 +219,36 @@ def job_create_for_new_customer(*, dealer, advisor=None, name: str, phone: str =
                       appointment_at=appointment_at, work_category=work_category, concern=concern)
 
 
-# A worker that died mid-import leaves it "running"; after this long another may take it over
-# (the import is idempotent, so doing rows twice changes nothing).
-IMPORT_STALE_AFTER = timedelta(minutes=30)
+# -- DMS imports: an upload, its lease while a worker imports it, and the sweeper that hands it on -------------
+#
+# queued -> running (claimed by one task id, with a heartbeat) -> done | failed (with the reason shown).
+# A redelivered or retried task keeps its id and so resumes its own claim; a claim whose heartbeat stopped
+# (the worker died) is handed on by ``job_imports_sweep``. Each finished row is noted (JobImportLine) in that
+# row's transaction, so a resumed import skips the rows already saved and still reports each row once.
+
+
+class ImportLeaseLost(Exception):
+    """The import was handed on to another task (this one's heartbeat had stopped): stop without writing."""
+
+
+def import_lease() -> timedelta:
+    """How long an import may go without a heartbeat before the sweeper takes it as interrupted."""
+    return timedelta(seconds=settings.JOB_IMPORT_LEASE_SECONDS)
+
+
+def _upload_waiting_message(file_name: str) -> str:
+    return _("%(file)s is saved, but the background service is not available right now: it will be imported "
+             "automatically as soon as the service is back. The list of uploads shows it as waiting until "
+             "then.") % {"file": file_name}
 
 
 @transaction.atomic
 def job_import_start(*, dealer, data: bytes, file_name: str, by=None) -> JobImport:
     """Check the whole file now (so a refusal is immediate) and queue its rows for a worker.
 
-    Side effects: a JobImport row; the import task is sent after commit.
+    Side effects: a JobImport row; the import task is sent after commit. If the broker cannot take it, the
+    upload stays saved and waiting (the sweeper sends it once the broker is back) and ``BackgroundUnavailable``
+    is raised after the commit, with a message that says so.
     """
     from .imports import jobs_import_file_error, jobs_import_row_count
     from .tasks import job_import_process
@@ -228,33 +258,161 @@ def job_import_start(*, dealer, data: bytes, file_name: str, by=None) -> JobImpo
         raise ValidationError({"file": file_error})
     job_import = JobImport.objects.create(dealer=dealer, file_name=file_name[:200], data=data, uploaded_by=by,
                                           row_count=jobs_import_row_count(data))
-    send_after_commit(job_import_process, dealer.pk, job_import.pk)
+    enqueue(job_import_process, dealer.pk, job_import.pk, unavailable=_upload_waiting_message(job_import.file_name),
+            on_sent=lambda: _mark_enqueued(job_import.pk))
     return job_import
 
 
-def job_import_run(*, job_import_id: int) -> JobImport | None:
-    """Import a queued upload, once: the row is claimed first, so a second delivery of the task does nothing.
+def _mark_enqueued(job_import_id: int) -> None:
+    with unscoped():  # by its id, after the commit (wherever the callback runs)
+        JobImport.objects.filter(pk=job_import_id, status=JobImportStatus.QUEUED).update(
+            enqueued_at=timezone.now())
+
+
+def _import_claim(job_import_id: int, owner: str) -> bool:
+    """Take the import for the task ``owner``: a queued one, one this very task held (redelivered or retried),
+    or one whose heartbeat stopped. Each claim counts as an attempt."""
+    now = timezone.now()
+    return bool(JobImport.objects.filter(pk=job_import_id, attempts__lt=settings.JOB_IMPORT_MAX_ATTEMPTS).filter(
+        Q(status=JobImportStatus.QUEUED)
+        | Q(status=JobImportStatus.RUNNING, claimed_by=owner)
+        | Q(status=JobImportStatus.RUNNING, heartbeat_at__lt=now - import_lease())
+    ).update(status=JobImportStatus.RUNNING, claimed_by=owner, attempts=F("attempts") + 1, heartbeat_at=now,
+             started_at=Coalesce("started_at", Value(now))))
+
+
+class _LeaseJournal:
+    """The import's notes of finished rows (see ``imports.ImportJournal``), each written with its row after a
+    heartbeat that also proves the lease is still this task's (the update locks the import's row, so a task
+    that lost the lease can never save a row the new holder saves too)."""
+
+    def __init__(self, job_import: JobImport, owner: str):
+        self.job_import, self.owner = job_import, owner
+
+    def done(self) -> dict:
+        from .imports import DoneRow
+
+        return {line.line: DoneRow(line.line, line.job_number, line.outcome, line.reason)
+                for line in JobImportLine.objects.filter(job_import=self.job_import)}
+
+    def record(self, *, line: int, job_number: str, outcome: str, reason: str = "") -> None:
+        with transaction.atomic():
+            self.beat(rows=1)
+            JobImportLine.objects.create(dealer_id=self.job_import.dealer_id, job_import=self.job_import, line=line,
+                                         job_number=job_number[:200], outcome=outcome, reason=reason)
+
+    def beat(self, *, rows: int = 0) -> None:
+        if not JobImport.objects.filter(pk=self.job_import.pk, status=JobImportStatus.RUNNING,
+                                        claimed_by=self.owner).update(heartbeat_at=timezone.now(),
+                                                                      rows_done=F("rows_done") + rows):
+            raise ImportLeaseLost(self.job_import.pk)
+
+
+def job_import_run(*, job_import_id: int, owner: str = "") -> JobImport | None:
+    """Import an upload for the task ``owner`` (its Celery task id): claimed first, so a second task does
+    nothing while the first is alive; the same task delivered again resumes where it stopped.
 
     Side effects: the dealer's customers, vehicles and jobs (see ``imports.jobs_import_csv``); the report is
-    stored on the JobImport and the file's bytes are dropped.
+    stored on the JobImport and the file's bytes are dropped. Returns None if the import is not this task's.
     """
     from .imports import jobs_import_csv
 
-    now = timezone.now()
-    claimed = JobImport.objects.filter(pk=job_import_id).filter(
-        Q(status=JobImportStatus.QUEUED) | Q(status=JobImportStatus.RUNNING, started_at__lt=now - IMPORT_STALE_AFTER)
-    ).update(status=JobImportStatus.RUNNING, started_at=now)
-    if not claimed:
+    owner = owner or f"direct-{uuid.uuid4()}"
+    if not _import_claim(job_import_id, owner):
         return None
     job_import = JobImport.objects.select_related("dealer", "uploaded_by").get(pk=job_import_id)
-    report = jobs_import_csv(dealer=job_import.dealer, data=bytes(job_import.data), by=job_import.uploaded_by)
-    job_import.created, job_import.updated, job_import.unchanged = report.created, report.updated, report.unchanged
-    job_import.rejected = [row._asdict() for row in report.rejected]
+    journal = _LeaseJournal(job_import, owner)
+    try:
+        report = jobs_import_csv(dealer=job_import.dealer, data=bytes(job_import.data), by=job_import.uploaded_by,
+                                 journal=journal)
+    except ImportLeaseLost:
+        logger.warning("job import %s: handed on to another task while %s was importing it", job_import_id, owner)
+        return None
+    rejected = [row._asdict() for row in report.rejected]
     if report.file_error:
-        job_import.rejected = [{"line": 0, "job_number": "", "reason": report.file_error}]
-    job_import.status, job_import.finished_at, job_import.data = JobImportStatus.DONE, timezone.now(), b""
-    job_import.save()
+        rejected = [{"line": 0, "job_number": "", "reason": report.file_error}]
+    with transaction.atomic():
+        if not JobImport.objects.filter(pk=job_import_id, status=JobImportStatus.RUNNING, claimed_by=owner).update(
+                status=JobImportStatus.DONE, finished_at=timezone.now(), data=b"", created=report.created,
+                updated=report.updated, unchanged=report.unchanged, rejected=rejected, rows_done=job_import.row_count,
+                failure_reason=""):
+            return None
+        JobImportLine.objects.filter(job_import_id=job_import_id).delete()
+    job_import.refresh_from_db()
     return job_import
+
+
+def job_import_fail(*, job_import_id: int, reason: str, owner: str | None = None) -> bool:
+    """End an import that cannot finish as failed, with ``reason`` (shown on the upload page and in the API);
+    the rows saved before it stopped are counted in its report. With ``owner``, only if that task holds it.
+
+    Side effects: the JobImport row (the file's bytes are dropped) and its row notes. Returns whether it failed it.
+    """
+    with transaction.atomic():
+        imports = JobImport.objects.select_for_update().filter(
+            pk=job_import_id, status__in=(JobImportStatus.QUEUED, JobImportStatus.RUNNING))
+        if owner is not None:
+            imports = imports.filter(claimed_by=owner)
+        job_import = imports.first()
+        if job_import is None:
+            return False
+        lines = list(JobImportLine.objects.filter(job_import=job_import).order_by("line"))
+        for outcome in (ImportRowOutcome.CREATED, ImportRowOutcome.UPDATED, ImportRowOutcome.UNCHANGED):
+            setattr(job_import, outcome, sum(1 for line in lines if line.outcome == outcome))
+        job_import.rejected = [{"line": line.line, "job_number": line.job_number, "reason": line.reason}
+                               for line in lines if line.outcome == ImportRowOutcome.REJECTED]
+        job_import.status, job_import.failure_reason = JobImportStatus.FAILED, reason
+        job_import.finished_at, job_import.data = timezone.now(), b""
+        job_import.save()
+        JobImportLine.objects.filter(job_import=job_import).delete()
+    logger.warning("job import %s failed: %s", job_import_id, reason)
+    return True
+
+
+def _interrupted_reason(attempts: int) -> str:
+    return ngettext(
+        "The import was interrupted %(count)d time (its worker stopped) and was not tried again; the rows saved "
+        "before that are counted here. Upload the file again: those rows will show as unchanged.",
+        "The import was interrupted %(count)d times (its worker stopped each time) and was not tried again; the "
+        "rows saved before that are counted here. Upload the file again: those rows will show as unchanged.",
+        attempts) % {"count": attempts}
+
+
+def job_imports_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """The sweeper (beat, every minute), across every dealer: an import whose heartbeat stopped is handed on
+    (queued and sent again) or, after ``JOB_IMPORT_MAX_ATTEMPTS`` attempts, failed with the reason; a queued
+    import that was never sent (the broker was down at upload) or sent long ago is sent again.
+
+    Side effects: the JobImport rows and import tasks. Sending again is safe: a second task finds the import
+    claimed or finished. Stops sending (and leaves the rest queued) while the broker is down.
+    """
+    from .tasks import job_import_process
+
+    now = now or timezone.now()
+    counts = {"handed_on": 0, "failed": 0, "sent": 0}
+    with unscoped():
+        stale = list(JobImport.objects.filter(status=JobImportStatus.RUNNING, heartbeat_at__lt=now - import_lease())
+                     .values_list("pk", "attempts", "heartbeat_at"))
+        for pk, attempts, heartbeat_at in stale:
+            if attempts >= settings.JOB_IMPORT_MAX_ATTEMPTS:
+                counts["failed"] += job_import_fail(job_import_id=pk, reason=_interrupted_reason(attempts))
+            else:  # unless its worker showed life in the meantime
+                counts["handed_on"] += JobImport.objects.filter(
+                    pk=pk, status=JobImportStatus.RUNNING, heartbeat_at=heartbeat_at).update(
+                    status=JobImportStatus.QUEUED, claimed_by="", enqueued_at=None)
+        waiting = list(JobImport.objects.filter(status=JobImportStatus.QUEUED).filter(
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - timedelta(seconds=settings.JOB_IMPORT_RESEND_AFTER))
+        ).order_by("uploaded_at").values_list("pk", "dealer_id"))
+        for pk, dealer_id in waiting:
+            try:
+                publish(job_import_process, dealer_id, pk)
+            except BROKER_DOWN_ERRORS as error:
+                logger.warning("job imports sweep: the broker is down (%r); %d imports still waiting", error,
+                               len(waiting) - counts["sent"])
+                break
+            _mark_enqueued(pk)
+            counts["sent"] += 1
+    return counts
 
 
 def vehicle_for_vin(*, dealer, vin: str) -> Vehicle:

@@ -63,3 +63,24 @@ def test_the_beat_task_runs_through_a_real_worker_and_twice_publishes_once(mid_o
         assert Ranking.objects.filter(network=network).count() == 1
         assert Ranking.objects.filter(network=foreign_dealer.network).count() == 1
         assert RankingEntry.objects.get(ranking__network=network).dealer_id == dealer.pk
+
+
+@pytest.mark.django_db
+def test_a_database_error_while_publishing_is_retried_and_the_month_is_published_once(mid_october, network, dealer):
+    from django.db import OperationalError
+
+    from scoring import services
+
+    compute, calls = services.scorecards_compute, []
+
+    def deadlocked_once(**kwargs):
+        calls.append(None)
+        if len(calls) == 1:
+            raise OperationalError("deadlock detected")
+        return compute(**kwargs)
+
+    with patch("scoring.services.scorecards_compute", deadlocked_once):
+        result = ranking_publish_for_network.apply((network.pk,), throw=False)
+    assert result.successful() and len(calls) == 2
+    with unscoped():
+        assert list(Ranking.objects.filter(network=network).values_list("pk", "version")) == [(result.result, 1)]

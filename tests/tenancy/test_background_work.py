@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from customers.models import Customer
 from dealer_portal.celery import app
-from dealer_portal.tenancy.tasks import DealerTask, dealers_fan_out, send_after_commit
+from dealer_portal.tenancy.tasks import DealerTask, dealers_fan_out, enqueue
 from tests import factories
 
 
@@ -58,7 +58,7 @@ class _WithMarker:
 @pytest.mark.django_db
 def test_tasks_are_sent_only_after_commit(dealer, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        send_after_commit(dealer_customer_count, dealer.pk, "after-commit")
+        enqueue(dealer_customer_count, dealer.pk, "after-commit", unavailable="down")
     assert cache.get(f"after-commit:{dealer.pk}") is None
     callbacks[0]()
     assert cache.get(f"after-commit:{dealer.pk}") == 0
@@ -130,3 +130,64 @@ def test_the_beat_schedule_is_defined_in_settings():
     for entry in schedule.values():
         assert entry["task"] in app.tasks, f"beat names {entry['task']}, which no module defines"
 
+
+
+_flaky_calls: dict[str, int] = {}
+
+
+@app.task(base=DealerTask, name="tests.dealer_flaky_database")
+def dealer_flaky_database(dealer, marker, error_name):
+    """Fails once with the database error named, as a dropped connection or a deadlock does; then works."""
+    from django import db
+
+    _flaky_calls[marker] = _flaky_calls.get(marker, 0) + 1
+    if _flaky_calls[marker] == 1:
+        raise getattr(db, error_name)("server closed the connection unexpectedly")
+    return Customer.objects.count()
+
+
+@pytest.mark.parametrize("error_name", ["OperationalError", "InterfaceError"])
+@pytest.mark.django_db
+def test_a_dealer_task_retries_a_database_error_and_then_finishes(dealer, error_name):
+    factories.CustomerFactory(dealer=dealer)
+    result = dealer_flaky_database.apply((dealer.pk, f"db-{error_name}", error_name), throw=False)
+    assert result.successful() and result.result == 1
+    assert _flaky_calls[f"db-{error_name}"] == 2
+
+
+class _BrokerDownOnce:
+    """A task whose first send fails as a broker that is down does."""
+
+    def __init__(self):
+        self.sent = []
+
+    def delay(self, first_id):
+        from kombu.exceptions import OperationalError
+
+        if not self.sent:
+            self.sent.append(None)
+            raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+        self.sent.append(first_id)
+
+
+_broker_down_once = _BrokerDownOnce()
+
+
+@app.task(name="tests.fan_out_with_the_broker_down_once")
+def fan_out_with_the_broker_down_once():
+    return dealers_fan_out(_broker_down_once)
+
+
+@pytest.mark.django_db
+def test_a_fan_out_retries_when_the_broker_is_down(dealer, other_dealer):
+    result = fan_out_with_the_broker_down_once.apply(throw=False)
+    assert result.successful() and result.result == 2
+    assert sorted(_broker_down_once.sent[1:]) == sorted([dealer.pk, other_dealer.pk])
+
+
+@pytest.mark.django_db
+def test_a_fan_out_called_outside_a_task_raises_the_broker_error(dealer):
+    from kombu.exceptions import OperationalError
+
+    with pytest.raises(OperationalError):
+        dealers_fan_out(_BrokerDownOnce())
