@@ -53,8 +53,8 @@ class Email(DealerOwnedModel):
         verbose_name_plural = _("emails")
         indexes = [
             models.Index(fields=["dealer", "about_type", "about_id"], name="email_about_idx"),
-            # The sweeper looks across every dealer, at the few rows still unsent.
-            models.Index(fields=["next_attempt_at"], condition=Q(status__in=UNSENT_STATUSES),
+            # The sweeper reads the few rows still unsent, across dealers: a small partial index it scans whole.
+            models.Index(fields=["dealer", "next_attempt_at"], condition=Q(status__in=UNSENT_STATUSES),
                          name="email_unsent_idx"),
         ]
 

@@ -50,8 +50,9 @@ def email_queue(*, dealer, to: str, subject: str, body: str, purpose: str, about
     Side effects: the Email row; once the transaction commits, a send task. If the broker cannot take the
     task then, the row stays pending and the sweeper queues it.
     """
+    now = timezone.now()
     email = Email.objects.create(dealer=dealer, to=to, subject=subject, body=body, purpose=purpose, about=about,
-                                 from_email=from_email)
+                                 from_email=from_email, created_at=now, next_attempt_at=now)
     transaction.on_commit(lambda: _queue_send(email), robust=True)
     return email
 
