@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from dealer_portal.tenancy.models import DealerOwnedModel
 
@@ -61,6 +62,9 @@ class Email(DealerOwnedModel):
     def __str__(self):
         return f"{self.subject} → {self.to}"
 
+    def _attempts_words(self) -> str:
+        return ngettext("%(count)s attempt", "%(count)s attempts", self.attempts) % {"count": self.attempts}
+
     def _when(self, moment) -> str:
         return timezone.localtime(moment, self.dealer.zone).strftime(WHEN_FORMAT)
 
@@ -70,11 +74,11 @@ class Email(DealerOwnedModel):
         if self.status == EmailStatus.SENT:
             return _("Sent at %(when)s") % {"when": self._when(self.sent_at)}
         if self.status == EmailStatus.FAILED:
-            return _("Failed after %(attempts)s attempts: %(error)s") % {
-                "attempts": self.attempts, "error": self.last_error}
+            return _("Failed after %(attempts)s: %(error)s") % {"attempts": self._attempts_words(),
+                                                                 "error": self.last_error}
         if self.status == EmailStatus.SENDING:
             return _("Sending (attempt %(attempt)s)") % {"attempt": self.attempts}
         if self.attempts:
-            return _("Not yet sent: retrying (%(attempts)s attempts, last error: %(error)s); next try at %(when)s") % {
-                "attempts": self.attempts, "error": self.last_error, "when": self._when(self.next_attempt_at)}
+            return _("Not yet sent: retrying (%(attempts)s, last error: %(error)s); next try at %(when)s") % {
+                "attempts": self._attempts_words(), "error": self.last_error, "when": self._when(self.next_attempt_at)}
         return _("Not yet sent: queued at %(when)s") % {"when": self._when(self.created_at)}
