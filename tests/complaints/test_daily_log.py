@@ -14,6 +14,8 @@ from complaints.services import complaints_on_hold_remind, daily_log_send
 from complaints.tasks import daily_log_all, on_hold_check_all
 from dealer_portal.tenancy.models import Department, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
+from outbox.models import EmailStatus
+from outbox.tasks import emails_sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,8 @@ def test_each_manager_gets_their_departments_log_once_a_day(
     assert sales_complaint.reference in sales_mail.body and service_complaint.reference not in sales_mail.body
     assert "New since yesterday (1)" in service_mail.body
     assert today.isoformat() in service_mail.subject
+    assert [delivery.email.status for delivery in DailyLogDelivery.objects.prefetch_related("emails")] == [
+        EmailStatus.SENT, EmailStatus.SENT]
 
     # The next morning brings the next log.
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,6 +81,32 @@ def test_each_manager_gets_their_departments_log_once_a_day(
     # A day later the complaint is no longer new, but still open.
     assert "New since yesterday (0)" in mails_to("manager@example.com")[1].body
     assert service_complaint.reference in mails_to("manager@example.com")[1].body
+
+
+def test_a_log_whose_email_fails_stays_claimed_shows_it_is_retrying_and_goes_out_later_once(
+        in_dealer, dealer, manager, today, settings, django_capture_on_commit_callbacks):
+    complaint = log(dealer, received_at=local(dealer, today, 7) - 15 * H)
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"  # the SMTP server is down this morning
+    with django_capture_on_commit_callbacks(execute=True):
+        assert daily_log_send(dealer=dealer, now=local(dealer, today, 7, 5)) == 1
+    assert mail.outbox == []
+    [delivery] = DailyLogDelivery.objects.prefetch_related("emails")
+    assert delivery.email.status == EmailStatus.PENDING
+    assert delivery.email.delivery_note.startswith("Not yet sent: retrying (1 attempt, last error: "
+                                                   "SMTPServerDisconnected: Connection unexpectedly closed)")
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):  # the hourly run comes again: the claim holds
+        assert daily_log_send(dealer=dealer, now=local(dealer, today, 8, 5)) == 0
+    assert mail.outbox == []
+    retry_at = delivery.email.next_attempt_at
+    for moment in (retry_at, retry_at + timedelta(minutes=1), retry_at + 2 * H):  # the sweeper, every minute
+        with patch("django.utils.timezone.now", return_value=moment):
+            emails_sweep.delay()
+    [message] = mails_to(manager.email)
+    assert len(mail.outbox) == 1 and complaint.reference in message.body
+    delivery = DailyLogDelivery.objects.prefetch_related("emails").get()
+    assert delivery.email.status == EmailStatus.SENT and delivery.email.delivery_note.startswith("Sent at ")
 
 
 def test_nothing_is_sent_before_seven_in_the_morning_local_time(
