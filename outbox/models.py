@@ -62,6 +62,10 @@ class Email(DealerOwnedModel):
     def __str__(self):
         return f"{self.subject} → {self.to}"
 
+    @property
+    def is_failed(self) -> bool:
+        return self.status == EmailStatus.FAILED
+
     def _attempts_words(self) -> str:
         return ngettext("%(count)s attempt", "%(count)s attempts", self.attempts) % {"count": self.attempts}
 

@@ -5,6 +5,7 @@ from unittest.mock import patch
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
@@ -107,6 +108,21 @@ def test_a_log_whose_email_fails_stays_claimed_shows_it_is_retrying_and_goes_out
     assert len(mail.outbox) == 1 and complaint.reference in message.body
     delivery = DailyLogDelivery.objects.prefetch_related("emails").get()
     assert delivery.email.status == EmailStatus.SENT and delivery.email.delivery_note.startswith("Sent at ")
+
+
+def test_the_deliveries_admin_shows_which_logs_went_out_and_which_are_retrying(
+        client, dealer, manager, sales_manager, network_admin, today, settings, django_capture_on_commit_callbacks):
+    with tenant_scope(TenantScope.for_dealer(dealer)), django_capture_on_commit_callbacks(execute=True):
+        assert daily_log_send(dealer=dealer, now=local(dealer, today, 7, 5)) == 2
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    with tenant_scope(TenantScope.for_dealer(dealer)), django_capture_on_commit_callbacks(execute=True):
+        assert daily_log_send(dealer=dealer, now=local(dealer, today + timedelta(days=1), 7, 5)) == 2
+    client.force_login(network_admin)
+    changelist = reverse("admin:complaints_dailylogdelivery_changelist")
+    page = client.get(changelist).content.decode()
+    assert page.count("Sent at ") == 2 and page.count("Not yet sent: retrying (1 attempt") == 2
+    retrying = client.get(changelist, {"emails__status": EmailStatus.PENDING}).content.decode()
+    assert "Sent at " not in retrying and retrying.count("Not yet sent: retrying") == 2
 
 
 def test_nothing_is_sent_before_seven_in_the_morning_local_time(
