@@ -18,6 +18,7 @@ from outbox import services, tasks
 from outbox.models import Email, EmailStatus
 
 from .backends import HeldBackend, WorkerKilled
+from .smtp_server import free_port, smtp_server
 
 pytestmark = pytest.mark.django_db
 REFUSING = "tests.outbox.backends.RefusingBackend"
@@ -226,4 +227,20 @@ def test_two_concurrent_sends_of_one_email_send_it_once(dealer, settings, django
         thread.join(timeout=30)
     assert sorted(results) == [False, True]
     assert len(mail.outbox) == 1
+    assert reloaded(email).status == EmailStatus.SENT
+
+
+def test_over_real_smtp_a_server_that_is_down_is_retried_and_the_email_delivered_once_it_is_up(
+        dealer, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there yet
+    email = queue(dealer, django_capture_on_commit_callbacks, to="manager@example.com")
+    email = reloaded(email)
+    assert email.status == EmailStatus.PENDING
+    assert email.last_error.startswith("ConnectionRefusedError")
+    with smtp_server(settings.EMAIL_PORT) as received:
+        assert sweep(email.next_attempt_at) == 1
+        assert sweep(email.next_attempt_at + timedelta(hours=1)) == 0
+    assert [message["to"] for message in received] == [["manager@example.com"]]
+    assert "Subject: Complaint log" in received[0]["data"]
     assert reloaded(email).status == EmailStatus.SENT

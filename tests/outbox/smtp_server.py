@@ -1,0 +1,63 @@
+"""A minimal SMTP server on a free local port: enough of RFC 5321 for smtplib to deliver a message to it."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from contextlib import contextmanager
+
+
+def free_port() -> int:
+    """A local port nothing listens on (bound and released): connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class _Session(socketserver.StreamRequestHandler):
+    def _reply(self, line: str) -> None:
+        self.wfile.write(f"{line}\r\n".encode())
+
+    def handle(self):
+        self._reply("220 test SMTP ready")
+        recipients, in_data, data = [], False, []
+        for raw in self.rfile:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if in_data:
+                if line == ".":
+                    self.server.received.append({"to": recipients, "data": "\n".join(data)})
+                    recipients, in_data, data = [], False, []
+                    self._reply("250 accepted")
+                else:
+                    data.append(line[1:] if line.startswith("..") else line)
+                continue
+            verb = line[:4].upper()
+            if verb == "EHLO":
+                self._reply("250 test")
+            elif verb == "RCPT":
+                recipients.append(line.split(":", 1)[1].strip(" <>"))
+                self._reply("250 ok")
+            elif verb == "DATA":
+                in_data = True
+                self._reply("354 go on")
+            elif verb == "QUIT":
+                self._reply("221 bye")
+                return
+            else:  # HELO, MAIL, RSET, NOOP
+                self._reply("250 ok")
+
+
+@contextmanager
+def smtp_server(port: int):
+    """Listen on ``port`` for the block; yields the list of messages received."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", port), _Session)
+    server.daemon_threads = True
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.received
+    finally:
+        server.shutdown()
+        server.server_close()
