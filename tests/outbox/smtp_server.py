@@ -26,6 +26,10 @@ class _Session(socketserver.StreamRequestHandler):
             line = raw.decode("utf-8", "replace").rstrip("\r\n")
             if in_data:
                 if line == ".":
+                    self.server.data_seen.set()
+                    if self.server.hold.is_set():
+                        self.rfile.read()  # the client waits for "250 accepted" until it goes away
+                        return
                     self.server.received.append({"to": recipients, "data": "\n".join(data)})
                     recipients, in_data, data = [], False, []
                     self._reply("250 accepted")
@@ -48,16 +52,27 @@ class _Session(socketserver.StreamRequestHandler):
                 self._reply("250 ok")
 
 
+class SMTPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, port: int):
+        super().__init__(("127.0.0.1", port), _Session)
+        self.received = []  # the messages accepted (250 after DATA)
+        self.data_seen = threading.Event()  # a message's data has come in whole
+        self.hold = threading.Event()  # while set, no message is accepted: the reply to DATA never comes
+
+
 @contextmanager
-def smtp_server(port: int):
-    """Listen on ``port`` for the block; yields the list of messages received."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", port), _Session)
-    server.daemon_threads = True
-    server.received = []
+def smtp_server(port: int, *, hold: bool = False):
+    """Listen on ``port`` for the block; yields the server (``received``: the messages it accepted)."""
+    server = SMTPServer(port)
+    if hold:
+        server.hold.set()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield server.received
+        yield server
     finally:
         server.shutdown()
         server.server_close()

@@ -238,9 +238,9 @@ def test_over_real_smtp_a_server_that_is_down_is_retried_and_the_email_delivered
     email = reloaded(email)
     assert email.status == EmailStatus.PENDING
     assert email.last_error.startswith("ConnectionRefusedError")
-    with smtp_server(settings.EMAIL_PORT) as received:
+    with smtp_server(settings.EMAIL_PORT) as server:
         assert sweep(email.next_attempt_at) == 1
         assert sweep(email.next_attempt_at + timedelta(hours=1)) == 0
-    assert [message["to"] for message in received] == [["manager@example.com"]]
-    assert "Subject: Complaint log" in received[0]["data"]
+    assert [message["to"] for message in server.received] == [["manager@example.com"]]
+    assert "Subject: Complaint log" in server.received[0]["data"]
     assert reloaded(email).status == EmailStatus.SENT
