@@ -94,6 +94,22 @@ def _record_failure(email: Email, *, error: Exception, lease_until: datetime) ->
         last_error=reason, lease_until=None, **changes)
 
 
+def emails_retry(*, email_ids) -> int:
+    """Give failed emails a fresh round of attempts (an admin's decision once the cause is fixed); returns how many.
+
+    Side effects: those rows pending again with no attempts; a send task for each after commit.
+    """
+    with transaction.atomic():
+        retried = list(Email.objects.filter(pk__in=list(email_ids), status=EmailStatus.FAILED)
+                       .select_for_update().values_list("dealer_id", "pk"))
+        Email.objects.filter(pk__in=[pk for _dealer_id, pk in retried]).update(
+            status=EmailStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+        for dealer_id, email_id in retried:
+            transaction.on_commit(lambda dealer_id=dealer_id, email_id=email_id: tasks.email_send.delay(
+                dealer_id, email_id), robust=True)
+    return len(retried)
+
+
 def emails_sweep(*, now: datetime | None = None) -> int:
     """Queue a send for every email whose time has come; returns how many were queued.
 

@@ -244,3 +244,22 @@ def test_over_real_smtp_a_server_that_is_down_is_retried_and_the_email_delivered
     assert [message["to"] for message in server.received] == [["manager@example.com"]]
     assert "Subject: Complaint log" in server.received[0]["data"]
     assert reloaded(email).status == EmailStatus.SENT
+
+
+def test_a_network_admin_can_send_a_failed_email_again_once_the_cause_is_fixed(
+        client, dealer, network_admin, settings, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = REFUSING
+    failed = queue(dealer, django_capture_on_commit_callbacks)
+    sent = queue(dealer, django_capture_on_commit_callbacks, subject="Another")
+    with unscoped():
+        Email.objects.filter(pk=failed.pk).update(status=EmailStatus.FAILED, attempts=services.MAX_ATTEMPTS)
+        Email.objects.filter(pk=sent.pk).update(status=EmailStatus.SENT)
+    settings.EMAIL_BACKEND = LOCMEM
+    client.force_login(network_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:outbox_email_changelist"),
+                               {"action": "retry", "_selected_action": [failed.pk, sent.pk]}, follow=True)
+    assert "1 failed email will be sent again." in response.content.decode()
+    assert [message.subject for message in mail.outbox] == ["Complaint log"]  # the sent one is not sent again
+    failed = reloaded(failed)
+    assert failed.status == EmailStatus.SENT and failed.attempts == 1
