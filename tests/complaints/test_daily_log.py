@@ -15,7 +15,7 @@ from complaints.services import complaints_on_hold_remind, daily_log_send
 from complaints.tasks import daily_log_all, on_hold_check_all
 from dealer_portal.tenancy.models import Department, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
-from outbox.models import EmailStatus
+from outbox.models import Email, EmailStatus
 from outbox.tasks import emails_sweep
 from tests import factories
 
@@ -214,6 +214,27 @@ def test_an_on_hold_complaint_without_follow_up_is_flagged_once_a_week(
     assert run(held_at + 14 * 24 * H) == 0  # still missing, but flagged only six days ago
     assert run(held_at + 15 * 24 * H + H) == 1
     assert len(mail.outbox) == 4
+
+
+def test_an_on_hold_reminder_that_fails_to_send_is_flagged_once_and_sent_once_the_server_is_back(
+        held_complaint, settings, django_capture_on_commit_callbacks):
+    due = held_complaint.on_hold_since + 8 * 24 * H
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert complaints_on_hold_remind(now=due) == 1
+    assert mail.outbox == []
+    reminders = Email.objects.filter(purpose="complaints-hold-reminder", about_id=held_complaint.pk)
+    assert sorted(reminders.values_list("to", "status")) == [("manager@example.com", EmailStatus.PENDING),
+                                                             ("rep@example.com", EmailStatus.PENDING)]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert complaints_on_hold_remind(now=due + H) == 0  # flagged already: no second reminder
+    retry_at = max(reminders.values_list("next_attempt_at", flat=True))
+    for moment in (retry_at, retry_at + H):
+        with patch("django.utils.timezone.now", return_value=moment):
+            emails_sweep.delay()
+    assert sorted(address for message in mail.outbox for address in message.to
+                  if "on hold" in message.subject) == ["manager@example.com", "rep@example.com"]
 
 
 def test_a_recent_follow_up_entry_means_no_reminder(held_complaint, django_capture_on_commit_callbacks):
