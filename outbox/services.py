@@ -10,7 +10,7 @@ is marked right after the send returns) leaves the lease to expire, and the swee
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -22,21 +22,12 @@ from dealer_portal.tenancy.scoping import unscoped
 
 from . import tasks  # the tasks call back into this module; both refer to each other's names only at call time
 from .models import Email, EmailStatus
+from .rules import LEASE, MAX_ATTEMPTS, retry_delay
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-FIRST_RETRY = timedelta(minutes=1)
-LONGEST_WAIT = timedelta(hours=1)
-# Longer than a send can take (EMAIL_TIMEOUT bounds each SMTP step): a live worker never loses its lease.
-LEASE = timedelta(minutes=5)
 SWEEP_BATCH = 500
 ERROR_MAX_LENGTH = 1000
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed attempt: 1, 2, 4, … minutes, at most an hour."""
-    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
 
 
 def _queue_send(email: Email) -> None:

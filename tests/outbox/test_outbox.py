@@ -14,7 +14,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
-from outbox import services, tasks
+from outbox import rules, services, tasks
 from outbox.models import Email, EmailStatus
 
 from .backends import HeldBackend, WorkerKilled
@@ -98,7 +98,7 @@ def test_a_failing_server_is_retried_with_growing_waits_and_the_email_fails_with
         tried_at = email.next_attempt_at
         assert sweep(tried_at) == 1
     assert waits == [timedelta(minutes=minutes) for minutes in (1, 2, 4, 8, 16, 32, 60)]
-    assert email.status == EmailStatus.FAILED and email.attempts == services.MAX_ATTEMPTS
+    assert email.status == EmailStatus.FAILED and email.attempts == rules.MAX_ATTEMPTS
     assert email.delivery_note == ("Failed after 8 attempts: SMTPServerDisconnected: "
                                    "Connection unexpectedly closed")
     assert mail.outbox == []
@@ -150,7 +150,7 @@ def test_a_worker_dying_on_the_last_attempt_ends_failed_with_that_reason(
         dealer, settings, django_capture_on_commit_callbacks):
     email = queue(dealer, django_capture_on_commit_callbacks, send=False)
     with unscoped():
-        Email.objects.filter(pk=email.pk).update(attempts=services.MAX_ATTEMPTS - 1)
+        Email.objects.filter(pk=email.pk).update(attempts=rules.MAX_ATTEMPTS - 1)
     settings.EMAIL_BACKEND = DYING
     with pytest.raises(WorkerKilled), tenant_scope(TenantScope.for_dealer(dealer)):
         services.email_send(email_id=email.pk)
@@ -252,7 +252,7 @@ def test_a_network_admin_can_send_a_failed_email_again_once_the_cause_is_fixed(
     failed = queue(dealer, django_capture_on_commit_callbacks)
     sent = queue(dealer, django_capture_on_commit_callbacks, subject="Another")
     with unscoped():
-        Email.objects.filter(pk=failed.pk).update(status=EmailStatus.FAILED, attempts=services.MAX_ATTEMPTS)
+        Email.objects.filter(pk=failed.pk).update(status=EmailStatus.FAILED, attempts=rules.MAX_ATTEMPTS)
         Email.objects.filter(pk=sent.pk).update(status=EmailStatus.SENT)
     settings.EMAIL_BACKEND = LOCMEM
     client.force_login(network_admin)
