@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from unittest.mock import patch
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from dealer_portal.celery import app
@@ -39,7 +40,8 @@ def test_the_daily_report_is_sent_once_a_day_after_eight_local(in_dealer, dealer
 
 @pytest.mark.django_db
 def test_a_report_whose_email_fails_is_kept_marked_unsent_and_sent_once_when_the_server_is_back(
-        in_dealer, dealer, representative, make_job, settings, mailoutbox, django_capture_on_commit_callbacks):
+        client, network_admin, in_dealer, dealer, representative, make_job, settings, mailoutbox,
+        django_capture_on_commit_callbacks):
     job = walk_to(make_job(), "handover")
     last_day = FollowUpCall.objects.get(service_job=job).window_end
     settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
@@ -49,6 +51,9 @@ def test_a_report_whose_email_fails_is_kept_marked_unsent_and_sent_once_when_the
     report = DailyCallReport.objects.prefetch_related("emails").get(pk=report.pk)
     assert report.email.delivery_note.startswith(
         "Not yet sent: retrying (1 attempt, last error: SMTPServerDisconnected")
+    client.force_login(network_admin)  # the evidence in the admin says so too
+    evidence = client.get(reverse("admin:followups_dailycallreport_changelist")).content.decode()
+    assert "Not yet sent: retrying (1 attempt" in evidence
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
