@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
+from outbox.models import Email
 
 from .models import (
     Complaint,
@@ -79,8 +82,20 @@ class ImprovementPlanAdmin(TenantScopedAdmin):
 
 @admin.register(DailyLogDelivery)
 class DailyLogDeliveryAdmin(ReadOnlyTenantAdmin):
-    """Evidence that each manager received the daily complaint log (c.3.2)."""
+    """Evidence that each manager received the daily complaint log (c.3.2): claimed when, and whether it went out."""
 
-    list_display = ["day", "dealer", "manager", "department", "sent_at"]
-    list_filter = ["department"]
+    list_display = ["day", "dealer", "manager", "department", "claimed_at", "email_delivery"]
+    list_filter = ["department", "emails__status"]
     list_select_related = ["dealer", "manager"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("emails", queryset=Email.objects.select_related("dealer")))
+
+    @admin.display(description=_("claimed"), ordering="sent_at")
+    def claimed_at(self, delivery):
+        return delivery.sent_at
+
+    @admin.display(description=_("email"))
+    def email_delivery(self, delivery):
+        return delivery.email.delivery_note if delivery.email else "—"

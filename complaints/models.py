@@ -4,6 +4,7 @@ and the network's taxonomy, standard answers and time limits."""
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
 from dealer_portal.tenancy.scoping import NetworkOwnedManager, NetworkPolicyManager
+from outbox.models import Email
 
 # The customer's own words are kept whole, but a description is a statement, not a document.
 WORDS_LIMIT = 10_000
@@ -293,7 +295,8 @@ class Compliment(DealerOwnedModel):
 class DailyLogDelivery(DealerOwnedModel):
     """The daily complaint log (c.3.2) sent to one manager for one department on one local day.
 
-    The row is claimed before the email goes out, so a second or retried run never sends it twice.
+    The row is the claim (``sent_at`` is when it was claimed), written with its email in the outbox, so a second
+    or retried run never queues it twice; ``email`` says whether it went out.
     """
 
     manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
@@ -301,6 +304,7 @@ class DailyLogDelivery(DealerOwnedModel):
     department = models.CharField(_("department"), max_length=16, choices=Department.choices)
     day = models.DateField(_("local day"))
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    emails = GenericRelation(Email, content_type_field="about_type", object_id_field="about_id")
 
     class Meta:
         ordering = ["-day", "pk"]
@@ -310,6 +314,11 @@ class DailyLogDelivery(DealerOwnedModel):
             models.UniqueConstraint(fields=["dealer", "manager", "department", "day"],
                                     name="dailylogdelivery_once_per_day"),
         ]
+
+    @property
+    def email(self) -> Email | None:
+        """The log's email in the outbox: sent, retrying or failed (prefetch ``emails`` for lists)."""
+        return next(iter(self.emails.all()), None)
 
 
 class PlanStatus(models.TextChoices):

@@ -10,7 +10,18 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.validators import normalize_phone, normalize_vin
 from dealer_portal.tenancy.calendar import month_start, next_month, previous_month
 from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Network, Role
+from outbox.models import Email
 from servicejobs.models import JobStatus, ServiceJob
 
 from .models import (
@@ -26,6 +38,7 @@ from .models import (
     ComplaintPolicy,
     ComplaintState,
     Compliment,
+    DailyLogDelivery,
     Department,
     ImprovementPlan,
     PlanStatus,
@@ -188,6 +201,12 @@ def daily_log_for(*, department: str, now: datetime, dealer=None) -> DailyLog:
             if is_overdue(complaint, policy=policy, now=now):
                 log.overdue.append(complaint)
     return log
+
+
+def daily_log_delivery(*, dealer, manager, department: str, day: date) -> DailyLogDelivery | None:
+    """The day's log claimed for ``manager``'s ``department``, with its email (sent, retrying or failed)."""
+    return (DailyLogDelivery.objects.filter(dealer=dealer, manager=manager, department=department, day=day)
+            .prefetch_related(Prefetch("emails", queryset=Email.objects.select_related("dealer"))).first())
 
 
 @dataclass

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "dealer_portal.tenancy",
+    "outbox",
     "accounts",
     "customers",
     "servicejobs",
@@ -146,6 +147,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds one SMTP step may take; well under the outbox's lease (outbox.services.LEASE), so a slow server
+# never makes a live send look like a dead worker's.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Dealer Portal <no-reply@dealer-portal.local>")
 
 # Internationalisation: stored in UTC, shown in the dealer's time zone.
@@ -259,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "dealer_portal.tenancy.tasks.scheduler_heartbeat",
         "schedule": 30.0,
         "options": {"expires": 120},
+    },
+    # Emails whose send failed (retried with back-off) or whose worker died mid-send.
+    "outbox-emails-sweep": {
+        "task": "outbox.tasks.emails_sweep",
+        "schedule": crontab(minute="*"),
     },
     "invitations-expire": {
         "task": "accounts.tasks.invitations_expire",

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from complaints.models import ComplaintPolicy
 from complaints.models import Department as ComplaintDepartment
-from complaints.selectors import daily_log_for, representative_summary
+from complaints.selectors import daily_log_delivery, daily_log_for, representative_summary
 from servicejobs.selectors import advisor_board
 
 from .celery import app as celery_app
@@ -62,10 +62,13 @@ def _complaint_summary(request, dealer) -> dict:
 
 
 def _daily_logs(request, dealer) -> list:
-    """The manager's complaint log for each department they manage here: the same log as the morning email."""
+    """The manager's complaint log for each department they manage here: the same log as the morning email,
+    and whether today's email went out."""
     departments = request.tenancy.managed_departments()
-    return [(ComplaintDepartment(department).label, daily_log_for(department=department, now=timezone.now(),
-                                                                    dealer=dealer))
+    now = timezone.now()
+    today = timezone.localtime(now, dealer.zone).date()
+    return [(ComplaintDepartment(department).label, daily_log_for(department=department, now=now, dealer=dealer),
+             daily_log_delivery(dealer=dealer, manager=request.user, department=department, day=today))
             for department in departments]
 
 

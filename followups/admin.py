@@ -1,8 +1,11 @@
 from django.contrib import admin
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
+from outbox.models import Email
 
-from .models import CallAnswer, CallAttempt, FollowUpCall, Questionnaire
+from .models import CallAnswer, CallAttempt, DailyCallReport, FollowUpCall, Questionnaire
 
 
 @admin.register(Questionnaire)
@@ -37,3 +40,24 @@ class FollowUpCallAdmin(ReadOnlyTenantAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["customer", "dealer"]
     inlines = [AttemptInline, AnswerInline]
+
+
+@admin.register(DailyCallReport)
+class DailyCallReportAdmin(ReadOnlyTenantAdmin):
+    """Evidence of each day's follow-up report: its figures, when it was claimed, and whether its email went out."""
+
+    list_display = ["day", "dealer", "due", "reached_in_window", "last_day_calls", "claimed_at", "email_delivery"]
+    list_filter = ["emails__status"]
+    list_select_related = ["dealer"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related(
+            Prefetch("emails", queryset=Email.objects.select_related("dealer")))
+
+    @admin.display(description=_("claimed"), ordering="sent_at")
+    def claimed_at(self, report):
+        return report.sent_at
+
+    @admin.display(description=_("email"))
+    def email_delivery(self, report):
+        return report.email.delivery_note if report.email else _("— (the dealer has no representative)")

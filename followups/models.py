@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
 from dealer_portal.tenancy.scoping import NetworkPolicyManager
+from outbox.models import Email
 
 
 class CallKind(models.TextChoices):
@@ -204,19 +206,28 @@ class CallAnswer(DealerOwnedModel):
 
 
 class DailyCallReport(DealerOwnedModel):
-    """The dealer's follow-up report for one local day: sent once (the row is the claim), kept as evidence."""
+    """The dealer's follow-up report for one local day: sent once (the row is the claim), kept as evidence.
+
+    ``sent_at`` is when the row was claimed; its email in the outbox (``email``) says whether it went out.
+    """
 
     day = models.DateField(_("local day"))
     due = models.PositiveIntegerField(_("calls whose window ended the day before"))
     reached_in_window = models.PositiveIntegerField(_("of which reached inside their window"))
     last_day_calls = models.PositiveIntegerField(_("calls on their last day today"))
     sent_at = models.DateTimeField(auto_now_add=True)
+    emails = GenericRelation(Email, content_type_field="about_type", object_id_field="about_id")
 
     class Meta:
         ordering = ["-day"]
         verbose_name = _("daily call report")
         verbose_name_plural = _("daily call reports")
         constraints = [models.UniqueConstraint(fields=["dealer", "day"], name="dailycallreport_once_per_day")]
+
+    @property
+    def email(self) -> Email | None:
+        """The report's email in the outbox: sent, retrying or failed (None when the dealer has no representative)."""
+        return next(iter(self.emails.all()), None)
 
     @property
     def completion_percent(self) -> float | None:

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from complaints.models import Channel
 from complaints.services import complaint_log, complaint_transition, dealer_representative
 from dealer_portal.tenancy.models import Department
 from dealer_portal.tenancy.scoping import unscoped
+from outbox.services import email_queue
 from servicejobs.models import PromisePolicy, ServiceJob
 from servicejobs.services import job_promises_refresh
 
@@ -171,8 +171,14 @@ def call_for_answer_link(token: str) -> FollowUpCall:
     return call
 
 
+ANSWER_LINK_PURPOSE = "followups-answer-link"
+
+
 def answer_link_send(*, call: FollowUpCall, link_builder, by=None) -> None:
-    """Email the customer a link to answer online (in their language). Side effects: the email, after commit."""
+    """Email the customer a link to answer online (in their language).
+
+    Side effects: the email in the outbox, sent after commit and retried until it goes out.
+    """
     customer = call.customer
     if not customer.email:
         raise ValidationError(_("The customer has no email address on record."))
@@ -181,23 +187,22 @@ def answer_link_send(*, call: FollowUpCall, link_builder, by=None) -> None:
             "status": call.get_status_display()})
     link = link_builder(answer_link_token(call))
     dealer = call.dealer
-
-    def send():
-        with translation.override(customer.language):
-            send_mail(_("How was your visit to %(dealer)s?") % {"dealer": dealer.name},
-                      _("Please tell us in one minute how satisfied you are:\n%(link)s\n\nThe link works once "
-                        "and for %(days)s days.") % {"link": link, "days": settings.FOLLOWUP_LINK_VALID_DAYS},
-                      settings.DEFAULT_FROM_EMAIL, [customer.email])
-
-    transaction.on_commit(send)
+    with translation.override(customer.language):
+        subject = _("How was your visit to %(dealer)s?") % {"dealer": dealer.name}
+        body = _("Please tell us in one minute how satisfied you are:\n%(link)s\n\nThe link works once "
+                 "and for %(days)s days.") % {"link": link, "days": settings.FOLLOWUP_LINK_VALID_DAYS}
+    email_queue(dealer=dealer, to=customer.email, subject=subject, body=body, purpose=ANSWER_LINK_PURPOSE,
+                about=call, from_email=settings.DEFAULT_FROM_EMAIL)
 
 
 REPORT_HOUR = 8  # local time: the representatives' day starts
+CALL_REPORT_PURPOSE = "followups-daily-call-report"
 
 
 def daily_call_report_send(*, dealer, now: datetime | None = None) -> DailyCallReport | None:
     """Once a local day (from 08:00): remind the representatives of calls on their last day and report
-    yesterday's completion rate. Side effects: the report row (the claim), then one email after commit."""
+    yesterday's completion rate. Side effects: the report row (the claim) and, in the same transaction, its email
+    in the outbox (sent after commit, retried until it goes out; ``report.email`` says whether it has)."""
     now = now or timezone.now()
     local = timezone.localtime(now, dealer.zone)
     if local.hour < REPORT_HOUR:
@@ -207,22 +212,22 @@ def daily_call_report_send(*, dealer, now: datetime | None = None) -> DailyCallR
         status=CallStatus.NOT_CONTACTED)
     last_day = list(FollowUpCall.objects.filter(dealer=dealer, window_end=today, status__in=OPEN_CALL_STATUSES)
                     .select_related("customer"))
+    representative = dealer_representative(dealer)
     try:
         with transaction.atomic():
             report = DailyCallReport.objects.create(dealer=dealer, day=today, due=ended.count(),
                                                     reached_in_window=ended.filter(reached_in_window_q()).count(),
                                                     last_day_calls=len(last_day))
+            if representative is not None:
+                lines = [f"- {call.customer.name} ({call.customer.phone})" for call in last_day]
+                rate = f"{report.completion_percent} %" if report.completion_percent is not None else "—"
+                body = _("Calls on their last day today: %(count)d\n%(lines)s\n\nYesterday's windows: %(reached)d of "
+                         "%(due)d customers reached in time (%(rate)s).") % {
+                    "count": len(last_day), "lines": "\n".join(lines), "reached": report.reached_in_window,
+                    "due": report.due, "rate": rate}
+                email_queue(dealer=dealer, to=representative.email, purpose=CALL_REPORT_PURPOSE, about=report,
+                            subject=_("Follow-up calls for %(day)s") % {"day": today.isoformat()}, body=body,
+                            from_email=settings.DEFAULT_FROM_EMAIL)
     except IntegrityError:
         return None  # already sent today
-    representative = dealer_representative(dealer)
-    if representative is not None:
-        lines = [f"- {call.customer.name} ({call.customer.phone})" for call in last_day]
-        rate = f"{report.completion_percent} %" if report.completion_percent is not None else "—"
-        body = _("Calls on their last day today: %(count)d\n%(lines)s\n\nYesterday's windows: %(reached)d of "
-                 "%(due)d customers reached in time (%(rate)s).") % {
-            "count": len(last_day), "lines": "\n".join(lines), "reached": report.reached_in_window,
-            "due": report.due, "rate": rate}
-        transaction.on_commit(lambda: send_mail(
-            _("Follow-up calls for %(day)s") % {"day": today.isoformat()}, body, settings.DEFAULT_FROM_EMAIL,
-            [representative.email]))
     return report

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.models import Membership, Role
+from outbox.services import email_queue
 
 from ..models import ComplaintPolicy, DailyLogDelivery
 from ..rules import complaint_clock, duration_words
 from ..selectors import DailyLog, daily_log_for
 
+DAILY_LOG_PURPOSE = "complaints-daily-log"
 SEND_FROM = time(7, 0)  # local time at the dealer: the log is there when the managers start the day
 
 
@@ -40,21 +41,22 @@ def daily_log_text(log: DailyLog, *, policy, zone, now: datetime) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _claim(*, dealer, manager, department: str, day) -> bool:
+def _claim(*, dealer, manager, department: str, day) -> DailyLogDelivery | None:
     try:
         with transaction.atomic():
-            _delivery, created = DailyLogDelivery.objects.get_or_create(dealer=dealer, manager=manager,
-                                                                        department=department, day=day)
+            delivery, created = DailyLogDelivery.objects.get_or_create(dealer=dealer, manager=manager,
+                                                                       department=department, day=day)
     except IntegrityError:  # a concurrent run claimed it first
-        return False
-    return created
+        return None
+    return delivery if created else None
 
 
 def daily_log_send(*, dealer, now: datetime | None = None) -> int:
-    """Send today's log to each of the dealer's managers once the local morning has come; returns emails sent.
+    """Send today's log to each of the dealer's managers once the local morning has come; returns emails queued.
 
-    Side effects: a DailyLogDelivery row per manager and department per local day, claimed before the email
-    goes out after commit, so a repeated or retried run sends nothing twice.
+    Side effects: a DailyLogDelivery row per manager and department per local day (the claim, so a repeated or
+    retried run queues nothing twice) and, in the same transaction, its email in the outbox, sent after commit
+    and retried until it goes out (``delivery.email.delivery_note`` says whether it has).
     """
     now = now or timezone.now()
     local = timezone.localtime(now, dealer.zone)
@@ -67,8 +69,9 @@ def daily_log_send(*, dealer, now: datetime | None = None) -> int:
     sent = 0
     for membership in memberships:
         with transaction.atomic():
-            if not _claim(dealer=dealer, manager=membership.user, department=membership.department,
-                          day=local.date()):
+            delivery = _claim(dealer=dealer, manager=membership.user, department=membership.department,
+                              day=local.date())
+            if delivery is None:
                 continue
             log = daily_log_for(department=membership.department, now=now, dealer=dealer)
             subject = _("Complaint log %(day)s · %(dealer)s · %(department)s: %(overdue)s overdue, %(new)s new") % {
@@ -76,7 +79,7 @@ def daily_log_send(*, dealer, now: datetime | None = None) -> int:
                 "department": membership.get_department_display(), "overdue": len(log.overdue),
                 "new": len(log.new)}
             body = daily_log_text(log, policy=policy, zone=dealer.zone, now=now)
-            transaction.on_commit(
-                lambda subject=subject, body=body, to=membership.user.email: send_mail(subject, body, None, [to]))
+            email_queue(dealer=dealer, to=membership.user.email, subject=subject, body=body,
+                        purpose=DAILY_LOG_PURPOSE, about=delivery)
         sent += 1
     return sent

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from outbox.services import email_queue
 
 from ..models import CLOSED_STATES, Complaint, EntryKind, TimelineEntry
 from ..rules import TOP_LEVEL, duration_words, is_late_on_reply, next_escalation_due, paused_q, reply_due
 from ..selectors import complaints_with_policy, escalation_recipients
 
 LEVEL_NAMES = {1: "dealer manager", 2: "regional manager", 3: "after-sales HQ"}
-
-
-def _notify(recipients, *, subject: str, body: str) -> None:
-    for user in recipients:
-        send_mail(subject, body, None, [user.email])
+ESCALATION_PURPOSE = "complaints-escalation"
 
 
 def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
-    """Climb one rung if due. Side effects: the level, a timeline entry, and emails to that level after commit.
+    """Climb one rung if due. Side effects: the level, a timeline entry, and emails to that level in the outbox.
 
     Only a complaint late on its satisfactory reply climbs (``rules.is_late_on_reply``), when the ladder says
     (``rules.next_escalation_due``); the conditional UPDATE on the current level makes a second run (or a
@@ -59,14 +56,16 @@ def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
             _("Escalation level: %(level)s (%(who)s)") % {"level": level, "who": LEVEL_NAMES[level]},
             _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
         ])
-        transaction.on_commit(lambda: _notify(recipients, subject=subject, body=body))
+        for user in recipients:
+            email_queue(dealer=complaint.dealer, to=user.email, subject=subject, body=body,
+                        purpose=ESCALATION_PURPOSE, about=complaint)
     return True
 
 
 def complaints_escalate(*, now: datetime | None = None) -> int:
     """Escalate every due complaint of the current tenant scope by one rung; returns how many climbed.
 
-    Side effects: per escalation, the new level, a timeline entry and emails after commit.
+    Side effects: per escalation, the new level, a timeline entry and emails in the outbox (sent after commit).
     """
     now = now or timezone.now()
     complaints = (Complaint.objects.exclude(Q(state__in=CLOSED_STATES) | paused_q())

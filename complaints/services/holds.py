@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from outbox.services import email_queue
 
 from ..models import Complaint, ComplaintState
 from ..rules import hold_followup_missing
 from ..selectors import complaints_with_policy
 
 REMIND_EVERY = timedelta(days=7)
+HOLD_REMINDER_PURPOSE = "complaints-hold-reminder"
 
 
 def complaint_hold_remind(complaint: Complaint, *, policy, now: datetime) -> bool:
-    """Flag one complaint if its follow-up is missing. Side effects: ``hold_reminded_at`` and emails after commit.
+    """Flag one complaint if its follow-up is missing. Side effects: ``hold_reminded_at`` and emails in the outbox.
 
     The conditional UPDATE lets only one run in seven days through, however often the check runs.
     """
@@ -45,7 +47,9 @@ def complaint_hold_remind(complaint: Complaint, *, policy, now: datetime) -> boo
             % {"days": policy.on_hold_followup_days},
             _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
         ])
-        transaction.on_commit(lambda: [send_mail(subject, body, None, [email]) for email in emails])
+        for email in emails:
+            email_queue(dealer=complaint.dealer, to=email, subject=subject, body=body,
+                        purpose=HOLD_REMINDER_PURPOSE, about=complaint)
     return True
 
 

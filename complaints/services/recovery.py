@@ -11,13 +11,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.models import Dealer
+from outbox.services import email_queue
 
 from ..inputs import NOT_AVAILABLE, moment_checked, words_checked
 from ..models import (
@@ -68,18 +68,22 @@ def complaint_log(*, dealer, customer, department: str, channel: str, words: str
     TimelineEntry.objects.create(dealer=dealer, complaint=complaint, kind=EntryKind.STATE, author=by, at=received,
                                  channel=channel, body=text, to_state=ComplaintState.NEW)
     if complaint.representative is not None and complaint.representative != by:
-        transaction.on_commit(lambda: _tell_representative(complaint))
+        _tell_representative(complaint)
     return complaint
 
 
+NEW_COMPLAINT_PURPOSE = "complaints-new-complaint"
+
+
 def _tell_representative(complaint: Complaint) -> None:
-    """Email the representative a new complaint has been given to (sent after commit)."""
-    send_mail(
-        _("New complaint %(reference)s") % {"reference": complaint.reference},
-        _("%(customer)s (%(department)s): %(words)s\n\nOpen it: %(path)s") % {
+    """Email the representative a new complaint has been given to (in the outbox, sent after commit)."""
+    email_queue(
+        dealer=complaint.dealer, to=complaint.representative.email, purpose=NEW_COMPLAINT_PURPOSE, about=complaint,
+        subject=_("New complaint %(reference)s") % {"reference": complaint.reference},
+        body=_("%(customer)s (%(department)s): %(words)s\n\nOpen it: %(path)s") % {
             "customer": complaint.customer.name, "department": complaint.get_department_display(),
             "words": complaint.words[:500], "path": complaint.get_absolute_url()},
-        settings.DEFAULT_FROM_EMAIL, [complaint.representative.email])
+        from_email=settings.DEFAULT_FROM_EMAIL)
 
 
 @transaction.atomic

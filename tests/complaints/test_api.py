@@ -1,9 +1,14 @@
 """/api/v1/complaints/ and friends: scoped, with the recovery actions and the timeline."""
 
+from unittest.mock import patch
+
 import pytest
 from django.urls import reverse
 
 from complaints.models import ComplaintCategory, StandardAnswer
+from dealer_portal.tenancy.scoping import unscoped
+from outbox.models import Email, EmailStatus
+from outbox.tasks import emails_sweep
 from tests import factories
 from tests.cross_tenant import assert_not_found_for
 
@@ -111,3 +116,23 @@ def test_improvement_plans_through_the_api(api_as, manager, neighbour, dealer, n
                              format="json")
     assert foreign_owner.status_code == 400
     assert_not_found_for(neighbour, api=[plan_url])
+
+
+def test_a_complaint_logged_while_the_mail_server_is_down_is_saved_and_the_representative_told_later(
+        api_as, advisor, representative, dealer, settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    customer = factories.CustomerFactory(dealer=dealer)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = api_as(advisor).post(reverse("complaint-list"), {
+            "customer": customer.pk, "department": "service", "channel": "phone", "words": "Ruido"}, format="json")
+    assert created.status_code == 201, created.content
+    assert mailoutbox == []
+    with unscoped():
+        [email] = Email.objects.filter(purpose="complaints-new-complaint")
+    assert email.to == representative.email and email.status == EmailStatus.PENDING
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with patch("django.utils.timezone.now", return_value=email.next_attempt_at):
+        emails_sweep.delay()
+    assert [m.to for m in mailoutbox] == [[representative.email]]
+    assert created.json()["reference"] in mailoutbox[0].subject

@@ -5,6 +5,7 @@ from unittest.mock import patch
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from complaints import services
@@ -14,6 +15,8 @@ from complaints.services import complaints_on_hold_remind, daily_log_send
 from complaints.tasks import daily_log_all, on_hold_check_all
 from dealer_portal.tenancy.models import Department, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
+from outbox.models import Email, EmailStatus
+from outbox.tasks import emails_sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +72,8 @@ def test_each_manager_gets_their_departments_log_once_a_day(
     assert sales_complaint.reference in sales_mail.body and service_complaint.reference not in sales_mail.body
     assert "New since yesterday (1)" in service_mail.body
     assert today.isoformat() in service_mail.subject
+    assert [delivery.email.status for delivery in DailyLogDelivery.objects.prefetch_related("emails")] == [
+        EmailStatus.SENT, EmailStatus.SENT]
 
     # The next morning brings the next log.
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,6 +82,47 @@ def test_each_manager_gets_their_departments_log_once_a_day(
     # A day later the complaint is no longer new, but still open.
     assert "New since yesterday (0)" in mails_to("manager@example.com")[1].body
     assert service_complaint.reference in mails_to("manager@example.com")[1].body
+
+
+def test_a_log_whose_email_fails_stays_claimed_shows_it_is_retrying_and_goes_out_later_once(
+        in_dealer, dealer, manager, today, settings, django_capture_on_commit_callbacks):
+    complaint = log(dealer, received_at=local(dealer, today, 7) - 15 * H)
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"  # the SMTP server is down this morning
+    with django_capture_on_commit_callbacks(execute=True):
+        assert daily_log_send(dealer=dealer, now=local(dealer, today, 7, 5)) == 1
+    assert mail.outbox == []
+    [delivery] = DailyLogDelivery.objects.prefetch_related("emails")
+    assert delivery.email.status == EmailStatus.PENDING
+    assert delivery.email.delivery_note.startswith("Not yet sent: retrying (1 attempt, last error: "
+                                                   "SMTPServerDisconnected: Connection unexpectedly closed)")
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):  # the hourly run comes again: the claim holds
+        assert daily_log_send(dealer=dealer, now=local(dealer, today, 8, 5)) == 0
+    assert mail.outbox == []
+    retry_at = delivery.email.next_attempt_at
+    for moment in (retry_at, retry_at + timedelta(minutes=1), retry_at + 2 * H):  # the sweeper, every minute
+        with patch("django.utils.timezone.now", return_value=moment):
+            emails_sweep.delay()
+    [message] = mails_to(manager.email)
+    assert len(mail.outbox) == 1 and complaint.reference in message.body
+    delivery = DailyLogDelivery.objects.prefetch_related("emails").get()
+    assert delivery.email.status == EmailStatus.SENT and delivery.email.delivery_note.startswith("Sent at ")
+
+
+def test_the_deliveries_admin_shows_which_logs_went_out_and_which_are_retrying(
+        client, dealer, manager, sales_manager, network_admin, today, settings, django_capture_on_commit_callbacks):
+    with tenant_scope(TenantScope.for_dealer(dealer)), django_capture_on_commit_callbacks(execute=True):
+        assert daily_log_send(dealer=dealer, now=local(dealer, today, 7, 5)) == 2
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    with tenant_scope(TenantScope.for_dealer(dealer)), django_capture_on_commit_callbacks(execute=True):
+        assert daily_log_send(dealer=dealer, now=local(dealer, today + timedelta(days=1), 7, 5)) == 2
+    client.force_login(network_admin)
+    changelist = reverse("admin:complaints_dailylogdelivery_changelist")
+    page = client.get(changelist).content.decode()
+    assert page.count("Sent at ") == 2 and page.count("Not yet sent: retrying (1 attempt") == 2
+    retrying = client.get(changelist, {"emails__status": EmailStatus.PENDING}).content.decode()
+    assert "Sent at " not in retrying and retrying.count("Not yet sent: retrying") == 2
 
 
 def test_nothing_is_sent_before_seven_in_the_morning_local_time(
@@ -168,6 +214,27 @@ def test_an_on_hold_complaint_without_follow_up_is_flagged_once_a_week(
     assert run(held_at + 14 * 24 * H) == 0  # still missing, but flagged only six days ago
     assert run(held_at + 15 * 24 * H + H) == 1
     assert len(mail.outbox) == 4
+
+
+def test_an_on_hold_reminder_that_fails_to_send_is_flagged_once_and_sent_once_the_server_is_back(
+        held_complaint, settings, django_capture_on_commit_callbacks):
+    due = held_complaint.on_hold_since + 8 * 24 * H
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert complaints_on_hold_remind(now=due) == 1
+    assert mail.outbox == []
+    reminders = Email.objects.filter(purpose="complaints-hold-reminder", about_id=held_complaint.pk)
+    assert sorted(reminders.values_list("to", "status")) == [("manager@example.com", EmailStatus.PENDING),
+                                                             ("rep@example.com", EmailStatus.PENDING)]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert complaints_on_hold_remind(now=due + H) == 0  # flagged already: no second reminder
+    retry_at = max(reminders.values_list("next_attempt_at", flat=True))
+    for moment in (retry_at, retry_at + H):
+        with patch("django.utils.timezone.now", return_value=moment):
+            emails_sweep.delay()
+    assert sorted(address for message in mail.outbox for address in message.to
+                  if "on hold" in message.subject) == ["manager@example.com", "rep@example.com"]
 
 
 def test_a_recent_follow_up_entry_means_no_reminder(held_complaint, django_capture_on_commit_callbacks):

@@ -1,6 +1,7 @@
 """The escalation ladder: dealer manager, then the regional manager, then HQ, one rung per step, once each."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.core import mail
@@ -11,6 +12,8 @@ from complaints.models import Complaint, ComplaintPolicy, EntryKind, TimelineEnt
 from complaints.services import complaint_escalate, complaints_escalate
 from complaints.tasks import complaints_escalate_all
 from dealer_portal.tenancy.models import Department, Role
+from outbox.models import Email, EmailStatus
+from outbox.tasks import emails_sweep
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +154,24 @@ def test_the_beat_task_escalates_once_even_when_it_runs_twice(
     assert recipients() == ["manager@example.com"]
     with tenant_scope(TenantScope.for_dealer(dealer)):
         assert len(escalations(complaint)) == 1
+
+
+def test_an_escalation_whose_emails_fail_has_climbed_once_and_tells_each_person_once_the_server_is_back(
+        in_dealer, dealer, people, settings, django_capture_on_commit_callbacks):
+    complaint = log(dealer, received_at=timezone.now() - H)
+    reply_due = complaint.received_at + 72 * H
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert complaints_escalate(now=reply_due + 50 * H) == 1
+    assert mail.outbox == []
+    [pending] = Email.objects.filter(about_id=complaint.pk, purpose="complaints-escalation")
+    assert pending.status == EmailStatus.PENDING and pending.attempts == 1
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert complaints_escalate(now=reply_due + 50 * H) == 0  # the rung is claimed: no second escalation
+    for moment in (pending.next_attempt_at, pending.next_attempt_at + H):
+        with patch("django.utils.timezone.now", return_value=moment):
+            emails_sweep.delay()
+    assert recipients() == ["manager@example.com"]
+    assert Email.objects.get(pk=pending.pk).status == EmailStatus.SENT

@@ -1,6 +1,7 @@
 """The representative's pages: logging, the queue, working a complaint through PRC."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
 from django.urls import reverse
@@ -8,7 +9,10 @@ from django.utils import timezone
 
 from complaints import services
 from complaints.models import Complaint, ComplaintCategory, StandardAnswer, TimelineEntry
-from dealer_portal.tenancy.scoping import unscoped
+from complaints.services import daily_log_send
+from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
+from outbox.models import Email, EmailStatus
+from outbox.tasks import emails_sweep
 from tests import factories
 from tests.cross_tenant import assert_not_found_for
 
@@ -182,6 +186,33 @@ def test_the_managers_home_shows_their_departments_daily_log(client, manager, de
     assert "Complaint log: Service" in page
     assert 'data-testid="daily-log-overdue">1<' in page
     assert "de ventas" not in page
+
+
+def test_the_managers_home_says_whether_todays_log_email_went_out(
+        client, manager, dealer, settings, django_capture_on_commit_callbacks):
+    morning = timezone.localtime(timezone.now() - timedelta(days=3), dealer.zone).replace(hour=9, minute=0)
+    with patch("django.utils.timezone.now", return_value=morning):
+        client.force_login(manager)
+
+        def email_line():
+            page = client.get(url(dealer, "dealer_home")).content.decode()
+            return page.split('data-testid="daily-log-email">', 1)[1].split("</p>", 1)[0]
+
+        assert "not sent yet" in email_line()
+        settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+        with tenant_scope(TenantScope.for_dealer(dealer)), django_capture_on_commit_callbacks(execute=True):
+            assert daily_log_send(dealer=dealer) == 1
+        assert "Not yet sent: retrying (1 attempt, last error: SMTPServerDisconnected" in email_line()
+        with unscoped():
+            Email.objects.update(status=EmailStatus.FAILED, attempts=8)
+        page = client.get(url(dealer, "dealer_home")).content.decode()
+        assert 'text-danger" data-testid="daily-log-email"' in page and "Failed after 8 attempts" in page
+        with unscoped():
+            Email.objects.update(status=EmailStatus.PENDING, next_attempt_at=morning)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with patch("django.utils.timezone.now", return_value=morning + timedelta(minutes=1)):
+        emails_sweep.delay()
+        assert "Sent at " in email_line()
 
 
 def test_the_complaint_page_shows_its_clock(client, representative, dealer, log):

@@ -1,11 +1,16 @@
 """/api/v1/followups/ and /api/v1/questionnaires/: scoped, with attempts and answers."""
 
+from datetime import timedelta
+from unittest.mock import patch
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from dealer_portal.tenancy.scoping import unscoped
 from followups.models import CallAnswer, FollowUpCall, Questionnaire
+from outbox.models import Email, EmailStatus
+from outbox.tasks import emails_sweep
 from tests.cross_tenant import assert_not_found_for
 from tests.servicejobs.test_steps import walk_to
 
@@ -122,3 +127,20 @@ def test_the_api_emails_the_answer_link_as_the_page_does(api_as, representative,
 def test_another_networks_questionnaire_is_not_found(api_as, advisor, other_network):
     theirs = Questionnaire.objects.create(network=other_network)
     assert api_as(advisor).get(reverse("questionnaire-detail", args=[theirs.pk])).status_code == 404
+
+
+def test_the_answer_link_asked_for_while_the_mail_server_is_down_is_accepted_and_sent_once_it_is_back(
+        api_as, representative, call, settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = api_as(representative).post(reverse("followup-send-link", args=[call.pk]), format="json")
+    assert sent.status_code == 202 and mailoutbox == []
+    with unscoped():
+        [email] = Email.objects.filter(purpose="followups-answer-link")
+    assert email.to == call.customer.email and email.status == EmailStatus.PENDING
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    for moment in (email.next_attempt_at, email.next_attempt_at + timedelta(hours=1)):
+        with patch("django.utils.timezone.now", return_value=moment):
+            emails_sweep.delay()
+    assert [m.to for m in mailoutbox] == [[call.customer.email]] and "/answer/" in mailoutbox[0].body

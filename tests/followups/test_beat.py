@@ -2,8 +2,10 @@
 
 import time
 from datetime import datetime, timedelta
+from unittest.mock import patch
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from dealer_portal.celery import app
@@ -11,6 +13,8 @@ from dealer_portal.tenancy.scoping import unscoped
 from followups.models import DailyCallReport, FollowUpCall
 from followups.services import daily_call_report_send
 from followups.tasks import missed_calls_mark_all
+from outbox.models import EmailStatus
+from outbox.tasks import emails_sweep
 from tests.servicejobs.test_steps import walk_to
 
 
@@ -31,6 +35,35 @@ def test_the_daily_report_is_sent_once_a_day_after_eight_local(in_dealer, dealer
     assert report.last_day_calls == 1 and again is None
     assert [m.to for m in mailoutbox] == [[representative.email]]
     assert job.customer.name in mailoutbox[0].body
+    assert report.email.status == EmailStatus.SENT
+
+
+@pytest.mark.django_db
+def test_a_report_whose_email_fails_is_kept_marked_unsent_and_sent_once_when_the_server_is_back(
+        client, network_admin, in_dealer, dealer, representative, make_job, settings, mailoutbox,
+        django_capture_on_commit_callbacks):
+    job = walk_to(make_job(), "handover")
+    last_day = FollowUpCall.objects.get(service_job=job).window_end
+    settings.EMAIL_BACKEND = "tests.outbox.backends.RefusingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        report = daily_call_report_send(dealer=dealer, now=_local(last_day, 9, dealer.zone))
+    assert mailoutbox == []
+    report = DailyCallReport.objects.prefetch_related("emails").get(pk=report.pk)
+    assert report.email.delivery_note.startswith(
+        "Not yet sent: retrying (1 attempt, last error: SMTPServerDisconnected")
+    client.force_login(network_admin)  # the evidence in the admin says so too
+    evidence = client.get(reverse("admin:followups_dailycallreport_changelist")).content.decode()
+    assert "Not yet sent: retrying (1 attempt" in evidence
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert daily_call_report_send(dealer=dealer, now=_local(last_day, 10, dealer.zone)) is None
+    for moment in (report.email.next_attempt_at, report.email.next_attempt_at + timedelta(hours=1)):
+        with patch("django.utils.timezone.now", return_value=moment):
+            emails_sweep.delay()
+    assert [m.to for m in mailoutbox] == [[representative.email]]
+    assert job.customer.name in mailoutbox[0].body
+    assert DailyCallReport.objects.prefetch_related("emails").get(pk=report.pk).email.status == EmailStatus.SENT
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["accounts", "customers", "servicejobs", "complaints", "followups", "scoring", "demo", "dealer_portal"]
+APPS = ["accounts", "customers", "servicejobs", "complaints", "followups", "scoring", "demo", "outbox", "dealer_portal"]
 
 
 def _app_of(module: str) -> str:

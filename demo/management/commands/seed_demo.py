@@ -17,6 +17,7 @@ from dealer_portal.tenancy.models import Dealer, Membership, Network, Region
 from dealer_portal.tenancy.scoping import unscoped
 from demo.network import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG, demo_exists, demo_network_build
 from followups.models import CallAnswer, CallAttempt, FollowUpCall
+from outbox.models import Email
 from scoring.models import Assessment, AssessmentEvent, AssessmentScore, Ranking
 from servicejobs.models import JobImport, PromiseCheck, PromisedTimeChange, SalesHandover, ServiceJob
 
@@ -79,6 +80,7 @@ class Command(BaseCommand):
         Vehicle.objects.filter(dealer__network__in=networks).delete()
         Customer.objects.filter(dealer__network__in=networks).delete()
         Invitation.objects.filter(network__in=networks).delete()
+        Email.objects.filter(dealer__network__in=networks).delete()
         Membership.objects.filter(network__in=networks).delete()
         Dealer.objects.filter(network__in=networks).delete()
         Region.objects.filter(network__in=networks).delete()

@@ -1,0 +1,34 @@
+"""Email backends for fault tests: a server that is down, a worker that dies mid-send, a send that is held."""
+
+import smtplib
+import threading
+
+from django.core.mail.backends import locmem
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """The SMTP server is down: every send fails the way smtplib fails."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+class WorkerKilled(BaseException):
+    """The worker process dies mid-send (a BaseException, as SIGKILL or a hard time limit would never return)."""
+
+
+class DyingBackend(locmem.EmailBackend):
+    def send_messages(self, messages):
+        raise WorkerKilled
+
+
+class HeldBackend(locmem.EmailBackend):
+    """Sends, but only once the test lets it: ``entered`` is set while a send is inside the SMTP conversation."""
+
+    entered = threading.Event()
+    release = threading.Event()
+
+    def send_messages(self, messages):
+        self.entered.set()
+        self.release.wait(timeout=30)
+        return super().send_messages(messages)
