@@ -1,0 +1,184 @@
+"""No input reaches a 500: every route, given hostile query strings, bodies, path values, headers and cookies.
+
+The routes are read from the URL configuration (pages, API and admin), so a route added later is tried too.
+Each is sent, as a member of the dealer (every dealer role) and as network HQ (the admin as a superuser),
+NUL bytes, invalid UTF-8, years 1 and 9999, numbers past 64 bits, 1e309 and NaN, huge and non-integer pages
+and JSON nested far too deep. Whatever a view makes of it, the answer is never a 5xx; NUL bytes and invalid
+UTF-8 are refused before any view runs, with a 400 that says so.
+"""
+
+import json
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from dealer_portal.tenancy.models import Department, Role
+from tests import factories
+from tests.api.routes import walk
+
+pytestmark = pytest.mark.django_db
+
+# Every query parameter a page or endpoint reads (grep GET.get / query_params.get / the filter forms).
+PARAMETERS = ["q", "page", "dealer", "network", "customer", "vehicle", "month", "months", "quarter", "year",
+              "category", "due", "active", "status", "state", "severity", "department", "view", "region",
+              "start", "end", "sort", "order", "ordering", "return_to", "date", "date_from", "date_to", "kind",
+              "advisor", "representative", "overdue", "on_hold", "number", "name", "email", "phone", "vin",
+              "appointment_at", "promised_at", "callback_at", "outcome", "overall", "score", "text", "comments"]
+
+HOSTILE_VALUES = ["\x00", "a\x00b", "0001-01-01", "9999-12-31", "0001-01-01T00:00", "9999-12-31T23:59:59",
+                  "0001-01", "9999-12", "0001-Q1", "9999-Q4", "99999999999999999999", "-99999999999999999999",
+                  "1e309", "-1e309", "NaN", "Infinity", "-1", "0", "1.5", "²", "１２", "", "x" * 3000, "2026-02-30",
+                  "[]"]
+
+# Raw query strings and urlencoded bodies that are not UTF-8 once percent-decoded.
+INVALID_UTF8 = "%FF%FE%C3%28"
+
+PATH_VALUES = ["99999999999999999999", "-1", "0001-01", "9999-12", "1e309", "NaN", "%FF", "%00"]
+
+TENANT_KWARGS = {"network_slug", "dealer_code", "dealer_pk"}
+PLACEHOLDER = "7777777"  # matches every converter on the way in; replaced by each hostile path value
+
+
+def _deep_json(depth):
+    return ("[" * depth + "]" * depth).encode()
+
+
+def _json_bodies():
+    every = dict(zip(PARAMETERS, HOSTILE_VALUES * 3, strict=False))
+    return [
+        json.dumps(dict.fromkeys(PARAMETERS, "a\x00b")).encode(),
+        json.dumps({"a\x00b": 1}).encode(),
+        json.dumps(every).encode(),
+        *[json.dumps(dict.fromkeys(PARAMETERS, value)).encode() for value in HOSTILE_VALUES[2:18]],
+        json.dumps(dict.fromkeys(PARAMETERS, 10**20)).encode(),
+        ("{" + ", ".join(f'"{name}": 1e309' for name in PARAMETERS) + "}").encode(),
+        ("{" + ", ".join(f'"{name}": NaN' for name in PARAMETERS) + "}").encode(),
+        _deep_json(100),
+        _deep_json(100_000),
+        b'{"q": "\xff\xfe"}',
+    ]
+
+
+def _routes():
+    """(route, url name, parameter names) of every named route; admin routes apart."""
+    return [(route, entry.name, frozenset(names)) for route, entry, names in walk() if entry.name]
+
+
+ROUTES = _routes()
+SITE = [route for route in ROUTES if not route[0].startswith("admin")]
+ADMIN = [route for route in ROUTES if route[0].startswith("admin")]
+
+
+@pytest.fixture
+def dealer_member(dealer):
+    user = factories.UserFactory(email="everyone@example.com")
+    for role in (Role.SERVICE_ADVISOR, Role.CUSTOMER_REPRESENTATIVE):
+        factories.MembershipFactory(user=user, dealer=dealer, role=role)
+    factories.MembershipFactory(user=user, dealer=dealer, role=Role.DEALER_MANAGER, department=Department.SERVICE)
+    return user
+
+
+@pytest.fixture
+def some_rows(make_job):
+    """A customer, car and job at the dealer, so that id 1 often names a real row."""
+    return make_job()
+
+
+def _url(name, names, network, dealer, value=PLACEHOLDER):
+    values = {"network_slug": network.slug, "dealer_code": dealer.code, "dealer_pk": dealer.pk}
+    return reverse(name, kwargs={key: values.get(key, value) for key in names})
+
+
+def _hostile_paths(name, names, network, dealer):
+    """The route with each hostile value in every path parameter but the dealer's and network's."""
+    if not names - TENANT_KWARGS:
+        return []
+    try:
+        template = _url(name, names, network, dealer)
+    except Exception:  # noqa: BLE001 - a converter that refuses digits (a slug of letters): nothing to vary
+        return []
+    return [template.replace(PLACEHOLDER, value) for value in PATH_VALUES]
+
+
+def _send_everything(client, url):
+    """Every hostile query and body to ``url``; (method, url, what, status) of each 5xx or wrong status."""
+    failures = []
+
+    def check(method, what, response, expected=None):
+        if response.status_code >= 500 or expected not in (None, response.status_code):
+            failures.append((method, url, what[:80], response.status_code))
+        return response
+
+    for value in HOSTILE_VALUES:
+        query = urlencode(dict.fromkeys(PARAMETERS, value))
+        check("GET", repr(value), client.get(f"{url}?{query}"))
+    check("GET", "invalid UTF-8", client.get(f"{url}?q={INVALID_UTF8}&page={INVALID_UTF8}"), expected=400)
+    check("GET", "NUL", client.get(f"{url}?q=%00"), expected=400)
+
+    for value in ["a\x00b", "0001-01-01", "9999-12-31T23:59", "99999999999999999999", "1e309", "NaN"]:
+        check("POST form", repr(value), client.post(url, dict.fromkeys(PARAMETERS, value)))
+    check("POST form", "invalid UTF-8",
+          client.post(url, f"q={INVALID_UTF8}", content_type="application/x-www-form-urlencoded"), expected=400)
+    for body in _json_bodies():
+        check("POST json", repr(body), client.post(url, body, content_type="application/json"))
+    return failures
+
+
+@pytest.mark.parametrize(("route", "name", "names"), SITE, ids=[route[1] for route in SITE])
+def test_no_hostile_input_reaches_a_server_error(route, name, names, dealer_member, network_admin, network, dealer,
+                                                  some_rows):
+    failures = []
+    for user in (dealer_member, network_admin):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        failures += _send_everything(client, _url(name, names, network, dealer, "1"))
+        for url in _hostile_paths(name, names, network, dealer):
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                if response.status_code >= 500:
+                    failures.append((method.upper(), url, "path", response.status_code))
+    assert not failures, "\n".join(map(str, failures))
+
+
+@pytest.mark.parametrize(("route", "name", "names"), ADMIN, ids=[route[1] for route in ADMIN])
+def test_no_hostile_input_reaches_a_server_error_in_the_admin(route, name, names, superuser, network, dealer):
+    client = Client(raise_request_exception=False)
+    client.force_login(superuser)
+    for url in [_url(name, names, network, dealer, "1"), *_hostile_paths(name, names, network, dealer)]:
+        for value in ["\x00", "0001-01-01", "99999999999999999999", "1e309"]:
+            query = urlencode({"q": value, "p": value, "o": value, "id__exact": value, "e": value})
+            response = client.get(f"{url}?{query}")
+            assert response.status_code < 500, f"GET {url}?{query} -> {response.status_code}"
+
+
+@pytest.mark.parametrize("header", ["HTTP_USER_AGENT", "HTTP_ACCEPT_LANGUAGE", "HTTP_X_FORWARDED_FOR",
+                                    "HTTP_REFERER", "HTTP_AUTHORIZATION", "HTTP_HX_CURRENT_URL", "HTTP_HX_TARGET"])
+def test_a_nul_byte_in_a_header_is_refused(client, advisor, dealer, header):
+    client.force_login(advisor)
+    for url in (reverse("dealer_home", args=[dealer.network.slug, dealer.code]), reverse("api-me")):
+        response = client.get(url, **{header: "a\x00b"})
+        assert response.status_code == 400, f"{header} on {url} -> {response.status_code}"
+
+
+def test_a_nul_byte_in_a_cookie_is_refused(client, advisor, dealer):
+    client.force_login(advisor)
+    url = reverse("dealer_home", args=[dealer.network.slug, dealer.code])
+    for cookie in ('sessionid="abc\\000defghijkl"', 'csrftoken="\\000"', 'django_language="e\\000n"'):
+        response = client.get(url, HTTP_COOKIE=cookie)
+        assert response.status_code == 400, f"{cookie} -> {response.status_code}"
+
+
+def test_a_nul_byte_in_the_path_is_refused_with_a_page_that_says_so(client, advisor, dealer):
+    client.force_login(advisor)
+    response = client.get(f"/n/{dealer.network.slug}/d/{quote(dealer.code)}%00/")
+    assert response.status_code == 400
+    assert "The request contains a NUL character, which no field accepts." in response.content.decode()
+
+
+def test_a_nul_byte_under_the_api_is_refused_in_json(api_as, advisor):
+    response = api_as(advisor).get(reverse("customer-list"), {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "The request contains a NUL character, which no field accepts.",
+                               "errors": {}}
