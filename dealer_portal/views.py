@@ -122,16 +122,19 @@ def _api_error(message, status: int) -> JsonResponse:
 
 
 def bad_request(request, exception=None, message=None):
-    """400 for a request refused before any view runs (too large, malformed, a NUL byte): JSON for the API."""
+    """400 for a request refused before any view runs (malformed, a NUL byte), 413 for one too large: JSON for
+    the API, the 400 page elsewhere."""
+    status = 400
     if message is None and isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
         message = _("What was sent is larger than the %(limit).1f MB a form or API request may carry: shorten "
                     "the text, or upload files where files are asked for.") % {"limit": limit}
+        status = 413
     elif message is None:
         message = _("The request could not be understood. Check what was sent and try again.")
     if _is_api(request):
-        return _api_error(message, 400)
-    return render(request, "400.html", {"message": message}, status=400)
+        return _api_error(message, status)
+    return render(request, "400.html", {"message": message}, status=status)
 
 
 def permission_denied(request, exception=None):

@@ -27,10 +27,9 @@ PARAMETERS = ["q", "page", "dealer", "network", "customer", "vehicle", "month", 
               "advisor", "representative", "overdue", "on_hold", "number", "name", "email", "phone", "vin",
               "appointment_at", "promised_at", "callback_at", "outcome", "overall", "score", "text", "comments"]
 
-HOSTILE_VALUES = ["\x00", "a\x00b", "0001-01-01", "9999-12-31", "0001-01-01T00:00", "9999-12-31T23:59:59",
-                  "0001-01", "9999-12", "0001-Q1", "9999-Q4", "99999999999999999999", "-99999999999999999999",
-                  "1e309", "-1e309", "NaN", "Infinity", "-1", "0", "1.5", "²", "１２", "", "x" * 3000, "2026-02-30",
-                  "[]"]
+HOSTILE_VALUES = ["0001-01-01", "9999-12-31", "0001-01-01T00:00", "9999-12-31T23:59:59", "0001-01", "9999-12",
+                  "0001-Q1", "9999-Q4", "99999999999999999999", "-99999999999999999999", "1e309", "NaN", "Infinity",
+                  "0", "²", "１２", "", "x" * 3000, "2026-02-30", "a\x00b"]
 
 # Raw query strings and urlencoded bodies that are not UTF-8 once percent-decoded.
 INVALID_UTF8 = "%FF%FE%C3%28"
@@ -41,22 +40,21 @@ TENANT_KWARGS = {"network_slug", "dealer_code", "dealer_pk"}
 PLACEHOLDER = "7777777"  # matches every converter on the way in; replaced by each hostile path value
 
 
-def _deep_json(depth):
-    return ("[" * depth + "]" * depth).encode()
+def _rotations():
+    """One set of parameters per hostile value: across them every parameter is given every value once."""
+    return [{name: HOSTILE_VALUES[(index + shift) % len(HOSTILE_VALUES)] for index, name in enumerate(PARAMETERS)}
+            for shift in range(len(HOSTILE_VALUES))]
 
 
 def _json_bodies():
-    every = dict(zip(PARAMETERS, HOSTILE_VALUES * 3, strict=False))
     return [
-        json.dumps(dict.fromkeys(PARAMETERS, "a\x00b")).encode(),
+        *[json.dumps(values).encode() for values in _rotations()],
         json.dumps({"a\x00b": 1}).encode(),
-        json.dumps(every).encode(),
-        *[json.dumps(dict.fromkeys(PARAMETERS, value)).encode() for value in HOSTILE_VALUES[2:18]],
         json.dumps(dict.fromkeys(PARAMETERS, 10**20)).encode(),
         ("{" + ", ".join(f'"{name}": 1e309' for name in PARAMETERS) + "}").encode(),
         ("{" + ", ".join(f'"{name}": NaN' for name in PARAMETERS) + "}").encode(),
-        _deep_json(100),
-        _deep_json(100_000),
+        ("[" * 100 + "]" * 100).encode(),
+        ("[" * 100_000 + "]" * 100_000).encode(),
         b'{"q": "\xff\xfe"}',
     ]
 
@@ -109,20 +107,20 @@ def _send_everything(client, url):
     def check(method, what, response, expected=None):
         if response.status_code >= 500 or expected not in (None, response.status_code):
             failures.append((method, url, what[:80], response.status_code))
-        return response
 
-    for value in HOSTILE_VALUES:
-        query = urlencode(dict.fromkeys(PARAMETERS, value))
-        check("GET", repr(value), client.get(f"{url}?{query}"))
+    for values in _rotations():
+        check("GET", repr(values)[:80], client.get(f"{url}?{urlencode(values)}"))
     check("GET", "invalid UTF-8", client.get(f"{url}?q={INVALID_UTF8}&page={INVALID_UTF8}"), expected=400)
     check("GET", "NUL", client.get(f"{url}?q=%00"), expected=400)
-
-    for value in ["a\x00b", "0001-01-01", "9999-12-31T23:59", "99999999999999999999", "1e309", "NaN"]:
-        check("POST form", repr(value), client.post(url, dict.fromkeys(PARAMETERS, value)))
+    if url.startswith("/api/"):
+        for body in _json_bodies():
+            check("POST json", repr(body), client.post(url, body, content_type="application/json"))
+    else:
+        for value in ["0001-01-01", "9999-12-31T23:59", "99999999999999999999", "1e309", "NaN", "²"]:
+            check("POST form", repr(value), client.post(url, dict.fromkeys(PARAMETERS, value)))
+        check("POST form", "NUL", client.post(url, {"q": "a\x00b"}), expected=400)
     check("POST form", "invalid UTF-8",
           client.post(url, f"q={INVALID_UTF8}", content_type="application/x-www-form-urlencoded"), expected=400)
-    for body in _json_bodies():
-        check("POST json", repr(body), client.post(url, body, content_type="application/json"))
     return failures
 
 
@@ -135,10 +133,9 @@ def test_no_hostile_input_reaches_a_server_error(route, name, names, dealer_memb
         client.force_login(user)
         failures += _send_everything(client, _url(name, names, network, dealer, "1"))
         for url in _hostile_paths(name, names, network, dealer):
-            for method in ("get", "post"):
-                response = getattr(client, method)(url)
-                if response.status_code >= 500:
-                    failures.append((method.upper(), url, "path", response.status_code))
+            response = client.get(url)
+            if response.status_code >= 500:
+                failures.append(("GET", url, "path", response.status_code))
     assert not failures, "\n".join(map(str, failures))
 
 
