@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from dealer_portal.tenancy.models import Department, Role
 from tests import factories
@@ -84,20 +84,27 @@ def some_rows(make_job):
     return make_job()
 
 
-def _url(name, names, network, dealer, value=PLACEHOLDER):
-    values = {"network_slug": network.slug, "dealer_code": dealer.code, "dealer_pk": dealer.pk}
-    return reverse(name, kwargs={key: values.get(key, value) for key in names})
+# A value each path parameter accepts, where "1" does not fit its converter.
+PATH_DEFAULTS = {"step": "arrive", "action_name": "close", "action": "close", "outcome": "reached", "fmt": "csv",
+                 "month": "2026-01", "kpi_code": "csi", "app_label": "tenancy"}
+
+
+def _url(name, names, network, dealer, **given):
+    values = {"network_slug": network.slug, "dealer_code": dealer.code, "dealer_pk": dealer.pk, **given}
+    return reverse(name, kwargs={key: values.get(key, PATH_DEFAULTS.get(key, "1")) for key in names})
 
 
 def _hostile_paths(name, names, network, dealer):
-    """The route with each hostile value in every path parameter but the dealer's and network's."""
-    if not names - TENANT_KWARGS:
-        return []
-    try:
-        template = _url(name, names, network, dealer)
-    except Exception:  # noqa: BLE001 - a converter that refuses digits (a slug of letters): nothing to vary
-        return []
-    return [template.replace(PLACEHOLDER, value) for value in PATH_VALUES]
+    """The route with each hostile value in each path parameter but the dealer's and network's (where the
+    parameter's converter lets a placeholder in)."""
+    urls = []
+    for param in sorted(names - TENANT_KWARGS):
+        try:
+            template = _url(name, names, network, dealer, **{param: PLACEHOLDER})
+        except NoReverseMatch:  # a converter that refuses digits (a slug of letters): nothing to vary
+            continue
+        urls += [template.replace(PLACEHOLDER, value) for value in PATH_VALUES]
+    return urls
 
 
 def _send_everything(client, url):
@@ -131,7 +138,7 @@ def test_no_hostile_input_reaches_a_server_error(route, name, names, dealer_memb
     for user in (dealer_member, network_admin):
         client = Client(raise_request_exception=False)
         client.force_login(user)
-        failures += _send_everything(client, _url(name, names, network, dealer, "1"))
+        failures += _send_everything(client, _url(name, names, network, dealer))
         for url in _hostile_paths(name, names, network, dealer):
             response = client.get(url)
             if response.status_code >= 500:
@@ -143,7 +150,8 @@ def test_no_hostile_input_reaches_a_server_error(route, name, names, dealer_memb
 def test_no_hostile_input_reaches_a_server_error_in_the_admin(route, name, names, superuser, network, dealer):
     client = Client(raise_request_exception=False)
     client.force_login(superuser)
-    for url in [_url(name, names, network, dealer, "1"), *_hostile_paths(name, names, network, dealer)]:
+    name = f"admin:{name}"
+    for url in [_url(name, names, network, dealer), *_hostile_paths(name, names, network, dealer)]:
         for value in ["\x00", "0001-01-01", "99999999999999999999", "1e309"]:
             query = urlencode({"q": value, "p": value, "o": value, "id__exact": value, "e": value})
             response = client.get(f"{url}?{query}")
