@@ -1,7 +1,7 @@
 """The API's shared pieces: the uniform error body, the dealer-scoped base, /me and /dealers."""
 
 import copy
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .tenancy.models import Dealer, Membership
 from .tenancy.scoping import unscoped
-from .validation import PLAUSIBLE_YEARS, id_or_none
+from .validation import PLAUSIBLE_YEARS, id_or_none, validate_plausible_year
 
 
 def exception_handler(exc, context):
@@ -48,6 +48,19 @@ def query_id(request, name: str) -> int:
     if number is None:
         raise ValidationError({name: [_("Give a %(name)s id (a whole number).") % {"name": name}]})
     return number
+
+
+def query_date(value: str, name: str) -> date:
+    """``value`` of ``?<name>=`` as a date (YYYY-MM-DD) in ``PLAUSIBLE_YEARS``, else a 400 on that parameter."""
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as error:
+        raise ValidationError({name: [_("Use a date like 2026-03-02.")]}) from error
+    try:
+        validate_plausible_year(day)
+    except DjangoValidationError as error:
+        raise ValidationError({name: error.messages}) from error
+    return day
 
 
 class DealerOwnedSerializer(serializers.ModelSerializer):

@@ -1,5 +1,6 @@
 """The project's routes plus views that fail on purpose, under /api/ and outside it, for the error-shape tests."""
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path
 from kombu.exceptions import OperationalError
@@ -15,6 +16,7 @@ FAILURES = {
     "crash": ZeroDivisionError("a bug"),
     "throttled": Throttled(wait=42),
     "django-404": Http404("Raised by Django"),
+    "django-403": PermissionDenied("Raised by Django"),
     "saved-but-not-started": BackgroundUnavailable("The import was saved; it starts when the service is back."),
     "broker-down": OperationalError("Error 111 connecting to localhost:6379. Connection refused."),
     "redis-down": RedisConnectionError("Connection refused"),
@@ -34,6 +36,7 @@ def failing_page(request, failure):
 
 urlpatterns = [
     path("api/v1/failing/<str:failure>/", Failing.as_view()),
+    path("api/v1/plain/<str:failure>/", failing_page),  # a plain Django view under /api/, outside DRF
     path("failing/<str:failure>/", failing_page),
     *urlpatterns,
 ]

@@ -84,11 +84,15 @@ def test_404_for_a_row_that_is_not_there_and_a_route_that_does_not_exist(api):
 
 
 @pytest.mark.urls("tests.api.error_urls")
-def test_404_raised_by_django_outside_drf_is_json_too(api, client, advisor):
+def test_404_and_403_raised_by_django_outside_drf_are_json_too(api, client, advisor):
     assert_api_error(api.get("/api/v1/failing/django-404/"), 404)
+    assert_api_error(api.get("/api/v1/plain/django-404/"), 404)
+    assert_api_error(api.get("/api/v1/plain/django-403/"), 403)
     client.force_login(advisor)
     page = client.get("/failing/django-404/")
     assert page.status_code == 404 and "Not found" in page.content.decode()
+    page = client.get("/failing/django-403/")
+    assert page.status_code == 403 and "Not allowed" in page.content.decode()
 
 
 def test_405_for_a_method_the_endpoint_does_not_take(api):

@@ -187,3 +187,32 @@ def test_a_nul_byte_under_the_api_is_refused_in_json(api_as, advisor):
     assert response.status_code == 400
     assert response.json() == {"detail": "The request contains a NUL character, which no field accepts.",
                                "errors": {}}
+
+
+def _documented_query_parameters():
+    """(path, parameter names) of every GET in the OpenAPI schema, with ``dealer`` and ``q`` that lists read too."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operations = []
+    for path, methods in schema["paths"].items():
+        if "get" in methods and "{" not in path:
+            names = {p["name"] for p in methods["get"].get("parameters", []) if p["in"] == "query"}
+            operations.append((path, sorted(names | {"dealer", "q"})))
+    return operations
+
+
+@pytest.mark.parametrize(("path", "names"), _documented_query_parameters(), ids=lambda value: str(value))
+def test_each_api_query_parameter_alone_never_reaches_a_server_error(path, names, dealer_member, network_admin,
+                                                                     some_rows):
+    """One parameter at a time, so that no other parameter's 400 hides what this one would do."""
+    failures = []
+    for user in (dealer_member, network_admin):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for name in names:
+            for value in HOSTILE_VALUES:
+                response = client.get(path, {name: value})
+                if response.status_code >= 500:
+                    failures.append((path, name, value[:40], response.status_code))
+    assert not failures, "\n".join(map(str, failures))
