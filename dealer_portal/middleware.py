@@ -20,9 +20,10 @@ class HostileInputMiddleware:
     """A 400 for a NUL character or bytes that are not UTF-8, wherever the request carries them.
 
     No text field can hold a NUL (PostgreSQL refuses it: a 500 deep inside a view), and bytes that are not
-    UTF-8 would be silently replaced. So the path, the query string, every header and cookie and a form
-    body are checked here, before any view runs; a JSON body is checked by the API's parser, and files
-    in a multipart upload are left alone (only its text fields are checked).
+    UTF-8 would be silently replaced. So the query string, every header and cookie and a form body are
+    checked here, before any view runs, and the path for NUL; a JSON body is checked by the API's parser,
+    and files in a multipart upload are left alone (only its text fields are checked). A path that is not
+    UTF-8 reaches no view: Django keeps its bytes percent-encoded, so it names nothing (a 404).
     """
 
     def __init__(self, get_response):
@@ -40,8 +41,7 @@ class HostileInputMiddleware:
         """What makes the request unreadable (a message), or None."""
         meta = request.META
         content_type = meta.get("CONTENT_TYPE", "")
-        query = unquote_to_bytes(_wsgi_bytes(meta.get("QUERY_STRING", "")))
-        raw_parts = [_wsgi_bytes(meta.get("PATH_INFO", "")), query]
+        raw_parts = [unquote_to_bytes(_wsgi_bytes(meta.get("QUERY_STRING", "")))]
         if content_type.startswith(FORM_URLENCODED):
             raw_parts.append(unquote_to_bytes(request.body))
         for raw in raw_parts:
@@ -51,7 +51,8 @@ class HostileInputMiddleware:
                 raw.decode()
             except UnicodeDecodeError:
                 return INVALID_UTF8_MESSAGE
-        texts = [value for key, value in meta.items() if key.startswith("HTTP_") or key == "CONTENT_TYPE"]
+        texts = [request.path_info]
+        texts += [value for key, value in meta.items() if key.startswith("HTTP_") or key == "CONTENT_TYPE"]
         texts += [text for pair in request.COOKIES.items() for text in pair]
         if content_type.startswith(MULTIPART) and request.method == "POST":
             texts += [text for key, values in request.POST.lists() for text in (key, *values)]
@@ -61,7 +62,7 @@ class HostileInputMiddleware:
 
 
 def _wsgi_bytes(value: str) -> bytes:
-    """The bytes the client sent: WSGI hands the path and query string over as Latin-1 text."""
+    """The bytes the client sent: WSGI hands the query string over as Latin-1 text."""
     return value.encode("iso-8859-1", errors="replace")
 
 

@@ -216,3 +216,18 @@ def test_each_api_query_parameter_alone_never_reaches_a_server_error(path, names
                 if response.status_code >= 500:
                     failures.append((path, name, value[:40], response.status_code))
     assert not failures, "\n".join(map(str, failures))
+
+
+def test_a_path_that_is_not_utf8_names_nothing(client, advisor, dealer):
+    """Django keeps such bytes percent-encoded (``%FF``): no dealer, row or route has that name."""
+    client.force_login(advisor)
+    assert client.get(f"/n/{dealer.network.slug}/d/%FF%FE/").status_code == 404
+    response = client.get("/api/v1/customers/%C3%28/")
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+def test_a_path_in_other_scripts_is_not_mistaken_for_bad_bytes(client, advisor, dealer):
+    client.force_login(advisor)
+    assert client.get(f"/n/{dealer.network.slug}/d/Valle-é/").status_code == 404  # no such dealer, not a 400
+    response = client.get(f"/n/{dealer.network.slug}/d/{dealer.code}/customers/", {"q": "Peña 名"})
+    assert response.status_code == 200
