@@ -16,8 +16,9 @@ MAX_JSON_DEPTH = 32
 
 
 class CheckedJSONParser(JSONParser):
-    """JSON that every field can hold, else a 400: nested at most ``MAX_JSON_DEPTH`` deep, finite numbers
-    (``1e309`` parses as infinity; ``NaN`` is refused by DRF's strict parsing) and text without NUL characters."""
+    """JSON that every field can hold, else a 400: nested at most ``MAX_JSON_DEPTH`` deep (else a ``detail``),
+    numbers that are finite (``1e309`` parses as infinity; DRF's strict parsing refuses ``NaN``) and text
+    without NUL characters (else an error on the field, named by its path: ``items.0.text``)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
@@ -33,21 +34,25 @@ def _nested_too_deeply() -> str:
 
 
 def _check_json(data) -> None:
-    pending = [(data, 1)]
+    pending = [(data, ())]
     while pending:
-        value, depth = pending.pop()
+        value, path = pending.pop()
         if isinstance(value, dict | list):
-            if depth > MAX_JSON_DEPTH:
+            if len(path) >= MAX_JSON_DEPTH:
                 raise ParseError(_nested_too_deeply())
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 if isinstance(key, str) and "\x00" in key:
-                    raise ParseError(_("The JSON contains a NUL character, which no field accepts."))
-                pending.append((item, depth + 1))
+                    _refuse(path, _("A name contains a NUL character, which no field accepts."))
+                pending.append((item, (*path, str(key))))
         elif isinstance(value, str) and "\x00" in value:
-            raise ParseError(_("The JSON contains a NUL character, which no field accepts."))
+            _refuse(path, _("Contains a NUL character, which no field accepts."))
         elif isinstance(value, float) and not math.isfinite(value):
-            raise ParseError(_("The JSON contains a number too large to hold."))
+            _refuse(path, _("This number is too large."))
+
+
+def _refuse(path: tuple, message) -> None:
+    raise ValidationError({".".join(path) or "non_field_errors": [message]})
 
 
 class PageNumbers(PageNumberPagination):

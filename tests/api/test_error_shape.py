@@ -43,11 +43,18 @@ def test_400_for_json_nested_too_deeply(api):
         assert "nested too deeply" in assert_api_error(response, 400)["detail"]
 
 
-def test_400_for_json_no_field_can_hold(api):
-    for body, words in [('{"full_name": "a\\u0000b"}', "NUL"), ('{"full_name": 1e309}', "too large"),
-                        ('{"full_name": NaN}', "JSON parse error"), (b'{"full_name": "\xff"}', "JSON parse error")]:
+def test_400_on_the_field_for_json_no_field_can_hold(api):
+    for body, field, words in [('{"name": "a\\u0000b"}', "name", "NUL"), ('{"name": 1e309}', "name", "too large"),
+                               ('{"notes": {"a": [1, -1e999]}}', "notes.a.1", "too large"),
+                               ('{"a\\u0000": 1}', "non_field_errors", "NUL")]:
         response = api.post(reverse("customer-list"), body, content_type="application/json")
-        assert words in assert_api_error(response, 400)["detail"]
+        assert words in assert_api_error(response, 400)["errors"][field][0]
+
+
+def test_400_for_json_that_does_not_parse(api):
+    for body in ('{"name": NaN}', b'{"name": "\xff"}', '{"name": '):
+        response = api.post(reverse("customer-list"), body, content_type="application/json")
+        assert "JSON parse error" in assert_api_error(response, 400)["detail"]
 
 
 def test_400_for_a_page_that_is_not_a_whole_number(api):
