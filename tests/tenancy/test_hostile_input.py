@@ -231,3 +231,16 @@ def test_a_path_in_other_scripts_is_not_mistaken_for_bad_bytes(client, advisor, 
     assert client.get(f"/n/{dealer.network.slug}/d/Valle-é/").status_code == 404  # no such dealer, not a 400
     response = client.get(f"/n/{dealer.network.slug}/d/{dealer.code}/customers/", {"q": "Peña 名"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("start", "end"), [("9999-12-30", "9999-12-31"), ("0001-01-01", "0001-01-02")])
+def test_a_date_off_the_calendar_is_a_field_error_on_a_page_east_and_west_of_utc(
+        dealer, manager, foreign_dealer, outsider, start, end):
+    """Every page form's date field refuses such a year (dealer_portal.forms); in Helsinki year 1 overflowed."""
+    for user, at in ((manager, dealer), (outsider, foreign_dealer)):
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        response = client.get(reverse("promise_dashboard", args=[at.network.slug, at.code]), {"start": start,
+                                                                                               "end": end})
+        assert response.status_code == 400
+        assert "Check the year" in response.content.decode()
