@@ -25,7 +25,8 @@ class RedisCacheWithFallback(RedisCache):
         self.retry_seconds = options.pop("retry_seconds", 30)
         super().__init__(server, {**params, "OPTIONS": options})
         shared = {key: params[key] for key in ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION") if key in params}
-        self._fallback = LocMemCache(f"redis-fallback-{id(self)}", shared)
+        # Django makes a cache object per thread; naming the memory after the server shares it across them.
+        self._fallback = LocMemCache(f"redis-fallback:{server}", shared)
         self._redis_down_until = None
 
     @property

@@ -107,3 +107,17 @@ def test_the_settings_use_it_whenever_redis_is_configured():
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is unset: the cache is local memory anyway")
     assert settings.CACHES["default"]["BACKEND"] == "dealer_portal.cache.RedisCacheWithFallback"
+
+
+def test_the_memory_is_shared_by_the_process_not_kept_per_thread(clock):
+    """Django makes a cache object per thread: a limit counted by one thread holds in the others."""
+    import threading
+
+    first = _backend(1)
+    first.set("failed-logins", 5)
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(_backend(1).get("failed-logins")))
+    thread.start()
+    thread.join()
+    assert seen == [5]
+    first.clear()
