@@ -1,10 +1,10 @@
 """No input reaches a 500: every route, given hostile query strings, bodies, path values, headers and cookies.
 
 The routes are read from the URL configuration (pages, API and admin), so a route added later is tried too.
-Each is sent, as a member of the dealer (every dealer role) and as network HQ (the admin as a superuser),
-NUL bytes, invalid UTF-8, years 1 and 9999, numbers past 64 bits, 1e309 and NaN, huge and non-integer pages
-and JSON nested far too deep. Whatever a view makes of it, the answer is never a 5xx; NUL bytes and invalid
-UTF-8 are refused before any view runs, with a 400 that says so.
+Each is sent, as a member of a dealer west of UTC (every dealer role) and as HQ of a network east of it (the
+admin as a superuser), NUL bytes, invalid UTF-8, years 1 and 9999, numbers past 64 bits, 1e309 and NaN, huge
+and non-integer pages and JSON nested far too deep. Whatever a view makes of it, the answer is never a 5xx;
+NUL bytes and invalid UTF-8 in the query or body are refused before any view runs, with a 400 that says so.
 """
 
 import json
@@ -131,15 +131,25 @@ def _send_everything(client, url):
     return failures
 
 
+@pytest.fixture
+def east_network_admin(other_network, foreign_dealer):
+    """HQ (a network admin) of a network whose dealer is east of UTC, where year 1 overflows."""
+    user = factories.UserFactory(email="east-hq@example.com", is_staff=True)
+    factories.MembershipFactory(user=user, network=other_network, role=Role.NETWORK_ADMIN)
+    return user
+
+
 @pytest.mark.parametrize(("route", "name", "names"), SITE, ids=[route[1] for route in SITE])
-def test_no_hostile_input_reaches_a_server_error(route, name, names, dealer_member, network_admin, network, dealer,
-                                                  some_rows):
+def test_no_hostile_input_reaches_a_server_error(route, name, names, dealer_member, dealer, network,
+                                                  east_network_admin, foreign_dealer, other_network, some_rows):
+    """As the dealer's staff in Monterrey (west of UTC) and as HQ of a network in Helsinki (east of it)."""
     failures = []
-    for user in (dealer_member, network_admin):
+    for user, at, its_network in ((dealer_member, dealer, network), (east_network_admin, foreign_dealer,
+                                                                     other_network)):
         client = Client(raise_request_exception=False)
         client.force_login(user)
-        failures += _send_everything(client, _url(name, names, network, dealer))
-        for url in _hostile_paths(name, names, network, dealer):
+        failures += _send_everything(client, _url(name, names, its_network, at))
+        for url in _hostile_paths(name, names, its_network, at):
             response = client.get(url)
             if response.status_code >= 500:
                 failures.append(("GET", url, "path", response.status_code))
@@ -203,11 +213,11 @@ def _documented_query_parameters():
 
 
 @pytest.mark.parametrize(("path", "names"), _documented_query_parameters(), ids=lambda value: str(value))
-def test_each_api_query_parameter_alone_never_reaches_a_server_error(path, names, dealer_member, network_admin,
+def test_each_api_query_parameter_alone_never_reaches_a_server_error(path, names, dealer_member, east_network_admin,
                                                                      some_rows):
     """One parameter at a time, so that no other parameter's 400 hides what this one would do."""
     failures = []
-    for user in (dealer_member, network_admin):
+    for user in (dealer_member, east_network_admin):
         client = Client(raise_request_exception=False)
         client.force_login(user)
         for name in names:
