@@ -15,6 +15,7 @@ from customers.models import Customer
 from customers.selectors import customer_search
 from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page, network_page
+from dealer_portal.validation import id_or_none
 
 from . import services
 from .forms import (
@@ -62,7 +63,7 @@ def complaint_queue_page(request, dealer):
         policy=policy, view=view, user=request.user,
         department=department if department in Department.values else "",
         state=params.get("state") if params.get("state") in ComplaintState.values else "",
-        category=int(category) if category and category.isdigit() else None,
+        category=id_or_none(category),
         severity=params.get("severity") if params.get("severity") in Severity.values else "",
         overdue=overdue, on_hold=on_hold, query=params.get("q", ""))
     page = Paginator(complaints, PAGE_SIZE).get_page(params.get("page"))
@@ -83,7 +84,7 @@ def complaint_queue_page(request, dealer):
 @require_POST
 def complaint_reassign(request, dealer):
     form = ReassignForm(request.POST, staff=dealer_staff(dealer))
-    ids = [int(value) for value in request.POST.getlist("complaint") if value.isdigit()]
+    ids = [number for number in map(id_or_none, request.POST.getlist("complaint")) if number is not None]
     if not form.is_valid() or not ids:
         messages.error(request, _("Choose the complaints and the person to give them to."))
     else:
@@ -100,7 +101,7 @@ def complaint_log_page(request, dealer):
     customer_id = request.GET.get("customer") or request.POST.get("customer")
     customer = None
     if customer_id:
-        if not str(customer_id).isdigit():
+        if id_or_none(customer_id) is None:
             raise Http404("No such customer.")
         customer = get_object_or_404(Customer.objects.prefetch_related("vehicles"), pk=customer_id)
     form = ComplaintLogForm(request.POST if request.method == "POST" and customer else None)

@@ -1,7 +1,7 @@
 """The API's shared pieces: the uniform error body, the dealer-scoped base, /me and /dealers."""
 
 import copy
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .tenancy.models import Dealer, Membership
 from .tenancy.scoping import unscoped
+from .validation import PLAUSIBLE_YEARS, id_or_none, validate_plausible_year
 
 
 def exception_handler(exc, context):
@@ -41,8 +42,25 @@ def caller_only_dealer() -> Dealer:
     return dealers[0]
 
 
-# No dealer's record is dated outside these years; beyond them local times and windows overflow (a 500).
-PLAUSIBLE_YEARS = range(1900, 2200)
+def query_id(request, name: str) -> int:
+    """The id in ``?<name>=``; anything but one (letters, a number past 64 bits) is a 400 on that parameter."""
+    number = id_or_none(request.query_params.get(name))
+    if number is None:
+        raise ValidationError({name: [_("Give a %(name)s id (a whole number).") % {"name": name}]})
+    return number
+
+
+def query_date(value: str, name: str) -> date:
+    """``value`` of ``?<name>=`` as a date (YYYY-MM-DD) in ``PLAUSIBLE_YEARS``, else a 400 on that parameter."""
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as error:
+        raise ValidationError({name: [_("Use a date like 2026-03-02.")]}) from error
+    try:
+        validate_plausible_year(day)
+    except DjangoValidationError as error:
+        raise ValidationError({name: error.messages}) from error
+    return day
 
 
 class DealerOwnedSerializer(serializers.ModelSerializer):
@@ -127,9 +145,7 @@ class DealerOwnedViewSetMixin:
         queryset = super().filter_queryset(queryset)
         dealer = self.request.query_params.get("dealer")
         if dealer is not None:
-            if not dealer.isdigit():
-                raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
-            queryset = queryset.filter(dealer_id=int(dealer))
+            queryset = queryset.filter(dealer_id=query_id(self.request, "dealer"))
         return queryset
 
 
@@ -182,11 +198,8 @@ class MeView(APIView):
     def _active_dealer(request) -> Dealer | None:
         """The dealer given by ``?dealer=<id>`` if the caller may see it, else their only dealer, if any."""
         dealers = Dealer.objects.select_related("network", "region")
-        wanted = request.query_params.get("dealer")
-        if wanted is not None:
-            if not wanted.isdigit():
-                raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
-            return dealers.filter(pk=int(wanted)).first()
+        if request.query_params.get("dealer") is not None:
+            return dealers.filter(pk=query_id(request, "dealer")).first()
         first_two = list(dealers[:2])
         return first_two[0] if len(first_two) == 1 else None
 

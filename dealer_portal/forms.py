@@ -3,6 +3,7 @@
 from django import forms
 
 from .tenancy.scoping import TenantManager
+from .validation import validate_plausible_year
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -15,16 +16,19 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 class PortalFormMixin:
-    """Bootstrap classes on every widget, and choice fields over tenant rows scoped per request.
+    """Bootstrap classes on every widget, choice fields over tenant rows scoped per request, plausible years.
 
     A ModelChoiceField's queryset is built when the form class is defined, outside any request; here it
     is rebuilt from the model's scoped manager, so an id of another dealer's row is refused exactly
-    like an id that does not exist ("Select a valid choice").
+    like an id that does not exist ("Select a valid choice"). Every date and date-time field refuses a year
+    outside ``PLAUSIBLE_YEARS`` (year 1 or 9999 would overflow once converted to a time zone).
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(validate_plausible_year)
             if isinstance(field, forms.ModelChoiceField):
                 manager = field.queryset.model._default_manager
                 if isinstance(manager, TenantManager):

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early: a NUL byte or bytes that are not UTF-8, anywhere in the request, are a 400 before anything reads them.
+    "dealer_portal.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A broker or Redis outage escaping a view is a 503 with Retry-After (JSON under /api/), not a 500.
+    "dealer_portal.middleware.BackgroundOutageMiddleware",
     # Last, so that every view (web, API, admin) runs inside the request's tenant scope.
     "dealer_portal.tenancy.middleware.TenantScopeMiddleware",
 ]
@@ -94,13 +98,16 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis is the cache (shared by every process, so login rate limits hold across workers) and the broker.
+# While Redis is down the cache falls back to each process's memory (limits then hold per process).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "dealer_portal.cache.RedisCacheWithFallback",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="dealer_portal"),
+            # A Redis that does not answer is given up quickly; it is tried again after retry_seconds.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2, "retry_seconds": 30},
         }
     }
 else:
@@ -204,7 +211,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "dealer_portal.api_parsing.CheckedJSONParser",  # depth, NUL and non-finite numbers: a 400, never a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "dealer_portal.api_parsing.PageNumbers",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "dealer_portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -50,4 +50,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+# Errors raised outside a DRF view: JSON in the API's shape under /api/, a page elsewhere.
 handler400 = "dealer_portal.views.bad_request"
+handler403 = "dealer_portal.views.permission_denied"
+handler404 = "dealer_portal.views.page_not_found"
+handler500 = "dealer_portal.views.server_error"

@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 
 from complaints.models import ComplaintPolicy
@@ -123,14 +124,62 @@ def healthz(request):
                         status=200 if healthy else 503)
 
 
-def bad_request(request, exception=None):
-    """400 for a request Django refuses before any view runs (too large, malformed): JSON for the API."""
-    if isinstance(exception, RequestDataTooBig):
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _api_error(message, status: int) -> JsonResponse:
+    """The API's one error body (see ``dealer_portal.api.exception_handler``), for errors outside DRF's views."""
+    return JsonResponse({"detail": str(message), "errors": {}}, status=status)
+
+
+def bad_request(request, exception=None, message=None):
+    """400 for a request refused before any view runs (malformed, a NUL byte), 413 for one too large: JSON for
+    the API, the 400 page elsewhere."""
+    status = 400
+    if message is None and isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
         message = _("What was sent is larger than the %(limit).1f MB a form or API request may carry: shorten "
                     "the text, or upload files where files are asked for.") % {"limit": limit}
-    else:
+        status = 413
+    elif message is None:
         message = _("The request could not be understood. Check what was sent and try again.")
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message, "errors": {}}, status=400)
-    return render(request, "400.html", {"message": message}, status=400)
+    if _is_api(request):
+        return _api_error(message, status)
+    return render(request, "400.html", {"message": message}, status=status)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return _api_error(_("You do not have permission to perform this action."), 403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    """404: JSON under /api/ also for a route that does not exist, the page elsewhere."""
+    if _is_api(request):
+        return _api_error(_("Not found."), 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return _api_error(_("Something went wrong on our side. The error was recorded; try again in a moment."),
+                          500)
+    return defaults.server_error(request)
+
+
+# How long a client should wait before trying again when the background service is down.
+RETRY_AFTER_SECONDS = 120
+
+
+def service_unavailable(request, message=None):
+    """503 when the background service is down: the message says what was kept; ``Retry-After`` when to retry."""
+    if message is None:
+        message = _("The background service is unavailable; try again in a few minutes.")
+    if _is_api(request):
+        response = _api_error(message, 503)
+    else:
+        response = render(request, "503.html", {"message": message}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

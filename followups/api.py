@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from dealer_portal.api import DealerOwnedViewSetMixin
+from dealer_portal.api import DealerOwnedViewSetMixin, query_id
 
 from . import services
 from .models import ANSWER_COMMENTS_MAX_LENGTH, AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
@@ -83,11 +83,9 @@ class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         if due not in DUE_STATES:
             raise ValidationError({"due": [f"Use one of: {', '.join(DUE_STATES)}."]})
         calls = getattr(call_list(), due)
-        wanted = request.query_params.get("dealer")
-        if wanted is not None:
-            if not wanted.isdigit():
-                raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
-            calls = [call for call in calls if call.dealer_id == int(wanted)]
+        if request.query_params.get("dealer") is not None:
+            wanted = query_id(request, "dealer")
+            calls = [call for call in calls if call.dealer_id == wanted]
         return Response({"count": len(calls), "results": CallSerializer(calls, many=True).data})
 
     @extend_schema(request=AttemptSerializer, responses=CallSerializer)

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
-from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer
+from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer, query_date
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
@@ -126,10 +126,7 @@ def _steps_description() -> str:
 
 
 def _day_bounds(value: str, field: str):
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError as error:
-        raise ValidationError({field: ["Use a date like 2026-03-02."]}) from error
+    day = query_date(value, field)
     start = timezone.make_aware(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
 

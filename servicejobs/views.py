@@ -12,6 +12,7 @@ from customers.models import Vehicle
 from customers.selectors import customer_search
 from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
+from dealer_portal.validation import id_or_none
 
 from . import services
 from .forms import HandoverRecordForm, JobForm, NewCustomerJobForm
@@ -107,7 +108,7 @@ def job_create(request, dealer):
     vehicle = None
     vehicle_id = request.GET.get("vehicle") or request.POST.get("vehicle")
     if vehicle_id:
-        if not str(vehicle_id).isdigit():
+        if id_or_none(vehicle_id) is None:
             return HttpResponseBadRequest(_("Choose a vehicle from the list."))
         vehicle = get_object_or_404(Vehicle.objects.select_related("customer"), pk=vehicle_id)
     number = services.next_job_number(dealer)

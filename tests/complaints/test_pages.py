@@ -242,11 +242,11 @@ def test_a_10_mb_description_gets_a_clear_message_in_the_page_and_the_api(client
     client.force_login(representative)
     page = client.post(url(dealer, "complaint_log") + f"?customer={customer.pk}", {
         "customer": customer.pk, "department": "service", "channel": "phone", "severity": "low", "words": huge})
-    assert page.status_code == 400
+    assert page.status_code == 413
     assert "larger than the 2.5 MB a form or API request may carry" in page.content.decode()
     api = api_as(representative).post(reverse("complaint-list"), {"customer": customer.pk, "department": "service",
                                                                  "channel": "phone", "words": huge}, format="json")
-    assert api.status_code == 400
+    assert api.status_code == 413
     assert "larger than the 2.5 MB" in api.json()["detail"]
     with unscoped():
         assert not Complaint.objects.exists()
