@@ -205,3 +205,21 @@ def _upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_upload_while_the_broker_is_down_answers_503_and_keeps_the_file(dealer, advisor, api_as):
+    client = api_as(advisor)
+    with celery_through("redis://127.0.0.1:1/0"):  # nothing listens there
+        response = client.post("/api/v1/jobs/import/", {"file": _upload("api.csv", dms_file(2))}, format="multipart")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    body = response.json()
+    assert body["errors"] == {}
+    assert body["detail"].startswith("api.csv is saved, but the background service is not available")
+    with unscoped():
+        assert list(JobImport.objects.values_list("file_name", "status")) == [("api.csv", "queued")]
+    listed = client.get("/api/v1/job-imports/").json()["results"]
+    assert [(row["file_name"], row["status"]) for row in listed] == [("api.csv", "queued")]
+    assert services.job_imports_sweep()["sent"] == 1  # the broker is back (in-process): imported once
+    assert len(jobs_at(dealer)) == 2
