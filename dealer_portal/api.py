@@ -135,8 +135,9 @@ class DealerOwnedViewSetMixin:
 
 class MembershipSerializer(serializers.ModelSerializer):
     network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    dealer = serializers.PrimaryKeyRelatedField(read_only=True)
-    region = serializers.PrimaryKeyRelatedField(read_only=True)
+    # A membership grants a dealer, a region or a whole network: the other two are null.
+    dealer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    region = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:
