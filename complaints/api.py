@@ -27,6 +27,7 @@ from .models import (
     ComplaintState,
     Compliment,
     Department,
+    HoldCause,
     ImprovementPlan,
     Severity,
     StandardAnswer,
@@ -49,6 +50,8 @@ class ComplaintSerializer(DealerOwnedSerializer):
                                                   allow_null=True)
     received_at = serializers.DateTimeField(required=False, help_text="When it came in (default: now).")
     allowed_actions = serializers.SerializerMethodField()
+    # Blank while the complaint is not on hold (a read-only model field is built without its blank).
+    hold_cause = serializers.ChoiceField(choices=HoldCause.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Complaint

@@ -3,7 +3,7 @@
 ``dealer_portal.api.exception_handler`` answers every error as ``{"detail": "...", "errors": {field: [...]}}``;
 this hook (in ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``) adds that body as the ``Error`` component and,
 to each operation, the statuses it can answer besides its own: 400 where it takes input (a body or a query
-parameter), 401 and 403 where a login is needed, 404 where the path names a row (another dealer's row is 404
+parameter) or writes, 401 and 403 where a login is needed, 404 where the path names a row (another dealer's row is 404
 too) or a list is paged (a page past the last). An operation that documents one of these itself keeps its own.
 """
 
@@ -37,6 +37,7 @@ ERROR_DESCRIPTIONS = {
 }
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+WRITE_METHODS = ("put", "post", "patch")  # a write can be refused by a rule of the row's state, with a 400
 
 
 def _needs_login(operation: dict, default_security: list) -> bool:
@@ -44,10 +45,10 @@ def _needs_login(operation: dict, default_security: list) -> bool:
     return bool(security) and {} not in security
 
 
-def _error_statuses(operation: dict, default_security: list) -> list[str]:
+def _error_statuses(method: str, operation: dict, default_security: list) -> list[str]:
     locations = {parameter.get("in") for parameter in operation.get("parameters", [])}
     statuses = []
-    if "requestBody" in operation or "query" in locations:
+    if "requestBody" in operation or "query" in locations or method in WRITE_METHODS:
         statuses.append("400")
     if _needs_login(operation, default_security):
         statuses += ["401", "403"]
@@ -68,7 +69,7 @@ def error_responses_document(result, generator, request, public):
             if method not in HTTP_METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in _error_statuses(operation, default_security):
+            for status in _error_statuses(method, operation, default_security):
                 responses.setdefault(status, {"description": str(ERROR_DESCRIPTIONS[status]),
                                               "content": {"application/json": {"schema": reference}}})
     return result

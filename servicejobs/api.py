@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -17,7 +18,7 @@ from rest_framework.response import Response
 
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
-from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer
+from dealer_portal.api import PLAUSIBLE_YEARS, DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
@@ -38,7 +39,7 @@ class JobSerializer(DealerOwnedSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
     vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects)
     promises = PromiseCheckSerializer(source="promise_checks", many=True, read_only=True)
-    repeat_of = serializers.PrimaryKeyRelatedField(read_only=True)
+    repeat_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null: no earlier visit
 
     class Meta:
         model = ServiceJob
@@ -130,6 +131,8 @@ def _day_bounds(value: str, field: str):
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as error:
         raise ValidationError({field: ["Use a date like 2026-03-02."]}) from error
+    if day.year not in PLAUSIBLE_YEARS:
+        raise ValidationError({field: [_("Check the year: %(year)d cannot be right.") % {"year": day.year}]})
     start = timezone.make_aware(datetime.combine(day, time.min))
     return start, start + timedelta(days=1)
 
@@ -183,11 +186,12 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
             if wanted_status not in JobStatus.values:
                 raise ValidationError({"status": [f"Use one of: {', '.join(JobStatus.values)}."]})
             jobs = jobs.filter(status=wanted_status)
-        if params.get("date_from") or params.get("date_to"):
+        # An empty date is a 400 like any other that is no date, not "no filter".
+        if params.get("date_from") is not None or params.get("date_to") is not None:
             jobs = jobs.annotate(service_at=Coalesce("arrived_at", "appointment_at", "created_at"))
-        if params.get("date_from"):
+        if params.get("date_from") is not None:
             jobs = jobs.filter(service_at__gte=_day_bounds(params["date_from"], "date_from")[0])
-        if params.get("date_to"):
+        if params.get("date_to") is not None:
             jobs = jobs.filter(service_at__lt=_day_bounds(params["date_to"], "date_to")[1])
         return jobs
 
