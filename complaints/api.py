@@ -162,8 +162,11 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
             _raise_as_api_error(error)
         return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)
 
-    @extend_schema(request=TimelineEntrySerializer, responses=TimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    # The whole timeline, never paged; a POST answers it with the new entry in it.
+    @extend_schema(methods=["GET"], responses={200: TimelineEntrySerializer(many=True)})
+    @extend_schema(methods=["POST"], request=TimelineEntrySerializer,
+                   responses={201: TimelineEntrySerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def timeline(self, request, pk=None):
         """The complaint's timeline, oldest first; POST adds a contact, note or on-hold follow-up."""
         complaint = self.get_object()
