@@ -43,6 +43,8 @@ def caller_only_dealer() -> Dealer:
 
 # No dealer's record is dated outside these years; beyond them local times and windows overflow (a 500).
 PLAUSIBLE_YEARS = range(1900, 2200)
+# The same years as a pattern for the API schema: a date parameter (``format: date``) starts with one of them.
+PLAUSIBLE_DATE_PATTERN = r"^(19|20|21)[0-9]{2}-"
 
 
 class DealerOwnedSerializer(serializers.ModelSerializer):

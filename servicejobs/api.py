@@ -18,7 +18,13 @@ from rest_framework.response import Response
 
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
-from dealer_portal.api import PLAUSIBLE_YEARS, DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer
+from dealer_portal.api import (
+    PLAUSIBLE_DATE_PATTERN,
+    PLAUSIBLE_YEARS,
+    DealerOwnedSerializer,
+    DealerOwnedViewSetMixin,
+    caller_only_dealer,
+)
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
@@ -165,9 +171,9 @@ class JobImportUploadSerializer(serializers.Serializer):
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's jobs."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=JobStatus.values, description="Only jobs in this status."),
-    OpenApiParameter("date_from", OpenApiTypes.DATE,
+    OpenApiParameter("date_from", OpenApiTypes.DATE, pattern=PLAUSIBLE_DATE_PATTERN,
                      description="Service day (arrival, else appointment, else booking) on or after, in UTC."),
-    OpenApiParameter("date_to", OpenApiTypes.DATE,
+    OpenApiParameter("date_to", OpenApiTypes.DATE, pattern=PLAUSIBLE_DATE_PATTERN,
                      description="Service day (arrival, else appointment, else booking) on or before, in UTC."),
 ]))
 class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
