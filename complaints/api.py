@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
-from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin
+from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, is_whole_number
 from dealer_portal.tenancy.models import Dealer
 from servicejobs.models import ServiceJob
 
@@ -215,7 +215,7 @@ class StandardAnswerViewSet(viewsets.ReadOnlyModelViewSet):
         answers = StandardAnswer.objects.filter(is_active=True).order_by("category", "title")
         category = self.request.query_params.get("category")
         if category is not None:
-            if not category.isdigit():
+            if not is_whole_number(category):
                 raise ValidationError({"category": ["Give a category id (a whole number)."]})
             answers = answers.filter(category_id=int(category))
         return answers

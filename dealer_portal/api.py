@@ -41,6 +41,15 @@ def caller_only_dealer() -> Dealer:
     return dealers[0]
 
 
+# An id given in a query (``?dealer=3``), as the schema documents it; ``is_whole_number`` is its check.
+ID_PARAMETER_SCHEMA = {"type": "integer", "minimum": 0}
+
+
+def is_whole_number(text: str) -> bool:
+    """``"3"``, not ``"-3"``, ``"3.0"`` or a digit of another script (``"²"``, which ``int()`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 # No dealer's record is dated outside these years; beyond them local times and windows overflow (a 500).
 PLAUSIBLE_YEARS = range(1900, 2200)
 # The same years as a pattern for the API schema: a date parameter (``format: date``) starts with one of them.
@@ -129,7 +138,7 @@ class DealerOwnedViewSetMixin:
         queryset = super().filter_queryset(queryset)
         dealer = self.request.query_params.get("dealer")
         if dealer is not None:
-            if not dealer.isdigit():
+            if not is_whole_number(dealer):
                 raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
             queryset = queryset.filter(dealer_id=int(dealer))
         return queryset
@@ -187,7 +196,7 @@ class MeView(APIView):
         dealers = Dealer.objects.select_related("network", "region")
         wanted = request.query_params.get("dealer")
         if wanted is not None:
-            if not wanted.isdigit():
+            if not is_whole_number(wanted):
                 raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
             return dealers.filter(pk=int(wanted)).first()
         first_two = list(dealers[:2])

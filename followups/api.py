@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from dealer_portal.api import DealerOwnedViewSetMixin
+from dealer_portal.api import ID_PARAMETER_SCHEMA, DealerOwnedViewSetMixin, is_whole_number
 
 from . import services
 from .models import ANSWER_COMMENTS_MAX_LENGTH, AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
@@ -65,7 +65,7 @@ class LinkSentSerializer(serializers.Serializer):
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("due", OpenApiTypes.STR, enum=list(DUE_STATES),
                      description="Only calls in this part of the list."),
-    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's calls."),
+    OpenApiParameter("dealer", ID_PARAMETER_SCHEMA, description="Only this dealer's calls."),
 ]))
 class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
@@ -85,7 +85,7 @@ class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         calls = getattr(call_list(), due)
         wanted = request.query_params.get("dealer")
         if wanted is not None:
-            if not wanted.isdigit():
+            if not is_whole_number(wanted):
                 raise ValidationError({"dealer": ["Give a dealer id (a whole number)."]})
             calls = [call for call in calls if call.dealer_id == int(wanted)]
         return Response({"count": len(calls), "results": CallSerializer(calls, many=True).data})

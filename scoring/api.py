@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dealer_portal.api import DealerOwnedViewSetMixin, caller_only_dealer
+from dealer_portal.api import ID_PARAMETER_SCHEMA, DealerOwnedViewSetMixin, caller_only_dealer
 from dealer_portal.tenancy.access import require_dealer, roles_at_dealer
 from dealer_portal.tenancy.models import Network, Role
 
@@ -164,7 +164,7 @@ def _may_run(request, dealer, *, is_self_assessment: bool) -> bool:
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's assessments (its id)."),
+    OpenApiParameter("dealer", ID_PARAMETER_SCHEMA, description="Only this dealer's assessments (its id)."),
     OpenApiParameter("month", OpenApiTypes.STR, pattern=MONTH_PATTERN, description="Only this month, as YYYY-MM."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=AssessmentStatus.values, description="Only this status."),
     OpenApiParameter("is_self_assessment", OpenApiTypes.BOOL,

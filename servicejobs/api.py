@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
 from dealer_portal.api import (
+    ID_PARAMETER_SCHEMA,
     PLAUSIBLE_DATE_PATTERN,
     PLAUSIBLE_YEARS,
     DealerOwnedSerializer,
@@ -169,7 +170,7 @@ class JobImportUploadSerializer(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's jobs."),
+    OpenApiParameter("dealer", ID_PARAMETER_SCHEMA, description="Only this dealer's jobs."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=JobStatus.values, description="Only jobs in this status."),
     OpenApiParameter("date_from", OpenApiTypes.DATE, pattern=PLAUSIBLE_DATE_PATTERN,
                      description="Service day (arrival, else appointment, else booking) on or after, in UTC."),
