@@ -1,4 +1,5 @@
-"""Every list is paged alike and every operation documents its errors in the one shape it answers them in."""
+"""Every list is paged and filtered by dealer alike, and every operation documents its errors in the one shape
+it answers them in."""
 
 import pytest
 from django.urls import reverse
@@ -40,3 +41,9 @@ def test_every_operation_documents_its_errors_in_the_error_shape():
             if wanted - documented:
                 missing[f"{method.upper()} {path}"] = sorted(wanted - documented)
     assert missing == {}
+
+
+@pytest.mark.parametrize("given", ["-1", "1.0", "²", "three"])
+def test_a_dealer_filter_that_is_no_id_is_a_400_on_dealer(api_as, advisor, given):
+    refused = api_as(advisor).get(reverse("customer-list"), {"dealer": given})
+    assert (refused.status_code, list(refused.json()["errors"])) == (400, ["dealer"])
