@@ -103,6 +103,10 @@ def _form_errors(form) -> dict:
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
+    # Blank unless the entry records a change of state (a read-only model field is built without its blank).
+    from_state = serializers.ChoiceField(choices=ComplaintState.choices, allow_blank=True, read_only=True)
+    to_state = serializers.ChoiceField(choices=ComplaintState.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = TimelineEntry
         fields = ["id", "kind", "author", "at", "channel", "body", "from_state", "to_state"]
