@@ -27,6 +27,7 @@ from .models import (
     ComplaintState,
     Compliment,
     Department,
+    HoldCause,
     ImprovementPlan,
     Severity,
     StandardAnswer,
@@ -49,6 +50,8 @@ class ComplaintSerializer(DealerOwnedSerializer):
                                                   allow_null=True)
     received_at = serializers.DateTimeField(required=False, help_text="When it came in (default: now).")
     allowed_actions = serializers.SerializerMethodField()
+    # Blank while the complaint is not on hold (a read-only model field is built without its blank).
+    hold_cause = serializers.ChoiceField(choices=HoldCause.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Complaint
@@ -100,6 +103,10 @@ def _form_errors(form) -> dict:
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
+    # Blank unless the entry records a change of state (a read-only model field is built without its blank).
+    from_state = serializers.ChoiceField(choices=ComplaintState.choices, allow_blank=True, read_only=True)
+    to_state = serializers.ChoiceField(choices=ComplaintState.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = TimelineEntry
         fields = ["id", "kind", "author", "at", "channel", "body", "from_state", "to_state"]
@@ -159,8 +166,11 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
             _raise_as_api_error(error)
         return Response(self.get_serializer(self.get_queryset().get(pk=complaint.pk)).data)
 
-    @extend_schema(request=TimelineEntrySerializer, responses=TimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    # The whole timeline, never paged; a POST answers it with the new entry in it.
+    @extend_schema(methods=["GET"], responses={200: TimelineEntrySerializer(many=True)})
+    @extend_schema(methods=["POST"], request=TimelineEntrySerializer,
+                   responses={201: TimelineEntrySerializer(many=True)})
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def timeline(self, request, pk=None):
         """The complaint's timeline, oldest first; POST adds a contact, note or on-hold follow-up."""
         complaint = self.get_object()

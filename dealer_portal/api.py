@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .tenancy.models import Dealer, Membership
 from .tenancy.scoping import unscoped
-from .validation import PLAUSIBLE_YEARS, id_or_none, validate_plausible_year
+from .validation import MAX_ID, PLAUSIBLE_YEARS, id_or_none, validate_plausible_year
 
 
 def exception_handler(exc, context):
@@ -61,6 +61,12 @@ def query_date(value: str, name: str) -> date:
     except DjangoValidationError as error:
         raise ValidationError({name: error.messages}) from error
     return day
+
+
+# An id given in a query (``?dealer=3``), as the schema documents it; ``query_id`` is its check.
+ID_PARAMETER_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# The plausible years as a pattern for the API schema: a date parameter (``format: date``) starts with one of them.
+PLAUSIBLE_DATE_PATTERN = r"^(19|20|21)[0-9]{2}-"
 
 
 class DealerOwnedSerializer(serializers.ModelSerializer):
@@ -151,8 +157,9 @@ class DealerOwnedViewSetMixin:
 
 class MembershipSerializer(serializers.ModelSerializer):
     network = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    dealer = serializers.PrimaryKeyRelatedField(read_only=True)
-    region = serializers.PrimaryKeyRelatedField(read_only=True)
+    # A membership grants a dealer, a region or a whole network: the other two are null.
+    dealer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    region = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
 
     class Meta:

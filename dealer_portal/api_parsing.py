@@ -8,7 +8,6 @@ import math
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 
 # Deeper than any payload of ours; far short of the nesting that exhausts Python's recursion (a 500).
@@ -54,18 +53,3 @@ def _check_json(data) -> None:
 def _refuse(path: tuple, message) -> None:
     raise ValidationError({".".join(path) or "non_field_errors": [message]})
 
-
-class PageNumbers(PageNumberPagination):
-    """``?page=N`` from 1: anything but a whole number is a 400 on ``page`` (the request is malformed); a page
-    past the last is a 404 (the page does not exist, as one that existed before may no longer)."""
-
-    last_page_strings = ()
-    invalid_page_message = _("Invalid page: {message}.")
-
-    def get_page_number(self, request, paginator):
-        value = request.query_params.get(self.page_query_param)
-        if value in (None, ""):
-            return 1
-        if not (value.isascii() and value.isdigit()) or int(value) < 1:
-            raise ValidationError({self.page_query_param: [_("Give a page number: a whole number from 1.")]})
-        return int(value)

@@ -216,7 +216,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "dealer_portal.api_parsing.PageNumbers",
+    "DEFAULT_PAGINATION_CLASS": "dealer_portal.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "dealer_portal.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -231,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the errors it can answer, in the one error shape (dealer_portal/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dealer_portal.schema.error_responses_document",
+    ],
     # Choice sets that share a field name get names of their own in the schema.
     "ENUM_NAME_OVERRIDES": {
         "ComplaintStateEnum": "complaints.models.ComplaintState",

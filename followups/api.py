@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from dealer_portal.api import DealerOwnedViewSetMixin, query_id
+from dealer_portal.api import ID_PARAMETER_SCHEMA, DealerOwnedViewSetMixin, query_id
 
 from . import services
 from .models import ANSWER_COMMENTS_MAX_LENGTH, AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
@@ -65,7 +65,7 @@ class LinkSentSerializer(serializers.Serializer):
 @extend_schema_view(list=extend_schema(parameters=[
     OpenApiParameter("due", OpenApiTypes.STR, enum=list(DUE_STATES),
                      description="Only calls in this part of the list."),
-    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's calls."),
+    OpenApiParameter("dealer", ID_PARAMETER_SCHEMA, description="Only this dealer's calls."),
 ]))
 class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):

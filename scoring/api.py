@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dealer_portal.api import DealerOwnedViewSetMixin, caller_only_dealer
+from dealer_portal.api import ID_PARAMETER_SCHEMA, DealerOwnedViewSetMixin, caller_only_dealer
 from dealer_portal.tenancy.access import require_dealer, roles_at_dealer
 from dealer_portal.tenancy.models import Network, Role
 
@@ -33,7 +33,7 @@ from .models import (
     Kpi,
     Ranking,
 )
-from .rules import month_check, month_parse
+from .rules import MONTH_PATTERN, month_check, month_parse
 from .serializers import (
     INVALID_CHOICE,
     AssessmentDetailSerializer,
@@ -164,8 +164,8 @@ def _may_run(request, dealer, *, is_self_assessment: bool) -> bool:
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's assessments (its id)."),
-    OpenApiParameter("month", OpenApiTypes.STR, description="Only this month, as YYYY-MM."),
+    OpenApiParameter("dealer", ID_PARAMETER_SCHEMA, description="Only this dealer's assessments (its id)."),
+    OpenApiParameter("month", OpenApiTypes.STR, pattern=MONTH_PATTERN, description="Only this month, as YYYY-MM."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=AssessmentStatus.values, description="Only this status."),
     OpenApiParameter("is_self_assessment", OpenApiTypes.BOOL,
                      description="true: dealers' self-assessments; false: HQ's assessments."),
@@ -349,7 +349,7 @@ class MeasureListView(APIView):
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("month", OpenApiTypes.STR, description="Only this month, as YYYY-MM."),
+    OpenApiParameter("month", OpenApiTypes.STR, pattern=MONTH_PATTERN, description="Only this month, as YYYY-MM."),
     OpenApiParameter("all_versions", OpenApiTypes.BOOL,
                      description="true: every published version; default: the current version of each month."),
     NETWORK_PARAMETER,
@@ -405,7 +405,7 @@ class ScorecardView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("dealer_pk", OpenApiTypes.INT, OpenApiParameter.PATH,
                                      description="The dealer's id."),
-                    OpenApiParameter("month", OpenApiTypes.STR, OpenApiParameter.PATH,
+                    OpenApiParameter("month", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=MONTH_PATTERN,
                                      description="The month, as YYYY-MM; not in the future.")],
         responses=ScorecardSerializer)
     def get(self, request, dealer_pk, month):

@@ -55,6 +55,10 @@ ROUNDING_RULE = gettext_noop("Every figure is computed from the unrounded ones a
 FIRST_MONTH = date(1970, 1, 1)
 
 
+# What ``month_parse`` accepts, for the API schema: YYYY-MM from FIRST_MONTH (1970) on.
+MONTH_PATTERN = r"^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$"
+
+
 def month_parse(text: str) -> date:
     """``2026-10`` → 1 October 2026, or a clear error (also for a month before ``FIRST_MONTH``)."""
     try:

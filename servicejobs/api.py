@@ -17,7 +17,14 @@ from rest_framework.response import Response
 
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
-from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, caller_only_dealer, query_date
+from dealer_portal.api import (
+    ID_PARAMETER_SCHEMA,
+    PLAUSIBLE_DATE_PATTERN,
+    DealerOwnedSerializer,
+    DealerOwnedViewSetMixin,
+    caller_only_dealer,
+    query_date,
+)
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
@@ -38,7 +45,7 @@ class JobSerializer(DealerOwnedSerializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects)
     vehicle = serializers.PrimaryKeyRelatedField(queryset=Vehicle.objects)
     promises = PromiseCheckSerializer(source="promise_checks", many=True, read_only=True)
-    repeat_of = serializers.PrimaryKeyRelatedField(read_only=True)
+    repeat_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null: no earlier visit
 
     class Meta:
         model = ServiceJob
@@ -157,11 +164,11 @@ class JobImportUploadSerializer(serializers.Serializer):
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("dealer", OpenApiTypes.INT, description="Only this dealer's jobs."),
+    OpenApiParameter("dealer", ID_PARAMETER_SCHEMA, description="Only this dealer's jobs."),
     OpenApiParameter("status", OpenApiTypes.STR, enum=JobStatus.values, description="Only jobs in this status."),
-    OpenApiParameter("date_from", OpenApiTypes.DATE,
+    OpenApiParameter("date_from", OpenApiTypes.DATE, pattern=PLAUSIBLE_DATE_PATTERN,
                      description="Service day (arrival, else appointment, else booking) on or after, in UTC."),
-    OpenApiParameter("date_to", OpenApiTypes.DATE,
+    OpenApiParameter("date_to", OpenApiTypes.DATE, pattern=PLAUSIBLE_DATE_PATTERN,
                      description="Service day (arrival, else appointment, else booking) on or before, in UTC."),
 ]))
 class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
@@ -180,11 +187,12 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
             if wanted_status not in JobStatus.values:
                 raise ValidationError({"status": [f"Use one of: {', '.join(JobStatus.values)}."]})
             jobs = jobs.filter(status=wanted_status)
-        if params.get("date_from") or params.get("date_to"):
+        # An empty date is a 400 like any other that is no date, not "no filter".
+        if params.get("date_from") is not None or params.get("date_to") is not None:
             jobs = jobs.annotate(service_at=Coalesce("arrived_at", "appointment_at", "created_at"))
-        if params.get("date_from"):
+        if params.get("date_from") is not None:
             jobs = jobs.filter(service_at__gte=_day_bounds(params["date_from"], "date_from")[0])
-        if params.get("date_to"):
+        if params.get("date_to") is not None:
             jobs = jobs.filter(service_at__lt=_day_bounds(params["date_to"], "date_to")[1])
         return jobs
 

@@ -55,6 +55,12 @@ def test_job_list_filters_by_status_and_date(api_as, advisor, dealer, make_job):
     assert api.get(reverse("job-list"), {"date_from": "03/02/2026"}).json()["errors"]["date_from"]
 
 
+@pytest.mark.parametrize("day", ["", "0001-01-01", "9999-12-31"])
+def test_an_empty_or_implausible_date_filter_is_a_field_error(api_as, advisor, day):
+    refused = api_as(advisor).get(reverse("job-list"), {"date_to": day})
+    assert (refused.status_code, list(refused.json()["errors"])) == (400, ["date_to"])
+
+
 def test_job_list_runs_a_fixed_number_of_queries(api_as, advisor, make_job, django_assert_max_num_queries):
     for _ in range(10):
         make_job()
