@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import Department, Membership, Role
 from dealer_portal.tenancy.scoping import NetworkOwnedManager
+from outbox.models import WHEN_FORMAT, EmailStatus
 
 
 class UserManager(BaseUserManager):
@@ -69,10 +70,19 @@ class InvitationStatus(models.TextChoices):
     EXPIRED = "expired", _("Expired")
 
 
+class InvitationKind(models.TextChoices):
+    INVITATION = "invitation", _("Invitation")
+    ROLE_NOTICE = "role_notice", _("New role for an existing account")
+
+
 class Invitation(models.Model):
     """A network admin's invitation: a one-time link that sets the new user's password.
 
-    Only the SHA-256 of the token is stored, so a database dump cannot be used to accept one.
+    Only the SHA-256 of the token is stored, so a database dump cannot be used to accept one. The row is also
+    the claim of its email (``email_*``): pending → sending (a lease) → sent, or pending again with a later
+    attempt, or failed after the last one. The token is minted when the email is sent, so only the link in
+    the latest email works. A ``ROLE_NOTICE`` row is the notice to someone who already had an account (accepted
+    at once; its email carries no link).
     """
 
     network = models.ForeignKey("tenancy.Network", on_delete=models.CASCADE, related_name="invitations")
@@ -94,6 +104,17 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                       blank=True, related_name="+")
+    kind = models.CharField(_("kind"), max_length=16, choices=InvitationKind.choices,
+                            default=InvitationKind.INVITATION)
+    site_url = models.CharField(_("site address"), max_length=200, blank=True,
+                                help_text=_("Where the emailed link points (the address the invitation was made on)."))
+    email_status = models.CharField(_("email"), max_length=16, choices=EmailStatus.choices,
+                                    default=EmailStatus.PENDING)
+    email_attempts = models.PositiveSmallIntegerField(_("email attempts"), default=0)
+    email_next_attempt_at = models.DateTimeField(_("next email attempt"), default=timezone.now)
+    email_lease_until = models.DateTimeField(_("email held by a worker until"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    email_last_error = models.TextField(_("last email error"), blank=True)
 
     objects = NetworkOwnedManager()
 
@@ -101,7 +122,13 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        indexes = [models.Index(fields=["network", "status"], name="invitation_network_status_idx")]
+        indexes = [
+            models.Index(fields=["network", "status"], name="invitation_network_status_idx"),
+            # The sweeper reads the few rows whose email is still unsent, across networks.
+            models.Index(fields=["email_next_attempt_at"],
+                         condition=models.Q(email_status__in=(EmailStatus.PENDING, EmailStatus.SENDING)),
+                         name="invitation_email_unsent_idx"),
+        ]
 
     def __str__(self):
         return f"{self.email} ({self.get_role_display()})"
@@ -113,3 +140,39 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
+
+    @property
+    def is_role_notice(self) -> bool:
+        return self.kind == InvitationKind.ROLE_NOTICE
+
+    @property
+    def can_send_again(self) -> bool:
+        """A usable invitation (or a notice whose email failed) may be sent again, unless a send is under way."""
+        if self.email_status == EmailStatus.SENDING:
+            return False
+        if self.is_role_notice:
+            return self.email_status == EmailStatus.FAILED
+        return self.is_usable
+
+    @property
+    def email_failed(self) -> bool:
+        return self.email_status == EmailStatus.FAILED
+
+    def _when(self, moment) -> str:
+        return timezone.localtime(moment).strftime(WHEN_FORMAT)
+
+    @property
+    def email_note(self) -> str:
+        """What became of the email, in words: sent when, retrying why and when, or failed why."""
+        if self.email_status == EmailStatus.SENT:
+            return _("Sent at %(when)s") % {"when": self._when(self.email_sent_at)}
+        if self.email_status == EmailStatus.FAILED:
+            return _("Failed after %(attempts)s attempts: %(error)s") % {"attempts": self.email_attempts,
+                                                                          "error": self.email_last_error}
+        if self.email_status == EmailStatus.SENDING:
+            return _("Sending (attempt %(attempt)s)") % {"attempt": self.email_attempts}
+        if self.email_attempts:
+            return _("Not yet sent: retrying (%(attempts)s attempts, last error: %(error)s); next try at %(when)s") % {
+                "attempts": self.email_attempts, "error": self.email_last_error,
+                "when": self._when(self.email_next_attempt_at)}
+        return _("Not yet sent: on its way")

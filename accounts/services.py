@@ -1,20 +1,38 @@
-"""Writes on accounts: inviting people and accepting invitations."""
+"""Writes on accounts: inviting people, sending their emails reliably, and accepting invitations.
 
+An invitation's email is claimed on its own row (``Invitation.email_*``), like the outbox's emails but without
+storing the body: the body holds the one-time link, and only the link's hash may be kept. The send mints the
+token in the same conditional UPDATE that claims the send, so a link is valid only if its email was attempted,
+two sends never mail two different links, and each new email replaces the previous link.
+"""
+
+import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from dealer_portal.tenancy.services import membership_grant, membership_validate
+from dealer_portal.tenancy.tasks import BROKER_DOWN_ERRORS, publish
+from outbox.models import EmailStatus
+from outbox.rules import LEASE, MAX_ATTEMPTS, retry_delay
 
-from .models import Invitation, InvitationStatus, User, hash_token
+from . import tasks  # the tasks call back into this module; both refer to each other's names only at call time
+from .models import Invitation, InvitationKind, InvitationStatus, User, hash_token
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 500
+ERROR_MAX_LENGTH = 1000
 
 
 class InvitationUnusable(Exception):
@@ -26,47 +44,162 @@ class InvitationUnusable(Exception):
         self.known = known
 
 
-def _send_email(*, to: str, subject: str, template: str, context: dict) -> None:
-    body = render_to_string(template, context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+def _unsendable_token_hash() -> str:
+    # A placeholder until the first send mints the real token: the hash of a token nobody ever sees.
+    return hash_token(secrets.token_urlsafe(32))
+
+
+def _email_queue(invitation: Invitation) -> None:
+    """After commit, queue the send; if the broker cannot take it, the row stays pending and the sweeper queues it."""
+
+    def send():
+        try:
+            publish(tasks.invitation_email_send, invitation.network_id, invitation.pk)
+        except BROKER_DOWN_ERRORS as error:
+            logger.warning("invitation %s: email not queued (%r); the sweeper will", invitation.pk, error)
+
+    transaction.on_commit(send, robust=True)
 
 
 @transaction.atomic
 def invitation_create(*, network, invited_by, email: str, role: str, full_name: str = "", region=None,
-                      dealer=None, department: str = "", accept_url_builder) -> Invitation | None:
-    """Invite someone to a role in ``network``.
+                      dealer=None, department: str = "", site_url: str) -> Invitation:
+    """Invite someone to a role in ``network``; ``site_url`` is where the emailed link points.
 
-    Side effects: an email after commit — a one-time set-password link for a new person, or a notice
-    for someone who already has an account (their membership is granted at once; returns None).
+    Side effects: for a new person, a pending invitation whose email (a one-time set-password link) is sent
+    after commit; for someone who already has an account, the membership at once and a role-notice row
+    (accepted) whose email is sent the same way. Either email is retried, and ends failed visibly.
     """
     email = User.objects.normalize_email(email).lower()
     membership_validate(network=network, role=role, dealer=dealer, region=region, department=department)
     existing_user = User.objects.filter(email__iexact=email).first()
+    now = timezone.now()
+    common = {"network": network, "email": email, "role": role, "region": region, "dealer": dealer,
+              "department": department or "", "invited_by": invited_by, "site_url": site_url,
+              "token_hash": _unsendable_token_hash(), "email_next_attempt_at": now}
     if existing_user is not None:
         membership_grant(user=existing_user, network=network, role=role, dealer=dealer, region=region,
                          department=department)
-        context = {"network": network, "user": existing_user, "role": role, "place": dealer or region or network}
-        transaction.on_commit(lambda: _send_email(
-            to=email, subject=_("You have a new role in %(network)s") % {"network": network.name},
-            template="accounts/email/membership_granted.txt", context=context,
-        ))
-        return None
-    if Invitation.objects.filter(email__iexact=email, status=InvitationStatus.PENDING,
-                                 expires_at__gt=timezone.now()).exists():
-        raise ValidationError({"email": _("This person already has a pending invitation; revoke it first.")})
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        network=network, email=email, full_name=full_name, role=role, region=region, dealer=dealer,
-        department=department or "", token_hash=hash_token(token), invited_by=invited_by,
-        expires_at=timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS),
-    )
-    context = {"invitation": invitation, "accept_url": accept_url_builder(token), "network": network,
-               "valid_days": settings.INVITATION_VALID_DAYS}
-    transaction.on_commit(lambda: _send_email(
-        to=email, subject=_("Your invitation to %(network)s") % {"network": network.name},
-        template="accounts/email/invitation.txt", context=context,
-    ))
+        invitation = Invitation.objects.create(
+            **common, kind=InvitationKind.ROLE_NOTICE, full_name=existing_user.full_name,
+            status=InvitationStatus.ACCEPTED, accepted_at=now, accepted_user=existing_user, expires_at=now)
+    else:
+        if Invitation.objects.filter(email__iexact=email, status=InvitationStatus.PENDING,
+                                     expires_at__gt=now).exists():
+            raise ValidationError({"email": _("This person already has a pending invitation; revoke it first.")})
+        invitation = Invitation.objects.create(
+            **common, full_name=full_name, expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS))
+    _email_queue(invitation)
     return invitation
+
+
+def _sendable_q(now: datetime) -> Q:
+    """Invitations whose email may still go: usable ones, and role notices."""
+    return (Q(kind=InvitationKind.INVITATION, status=InvitationStatus.PENDING, expires_at__gt=now)
+            | Q(kind=InvitationKind.ROLE_NOTICE))
+
+
+def _email_deliver(invitation: Invitation, token: str) -> None:
+    network = invitation.network
+    if invitation.is_role_notice:
+        subject = _("You have a new role in %(network)s") % {"network": network.name}
+        body = render_to_string("accounts/email/membership_granted.txt", {
+            "network": network, "user": invitation.accepted_user,
+            "place": invitation.dealer or invitation.region or network})
+    else:
+        subject = _("Your invitation to %(network)s") % {"network": network.name}
+        accept_url = invitation.site_url.rstrip("/") + reverse("invitation_accept", args=[token])
+        body = render_to_string("accounts/email/invitation.txt", {
+            "invitation": invitation, "accept_url": accept_url, "network": network,
+            "valid_days": settings.INVITATION_VALID_DAYS})
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+def invitation_email_send(*, invitation_id: int) -> bool:
+    """Send an invitation's (or role notice's) email if it is due and nobody else holds it; returns whether it went.
+
+    Run outside a transaction (the task does), so the claim is visible to every other worker at once.
+    Side effects: claims the row (sending, a lease) and stores the hash of a fresh token in the same UPDATE
+    (the previous link stops working); sends; marks it sent at once; or records the attempt, the error and
+    when to try again, and after MAX_ATTEMPTS marks it failed.
+    """
+    now = timezone.now()
+    lease_until = now + LEASE
+    token = secrets.token_urlsafe(32)
+    claimed = (Invitation.objects.filter(_sendable_q(now), pk=invitation_id, email_status=EmailStatus.PENDING,
+                                         email_next_attempt_at__lte=now)
+               .update(email_status=EmailStatus.SENDING, email_lease_until=lease_until, token_hash=hash_token(token),
+                       email_attempts=F("email_attempts") + 1))
+    if not claimed:
+        return False  # sent already, failed, not due, no longer usable, or another worker holds it
+    invitation = (Invitation.objects.select_related("network", "dealer", "region", "accepted_user")
+                  .get(pk=invitation_id))
+    try:
+        _email_deliver(invitation, token)
+    except Exception as error:  # whatever the backend raised is the reason shown, and worth another try
+        _email_record_failure(invitation, error=error, lease_until=lease_until)
+        return False
+    Invitation.objects.filter(pk=invitation_id, email_status=EmailStatus.SENDING, email_lease_until=lease_until).update(
+        email_status=EmailStatus.SENT, email_sent_at=timezone.now(), email_lease_until=None, email_last_error="")
+    return True
+
+
+def _email_record_failure(invitation: Invitation, *, error: Exception, lease_until: datetime) -> None:
+    reason = f"{type(error).__name__}: {error}"[:ERROR_MAX_LENGTH]
+    if invitation.email_attempts >= MAX_ATTEMPTS:
+        changes = {"email_status": EmailStatus.FAILED}
+        logger.error("Invitation %s: email failed after %s attempts: %s", invitation.pk, invitation.email_attempts,
+                     reason)
+    else:
+        changes = {"email_status": EmailStatus.PENDING,
+                   "email_next_attempt_at": timezone.now() + retry_delay(invitation.email_attempts)}
+        logger.warning("Invitation %s: email not sent (attempt %s), retrying: %s", invitation.pk,
+                       invitation.email_attempts, reason)
+    # Only while this worker still holds the row: after its lease it may belong to another attempt.
+    Invitation.objects.filter(pk=invitation.pk, email_status=EmailStatus.SENDING,
+                              email_lease_until=lease_until).update(
+        email_last_error=reason, email_lease_until=None, **changes)
+
+
+def invitation_email_resend(*, invitation: Invitation, site_url: str) -> bool:
+    """A network admin sends the email again: a fresh round of attempts and, when it goes, a fresh link
+    (pointing at ``site_url``, the address the admin is using now).
+
+    Returns False if it cannot be sent again (used, withdrawn, expired, or a send is under way).
+    Side effects: the row pending again with no attempts; a send task after commit.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        rearmed = (Invitation.objects.filter(_sendable_q(now), pk=invitation.pk)
+                   .exclude(email_status=EmailStatus.SENDING)
+                   .exclude(kind=InvitationKind.ROLE_NOTICE, email_status__in=(EmailStatus.SENT, EmailStatus.PENDING))
+                   .update(email_status=EmailStatus.PENDING, email_attempts=0, email_next_attempt_at=now,
+                           email_last_error="", site_url=site_url))
+        if rearmed:
+            _email_queue(invitation)
+    return bool(rearmed)
+
+
+def invitation_emails_sweep(*, now: datetime | None = None) -> int:
+    """Queue a send for every invitation email whose time has come; returns how many were queued.
+
+    Network-wide (beat), so it steps outside the tenant scope on purpose. A row still "sending" after its
+    lease lost its worker mid-send: it is handed on (pending again), or failed if it had its last attempt.
+    """
+    now = now or timezone.now()
+    lost = _("The worker stopped while sending (lease expired); it may or may not have gone out.")
+    with unscoped():
+        expired = Invitation.objects.filter(email_status=EmailStatus.SENDING, email_lease_until__lt=now)
+        expired.filter(email_attempts__gte=MAX_ATTEMPTS).update(
+            email_status=EmailStatus.FAILED, email_lease_until=None, email_last_error=lost)
+        expired.update(email_status=EmailStatus.PENDING, email_next_attempt_at=now, email_lease_until=None,
+                       email_last_error=lost)
+        due = list(Invitation.objects.filter(_sendable_q(now), email_status=EmailStatus.PENDING,
+                                             email_next_attempt_at__lte=now)
+                   .order_by("email_next_attempt_at", "pk").values_list("network_id", "pk")[:SWEEP_BATCH])
+    for network_id, invitation_id in due:
+        tasks.invitation_email_send.delay(network_id, invitation_id)
+    return len(due)
 
 
 def invitation_for_token(token: str) -> Invitation:

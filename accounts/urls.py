@@ -8,6 +8,7 @@ dealer_patterns = []
 network_patterns = [
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("invitations/<int:pk>/send-again/", views.invitation_send_again, name="invitation_send_again"),
 ]
 api_patterns = []
 public_patterns = [

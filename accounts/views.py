@@ -1,16 +1,17 @@
+from allauth.account import views as allauth_views
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import network_page
 from dealer_portal.tenancy.models import Role
+from outbox.models import EmailStatus
 
 from . import services
 from .forms import InvitationAcceptForm, InvitationForm
@@ -26,17 +27,24 @@ def invitation_list(request, network):
             invitation = services.invitation_create(
                 network=network, invited_by=request.user, email=data["email"], full_name=data["full_name"],
                 role=data["role"], dealer=data["dealer"], region=data["region"], department=data["department"],
-                accept_url_builder=lambda token: request.build_absolute_uri(
-                    reverse("invitation_accept", args=[token])),
+                site_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            if invitation is None:
+            invitation.refresh_from_db(fields=["email_status"])  # sent already if a worker (or eager mode) was quick
+            sent = invitation.email_status == EmailStatus.SENT
+            if invitation.is_role_notice and sent:
                 messages.success(request, _("%(email)s already has an account: the role was added and they "
-                                            "were told by email.") % {"email": data["email"]})
-            else:
+                                            "were told by email.") % {"email": invitation.email})
+            elif invitation.is_role_notice:
+                messages.success(request, _("%(email)s already has an account: the role was added; the email "
+                                            "telling them is on its way.") % {"email": invitation.email})
+            elif sent:
                 messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            else:
+                messages.success(request, _("Invitation saved for %(email)s; the email is on its way.")
+                                 % {"email": invitation.email})
             return redirect("invitation_list", network.slug)
     invitations = Invitation.objects.select_related("dealer", "region", "invited_by")[:200]
     status = 400 if request.method == "POST" else 200
@@ -52,6 +60,21 @@ def invitation_revoke(request, network, pk: int):
         raise Http404("No such invitation.")
     services.invitation_revoke(invitation=invitation)
     messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect("invitation_list", network.slug)
+
+
+@network_page(roles=(Role.NETWORK_ADMIN,))
+@require_POST
+def invitation_send_again(request, network, pk: int):
+    invitation = Invitation.objects.filter(pk=pk).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    if services.invitation_email_resend(invitation=invitation, site_url=request.build_absolute_uri("/")):
+        messages.success(request, _("The email to %(email)s will be sent again, with a new link.")
+                         % {"email": invitation.email})
+    else:
+        messages.warning(request, _("The email to %(email)s cannot be sent again: the invitation is no longer "
+                                    "open, or a send is under way.") % {"email": invitation.email})
     return redirect("invitation_list", network.slug)
 
 
@@ -76,3 +99,17 @@ def invitation_accept(request, token: str):
         return redirect("home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation},
                   status=400 if request.method == "POST" else 200)
+
+
+class PasswordResetView(allauth_views.PasswordResetView):
+    """allauth's reset request, except that when the email could not be sent the form is shown again with the
+    adapter's message (503) instead of the page that says it was sent."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if getattr(self.request, "email_not_sent", False):
+            return self.render_to_response(self.get_context_data(form=form), status=503)
+        return response
+
+
+password_reset = PasswordResetView.as_view()

@@ -286,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "outbox.tasks.emails_sweep",
         "schedule": crontab(minute="*"),
     },
+    "invitations-emails-sweep": {
+        "task": "accounts.tasks.invitation_emails_sweep",
+        "schedule": crontab(minute="*"),
+    },
     "invitations-expire": {
         "task": "accounts.tasks.invitations_expire",
         "schedule": crontab(minute=15),

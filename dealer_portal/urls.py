@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from accounts import urls as accounts_urls
+from accounts import views as accounts_views
 from complaints import urls as complaints_urls
 from customers import urls as customers_urls
 from followups import urls as followups_urls
@@ -39,6 +40,8 @@ for app in APPS:
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # allauth's reset request, answering its form again (not "sent") when the mail server fails.
+    path("accounts/password/reset/", accounts_views.password_reset, name="account_reset_password"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     *public_patterns,

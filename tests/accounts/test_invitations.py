@@ -125,8 +125,10 @@ def test_inviting_an_existing_user_adds_the_role_and_tells_them(client, network_
     assert response.status_code == 302
     with unscoped():
         assert Membership.objects.filter(user=advisor, dealer=other_dealer).exists()
-        assert Invitation.objects.count() == 0
+        notice = Invitation.objects.get()  # no invitation to accept: the notice's own row, accepted at once
+    assert notice.is_role_notice and notice.status == "accepted" and notice.email_status == "sent"
     assert "new role" in mail.outbox[0].subject
+    assert "/accounts/invitation/" not in mail.outbox[0].body
 
 
 def test_only_network_admins_may_invite(client, hq, advisor, network, other_network, network_admin):
