@@ -53,10 +53,13 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(TenantScopedAdmin):
-    list_display = ["email", "role", "dealer", "region", "network", "status", "expires_at"]
-    list_filter = ["status", "role", "network"]
+    list_display = ["email", "kind", "role", "dealer", "region", "network", "status", "email_status", "expires_at"]
+    list_filter = ["status", "kind", "email_status", "role", "network"]
     search_fields = ["email", "full_name"]
-    readonly_fields = ["status", "token_hash", "invited_by", "accepted_at", "accepted_user", "expires_at"]
+    # The email's claim is the send task's: an edit here could mail a second link (send again from the page).
+    readonly_fields = ["status", "kind", "token_hash", "invited_by", "accepted_at", "accepted_user", "expires_at",
+                       "site_url", "email_status", "email_attempts", "email_next_attempt_at", "email_lease_until",
+                       "email_sent_at", "email_last_error"]
 
     def has_add_permission(self, request):
         # Invitations are sent from the network's Invitations page, which emails the one-time link.
