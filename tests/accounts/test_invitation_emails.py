@@ -259,3 +259,11 @@ def test_a_password_reset_that_sends_still_says_so(client, advisor):
     response = client.post(reverse("account_reset_password"), {"email": "advisor@example.com"})
     assert response.status_code == 302 and response.url == reverse("account_reset_password_done")
     assert len(mail.outbox) == 1
+
+
+def test_a_password_reset_for_an_unknown_address_answers_the_same_while_the_mail_server_fails(client, db, settings):
+    """allauth mails unknown addresses too, so the failure message tells nobody whether an account exists."""
+    settings.EMAIL_BACKEND = REFUSING
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@example.com"})
+    assert response.status_code == 503
+    assert "We could not send the email right now; try again in a few minutes." in response.content.decode()
