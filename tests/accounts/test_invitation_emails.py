@@ -72,7 +72,7 @@ def test_an_invitation_made_while_the_mail_server_fails_is_saved_and_shown_as_re
     assert invitation.email_last_error.startswith("SMTPServerDisconnected")
     page = invitations_page(admin_client, network)
     assert "Invitation saved for new.advisor@example.com; the email is on its way." in page
-    assert "Not yet sent: retrying (1 attempts, last error: SMTPServerDisconnected" in page
+    assert "Not yet sent: retrying (1 attempt, last error: SMTPServerDisconnected" in page
     assert mail.outbox == []
 
 
