@@ -69,12 +69,14 @@ def invitation_send_again(request, network, pk: int):
     invitation = Invitation.objects.filter(pk=pk).first()
     if invitation is None:
         raise Http404("No such invitation.")
-    if services.invitation_email_resend(invitation=invitation, site_url=request.build_absolute_uri("/")):
-        messages.success(request, _("The email to %(email)s will be sent again, with a new link.")
-                         % {"email": invitation.email})
-    else:
+    if not services.invitation_email_resend(invitation=invitation, site_url=request.build_absolute_uri("/")):
         messages.warning(request, _("The email to %(email)s cannot be sent again: the invitation is no longer "
                                     "open, or a send is under way.") % {"email": invitation.email})
+    elif invitation.is_role_notice:
+        messages.success(request, _("The email to %(email)s will be sent again.") % {"email": invitation.email})
+    else:
+        messages.success(request, _("The email to %(email)s will be sent again, with a new link.")
+                         % {"email": invitation.email})
     return redirect("invitation_list", network.slug)
 
 

@@ -186,6 +186,18 @@ def test_send_again_checks_the_network(client, network_admin, network, dealer, o
     assert response.status_code == 404
 
 
+def test_only_network_admins_may_send_again(client, network_admin, hq, advisor, network, dealer,
+                                            django_capture_on_commit_callbacks):
+    client.force_login(network_admin)
+    invite(client, network, django_capture_on_commit_callbacks, dealer=dealer.pk)
+    url = reverse("invitation_send_again", args=[network.slug, the_invitation().pk])
+    client.force_login(hq)
+    assert client.post(url).status_code == 403
+    client.force_login(advisor)
+    assert client.post(url).status_code == 404
+    assert len(mail.outbox) == 1
+
+
 def test_an_invitation_made_while_the_broker_is_down_is_saved_and_the_sweeper_sends_it(
         client, network_admin, network, dealer, django_capture_on_commit_callbacks):
     client.force_login(network_admin)
@@ -244,6 +256,26 @@ def test_a_role_notice_that_could_not_be_sent_is_retried_by_the_sweeper(
     assert sweep(timezone.now() + rules.FIRST_RETRY + SECOND) == 1
     assert [message.to for message in mail.outbox] == [["advisor@example.com"]]
     assert "new role" in mail.outbox[0].subject
+
+
+def test_a_failed_role_notice_can_be_sent_again_and_a_sent_one_cannot(
+        client, network_admin, network, advisor, other_dealer, settings, django_capture_on_commit_callbacks):
+    client.force_login(network_admin)
+    settings.EMAIL_BACKEND = REFUSING
+    invite(client, network, django_capture_on_commit_callbacks, email="advisor@example.com", dealer=other_dealer.pk)
+    notice = the_invitation()
+    with unscoped():
+        Invitation.objects.filter(pk=notice.pk).update(email_status=EmailStatus.FAILED,
+                                                       email_attempts=rules.MAX_ATTEMPTS)
+    assert "Send again" in invitations_page(client, network)
+    settings.EMAIL_BACKEND = LOCMEM
+    url = reverse("invitation_send_again", args=[network.slug, notice.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+    assert "The email to advisor@example.com will be sent again." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+    assert len(mail.outbox) == 1 and the_invitation().email_status == EmailStatus.SENT
 
 
 def test_a_password_reset_while_the_mail_server_fails_answers_the_form_with_a_message(client, advisor, settings):
