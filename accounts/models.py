@@ -7,11 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from dealer_portal.tenancy.models import Department, Membership, Role
 from dealer_portal.tenancy.scoping import NetworkOwnedManager
-from outbox.models import WHEN_FORMAT, EmailStatus
+from outbox.models import EmailStatus, delivery_note
 
 
 class UserManager(BaseUserManager):
@@ -159,25 +158,9 @@ class Invitation(models.Model):
     def email_failed(self) -> bool:
         return self.email_status == EmailStatus.FAILED
 
-    def _when(self, moment) -> str:
-        return timezone.localtime(moment).strftime(WHEN_FORMAT)
-
-    def _attempts_words(self) -> str:
-        return ngettext("%(count)s attempt", "%(count)s attempts", self.email_attempts) % {
-            "count": self.email_attempts}
-
     @property
     def email_note(self) -> str:
         """What became of the email, in words: sent when, retrying why and when, or failed why."""
-        if self.email_status == EmailStatus.SENT:
-            return _("Sent at %(when)s") % {"when": self._when(self.email_sent_at)}
-        if self.email_status == EmailStatus.FAILED:
-            return _("Failed after %(attempts)s: %(error)s") % {"attempts": self._attempts_words(),
-                                                                 "error": self.email_last_error}
-        if self.email_status == EmailStatus.SENDING:
-            return _("Sending (attempt %(attempt)s)") % {"attempt": self.email_attempts}
-        if self.email_attempts:
-            return _("Not yet sent: retrying (%(attempts)s, last error: %(error)s); next try at %(when)s") % {
-                "attempts": self._attempts_words(), "error": self.email_last_error,
-                "when": self._when(self.email_next_attempt_at)}
-        return _("Not yet sent: on its way")
+        return delivery_note(status=self.email_status, attempts=self.email_attempts, last_error=self.email_last_error,
+                             sent_at=self.email_sent_at, next_attempt_at=self.email_next_attempt_at,
+                             queued=_("Not yet sent: on its way"))

@@ -23,6 +23,27 @@ class EmailStatus(models.TextChoices):
 UNSENT_STATUSES = (EmailStatus.PENDING, EmailStatus.SENDING)
 
 
+def delivery_note(*, status, attempts: int, last_error: str, sent_at, next_attempt_at, zone=None, queued: str) -> str:
+    """What became of an email, in words, for whatever row tracks one (an outbox email, an invitation): sent
+    when, failed why, being sent, retrying why and when, or ``queued`` before its first attempt. Times are
+    shown in ``zone`` (the active time zone when None)."""
+
+    def when(moment) -> str:
+        return timezone.localtime(moment, zone).strftime(WHEN_FORMAT)
+
+    tries = ngettext("%(count)s attempt", "%(count)s attempts", attempts) % {"count": attempts}
+    if status == EmailStatus.SENT:
+        return _("Sent at %(when)s") % {"when": when(sent_at)}
+    if status == EmailStatus.FAILED:
+        return _("Failed after %(attempts)s: %(error)s") % {"attempts": tries, "error": last_error}
+    if status == EmailStatus.SENDING:
+        return _("Sending (attempt %(attempt)s)") % {"attempt": attempts}
+    if attempts:
+        return _("Not yet sent: retrying (%(attempts)s, last error: %(error)s); next try at %(when)s") % {
+            "attempts": tries, "error": last_error, "when": when(next_attempt_at)}
+    return queued
+
+
 class Email(DealerOwnedModel):
     """One email to one recipient, and what became of it.
 
@@ -66,23 +87,10 @@ class Email(DealerOwnedModel):
     def is_failed(self) -> bool:
         return self.status == EmailStatus.FAILED
 
-    def _attempts_words(self) -> str:
-        return ngettext("%(count)s attempt", "%(count)s attempts", self.attempts) % {"count": self.attempts}
-
-    def _when(self, moment) -> str:
-        return timezone.localtime(moment, self.dealer.zone).strftime(WHEN_FORMAT)
-
     @property
     def delivery_note(self) -> str:
         """What became of the email, in words: sent when, retrying why, or failed why (times at the dealer)."""
-        if self.status == EmailStatus.SENT:
-            return _("Sent at %(when)s") % {"when": self._when(self.sent_at)}
-        if self.status == EmailStatus.FAILED:
-            return _("Failed after %(attempts)s: %(error)s") % {"attempts": self._attempts_words(),
-                                                                 "error": self.last_error}
-        if self.status == EmailStatus.SENDING:
-            return _("Sending (attempt %(attempt)s)") % {"attempt": self.attempts}
-        if self.attempts:
-            return _("Not yet sent: retrying (%(attempts)s, last error: %(error)s); next try at %(when)s") % {
-                "attempts": self._attempts_words(), "error": self.last_error, "when": self._when(self.next_attempt_at)}
-        return _("Not yet sent: queued at %(when)s") % {"when": self._when(self.created_at)}
+        return delivery_note(status=self.status, attempts=self.attempts, last_error=self.last_error,
+                             sent_at=self.sent_at, next_attempt_at=self.next_attempt_at, zone=self.dealer.zone,
+                             queued=_("Not yet sent: queued at %(when)s") % {
+                                 "when": timezone.localtime(self.created_at, self.dealer.zone).strftime(WHEN_FORMAT)})

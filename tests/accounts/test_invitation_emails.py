@@ -17,18 +17,9 @@ from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from outbox import rules
 from outbox.models import EmailStatus
 from tests.background import celery_through
-from tests.outbox.backends import WorkerKilled
+from tests.outbox.backends import DYING, LOCMEM, REFUSING, SECOND, WorkerKilled, at
 
 pytestmark = pytest.mark.django_db
-REFUSING = "tests.outbox.backends.RefusingBackend"
-DYING = "tests.outbox.backends.DyingBackend"
-LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
-SECOND = timedelta(seconds=1)
-
-
-def at(moment):
-    """Run the block as if it were ``moment`` (the services read the clock through timezone.now)."""
-    return patch("django.utils.timezone.now", return_value=moment)
 
 
 def sweep(moment) -> int:

@@ -2,6 +2,8 @@
 
 import smtplib
 import threading
+from datetime import timedelta
+from unittest.mock import patch
 
 from django.core.mail.backends import locmem
 
@@ -32,3 +34,15 @@ class HeldBackend(locmem.EmailBackend):
         self.entered.set()
         self.release.wait(timeout=30)
         return super().send_messages(messages)
+
+
+# Settings and a clock for the tests of any row that sends email (the outbox, invitations).
+REFUSING = "tests.outbox.backends.RefusingBackend"
+DYING = "tests.outbox.backends.DyingBackend"
+LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
+SECOND = timedelta(seconds=1)
+
+
+def at(moment):
+    """Run the block as if it were ``moment`` (the services read the clock through timezone.now)."""
+    return patch("django.utils.timezone.now", return_value=moment)

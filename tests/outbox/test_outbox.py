@@ -17,19 +17,10 @@ from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from outbox import rules, services, tasks
 from outbox.models import Email, EmailStatus
 
-from .backends import HeldBackend, WorkerKilled
+from .backends import DYING, LOCMEM, REFUSING, SECOND, HeldBackend, WorkerKilled, at
 from .smtp_server import free_port, smtp_server
 
 pytestmark = pytest.mark.django_db
-REFUSING = "tests.outbox.backends.RefusingBackend"
-DYING = "tests.outbox.backends.DyingBackend"
-LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
-SECOND = timedelta(seconds=1)
-
-
-def at(moment):
-    """Run the block as if it were ``moment`` (the services read the clock through timezone.now)."""
-    return patch("django.utils.timezone.now", return_value=moment)
 
 
 def queue(dealer, capture, *, to="manager@example.com", subject="Complaint log", send=True):
