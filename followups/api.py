@@ -69,7 +69,8 @@ class LinkSentSerializer(serializers.Serializer):
 ]))
 class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
-    """Follow-up calls; ``?due=`` gives one part of the representative's list (in each dealer's local day)."""
+    """Follow-up calls; ``?due=`` gives one part of the representative's list (in each dealer's local day), paged
+    like the whole list."""
 
     serializer_class = CallSerializer
 
@@ -86,7 +87,8 @@ class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         if request.query_params.get("dealer") is not None:
             wanted = query_id(request, "dealer")
             calls = [call for call in calls if call.dealer_id == wanted]
-        return Response({"count": len(calls), "results": CallSerializer(calls, many=True).data})
+        page = self.paginate_queryset(calls)  # pages like every list: ``?page=`` is checked, ``next`` links on
+        return self.get_paginated_response(CallSerializer(page, many=True).data)
 
     @extend_schema(request=AttemptSerializer, responses=CallSerializer)
     @action(detail=True, methods=["post"])
