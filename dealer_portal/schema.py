@@ -2,9 +2,10 @@
 
 ``dealer_portal.api.exception_handler`` answers every error as ``{"detail": "...", "errors": {field: [...]}}``;
 this hook (in ``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``) adds that body as the ``Error`` component and,
-to each operation, the statuses it can answer besides its own: 400 where it takes input (a body or a query
-parameter) or writes, 401 and 403 where a login is needed, 404 where the path names a row (another dealer's row is 404
-too) or a list is paged (a page past the last). An operation that documents one of these itself keeps its own.
+to each operation, the statuses it can answer besides its own: 400 where it takes input (a body, a query or a
+worded path parameter such as a month) or writes, 401 and 403 where a login is needed, 404 where the path names
+a row (another dealer's row is 404 too) or a list is paged (a page past the last). An operation that documents
+one of these itself keeps its own.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +49,9 @@ def _needs_login(operation: dict, default_security: list) -> bool:
 def _error_statuses(method: str, operation: dict, default_security: list) -> list[str]:
     locations = {parameter.get("in") for parameter in operation.get("parameters", [])}
     statuses = []
-    if "requestBody" in operation or "query" in locations or method in WRITE_METHODS:
+    worded_path = any(parameter.get("in") == "path" and parameter.get("schema", {}).get("type") != "integer"
+                      for parameter in operation.get("parameters", []))  # a month in the path: "2031-05" is refused
+    if "requestBody" in operation or "query" in locations or method in WRITE_METHODS or worded_path:
         statuses.append("400")
     if _needs_login(operation, default_security):
         statuses += ["401", "403"]

@@ -97,6 +97,9 @@ def figures(role):
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
 
 
+FORM_MEDIA_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
 class _RolledBack(Exception):
     pass
 
@@ -111,6 +114,14 @@ def _checks_that_do_not_apply(case, response) -> list:
         # request may be refused with 400 and its field errors. Invalid input is still checked to be refused
         # (negative_data_rejection), and every 400 against the Error schema.
         excluded.append(schemathesis.checks.positive_data_acceptance)
+    elif parameters & {"month", "quarter"}:
+        # A month or quarter still to come is refused with a 400 on the field ("2031-05 is in the future"): a
+        # rule of today's date that a schema pattern cannot state.
+        excluded.append(schemathesis.checks.positive_data_acceptance)
+    if case.media_type in FORM_MEDIA_TYPES and not isinstance(case.body, dict):
+        # A form body is a set of fields: a "body of another type" (an array, a string) cannot be sent as one,
+        # so schemathesis sends an unnamed part the server rightly reads as no fields (an empty PATCH).
+        excluded.append(schemathesis.checks.negative_data_rejection)
     return excluded
 
 
