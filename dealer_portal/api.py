@@ -16,7 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from .tenancy.models import Dealer, Membership
 from .tenancy.scoping import unscoped
-from .validation import MAX_ID, PLAUSIBLE_YEARS, id_or_none, validate_plausible_year
+from .validation import MAX_ID, id_or_none, validate_plausible_year
 
 
 def exception_handler(exc, context):
@@ -97,8 +97,10 @@ class DealerOwnedSerializer(serializers.ModelSerializer):
             if source != "dealer" and getattr(value, "dealer_id", dealer.pk) != dealer.pk:
                 field = self.fields[name]
                 raise ValidationError({name: [field.error_messages["does_not_exist"].format(pk_value=value.pk)]})
-            if isinstance(value, date) and value.year not in PLAUSIBLE_YEARS:
-                raise ValidationError({name: [_("Check the year: %(year)d cannot be right.") % {"year": value.year}]})
+            try:
+                validate_plausible_year(value)  # the forms' and the query filters' check too
+            except DjangoValidationError as error:
+                raise ValidationError({name: error.messages}) from error
         self._unique_check(attrs)
         return attrs
 
