@@ -66,23 +66,26 @@ def hash_token(token: str) -> str:
 class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
     REVOKED = "revoked", _("Revoked")
     EXPIRED = "expired", _("Expired")
 
 
 class InvitationKind(models.TextChoices):
     INVITATION = "invitation", _("Invitation")
+    # Rows made before invitations needed consent: the role was granted at once. None are made any more.
     ROLE_NOTICE = "role_notice", _("New role for an existing account")
 
 
 class Invitation(models.Model):
-    """A network admin's invitation: a one-time link that sets the new user's password.
+    """A network admin's invitation to a role: for a new address, a one-time link that sets the password and
+    creates the account; for an address that already has an account, a link to a page where that account, logged
+    in, accepts or declines. Nothing is granted before acceptance, and the admin is told the same in both cases.
 
     Only the SHA-256 of the token is stored, so a database dump cannot be used to accept one. The row is also
     the claim of its email (``email_*``): pending → sending (a lease) → sent, or pending again with a later
     attempt, or failed after the last one. The token is minted when the email is sent, so only the link in
-    the latest email works. A ``ROLE_NOTICE`` row is the notice to someone who already had an account (accepted
-    at once; its email carries no link).
+    the latest email works. ``ROLE_NOTICE`` rows are history from before consent (the role was granted at once).
     """
 
     network = models.ForeignKey("tenancy.Network", on_delete=models.CASCADE, related_name="invitations")
@@ -94,6 +97,9 @@ class Invitation(models.Model):
     dealer = models.ForeignKey("tenancy.Dealer", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="+", verbose_name=_("dealer"))
     department = models.CharField(_("department"), max_length=16, choices=Department.choices, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("The new person's language, and the invitation email's; "
+                                            "the network's default language if left empty."))
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     status = models.CharField(_("status"), max_length=16, choices=InvitationStatus.choices,
                               default=InvitationStatus.PENDING)
@@ -104,6 +110,7 @@ class Invitation(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                       blank=True, related_name="+")
+    declined_at = models.DateTimeField(_("declined at"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=InvitationKind.choices,
                             default=InvitationKind.INVITATION)
     site_url = models.CharField(_("site address"), max_length=200, blank=True,
@@ -124,6 +131,8 @@ class Invitation(models.Model):
         verbose_name_plural = _("invitations")
         indexes = [
             models.Index(fields=["network", "status"], name="invitation_network_status_idx"),
+            # A signed-in person's pending invitations, from any network, are read on every page (the header).
+            models.Index(fields=["email"], condition=models.Q(status="pending"), name="invitation_pending_email_idx"),
             # The sweeper reads the few rows whose email is still unsent, across networks.
             models.Index(fields=["email_next_attempt_at"],
                          condition=models.Q(email_status__in=(EmailStatus.PENDING, EmailStatus.SENDING)),
@@ -142,17 +151,25 @@ class Invitation(models.Model):
         return self.status == InvitationStatus.PENDING and self.expires_at > timezone.now()
 
     @property
-    def is_role_notice(self) -> bool:
-        return self.kind == InvitationKind.ROLE_NOTICE
+    def state(self) -> str:
+        """Where the invitation stands, as the admin sees it: a pending one past its date is expired already."""
+        if self.status == InvitationStatus.PENDING and self.expires_at <= timezone.now():
+            return InvitationStatus.EXPIRED
+        return self.status
+
+    @property
+    def state_label(self) -> str:
+        return InvitationStatus(self.state).label
+
+    @property
+    def place(self):
+        """Where the invited role works: the dealer, else the region, else the whole network."""
+        return self.dealer or self.region or self.network
 
     @property
     def can_send_again(self) -> bool:
-        """A usable invitation (or a notice whose email failed) may be sent again, unless a send is under way."""
-        if self.email_status == EmailStatus.SENDING:
-            return False
-        if self.is_role_notice:
-            return self.email_status == EmailStatus.FAILED
-        return self.is_usable
+        """A usable invitation may be sent again, unless a send is under way."""
+        return self.email_status != EmailStatus.SENDING and self.is_usable
 
     @property
     def email_failed(self) -> bool:
@@ -164,3 +181,41 @@ class Invitation(models.Model):
         return delivery_note(status=self.email_status, attempts=self.email_attempts, last_error=self.email_last_error,
                              sent_at=self.email_sent_at, next_attempt_at=self.email_next_attempt_at,
                              queued=_("Not yet sent: on its way"))
+
+
+class ApiToken(models.Model):
+    """A named API login of one user, for their scripts and integrations (``Authorization: Token <secret>``).
+
+    Only the secret's SHA-256 is stored, with its first characters (``prefix``) in clear so the row can be found
+    and shown ("which token is this?"); the secret itself is shown once, when the token is made. A token acts
+    as its owner and nothing more: the owner's memberships decide what it reaches, at every request.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+                              verbose_name=_("owner"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())
+
+    @property
+    def is_active(self) -> bool:
+        return not self.is_revoked and not self.is_expired()

@@ -13,4 +13,6 @@ network_patterns = [
 api_patterns = []
 public_patterns = [
     path("accounts/invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("account/invitations/", views.invitations_pending, name="invitations_pending"),
+    path("account/invitations/<int:pk>/answer/", views.invitation_answer, name="invitation_answer"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
+from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin, TranslatedContentAdmin
 from outbox.models import Email
 
 from .models import (
@@ -26,8 +26,8 @@ class ComplaintPolicyAdmin(TenantScopedAdmin):
 
 
 @admin.register(ComplaintCategory)
-class ComplaintCategoryAdmin(TenantScopedAdmin):
-    """The network's two-level taxonomy, maintained by its network admins."""
+class ComplaintCategoryAdmin(TranslatedContentAdmin):
+    """The network's two-level taxonomy, maintained by its network admins in the network's languages."""
 
     list_display = ["__str__", "network", "is_active"]
     list_filter = ["is_active", "network"]
@@ -35,8 +35,9 @@ class ComplaintCategoryAdmin(TenantScopedAdmin):
 
 
 @admin.register(StandardAnswer)
-class StandardAnswerAdmin(TenantScopedAdmin):
-    """The knowledge base of approved answers (seed 002), maintained by network admins."""
+class StandardAnswerAdmin(TranslatedContentAdmin):
+    """The knowledge base of approved answers (seed 002), maintained by network admins in the network's
+    languages."""
 
     list_display = ["title", "category", "network", "is_active"]
     list_filter = ["is_active", "network"]

@@ -5,6 +5,8 @@ import functools
 from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,12 +17,19 @@ from rest_framework.response import Response
 from accounts.models import User
 from customers.api import NO_DELETE
 from customers.models import Customer, Vehicle
-from dealer_portal.api import DealerOwnedSerializer, DealerOwnedViewSetMixin, query_id
+from dealer_portal.api import (
+    DealerOwnedSerializer,
+    DealerOwnedViewSetMixin,
+    NetworkContentSerializer,
+    NetworkContentUpdateMixin,
+    query_id,
+)
 from dealer_portal.tenancy.models import Dealer
 from servicejobs.models import ServiceJob
 
 from . import services
 from .models import (
+    WORDS_LIMIT,
     Complaint,
     ComplaintCategory,
     ComplaintPolicy,
@@ -48,7 +57,7 @@ class ComplaintSerializer(DealerOwnedSerializer):
     service_job = serializers.PrimaryKeyRelatedField(queryset=ServiceJob.objects, required=False, allow_null=True)
     category = serializers.PrimaryKeyRelatedField(queryset=ComplaintCategory.objects, required=False,
                                                   allow_null=True)
-    received_at = serializers.DateTimeField(required=False, help_text="When it came in (default: now).")
+    received_at = serializers.DateTimeField(required=False, help_text=gettext_lazy("When it came in (default: now)."))
     allowed_actions = serializers.SerializerMethodField()
     # Blank while the complaint is not on hold (a read-only model field is built without its blank).
     hold_cause = serializers.ChoiceField(choices=HoldCause.choices, allow_blank=True, read_only=True)
@@ -112,6 +121,11 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "author", "at", "channel", "body", "from_state", "to_state"]
         read_only_fields = ["author", "from_state", "to_state"]
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["body"] = instance.body_text  # a system-written entry in the caller's language
+        return data
+
 
 class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -126,7 +140,7 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
         for name, values in (("state", ComplaintState.values), ("department", Department.values),
                              ("severity", Severity.values)):
             if params.get(name) and params[name] not in values:
-                raise ValidationError({name: [f"Use one of: {', '.join(values)}."]})
+                raise ValidationError({name: [_("Use one of: %(values)s.") % {"values": ", ".join(values)}]})
         # The due-first order needs a reply limit: that of the (first) network the caller works in.
         dealer = Dealer.objects.select_related("network").order_by("pk").first()
         policy = ComplaintPolicy.objects.for_network(dealer.network) if dealer else ComplaintPolicy()
@@ -150,7 +164,8 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
         complaint = self.get_object()
         transition = TRANSITIONS.get(action_name)
         if transition is None:
-            raise ValidationError({"action": [f"Unknown action; use one of: {', '.join(TRANSITIONS)}."]})
+            raise ValidationError({"action": [_("Unknown action; use one of: %(actions)s.") % {
+                "actions": ", ".join(TRANSITIONS)}]})
         refusal = transition.refusal(complaint)
         if refusal:
             raise ValidationError({"action": [refusal]})
@@ -189,14 +204,16 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
                         status=status.HTTP_201_CREATED if request.method == "POST" else status.HTTP_200_OK)
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class CategorySerializer(NetworkContentSerializer):
     class Meta:
         model = ComplaintCategory
-        fields = ["id", "network", "parent", "name", "is_active"]
+        fields = ["id", "network", "parent", "name", "translations", "is_active"]
+        read_only_fields = ["network", "parent", "is_active"]
 
 
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """The complaint taxonomy of your networks (network admins edit it in the admin)."""
+class CategoryViewSet(NetworkContentUpdateMixin, viewsets.ReadOnlyModelViewSet):
+    """The complaint taxonomy of your networks. A network admin renames a category or writes its translations
+    with a PATCH (the taxonomy itself is shaped in the admin)."""
 
     serializer_class = CategorySerializer
 
@@ -204,14 +221,17 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         return ComplaintCategory.objects.select_related("parent").order_by("network", "parent__name", "name")
 
 
-class StandardAnswerSerializer(serializers.ModelSerializer):
+class StandardAnswerSerializer(NetworkContentSerializer):
     class Meta:
         model = StandardAnswer
-        fields = ["id", "network", "category", "title", "body", "is_active"]
+        fields = ["id", "network", "category", "title", "body", "translations", "is_active"]
+        read_only_fields = ["network", "category", "is_active"]
+        extra_kwargs = {"body": {"max_length": WORDS_LIMIT}}  # the model's limit, in the schema too
 
 
-class StandardAnswerViewSet(viewsets.ReadOnlyModelViewSet):
-    """The approved answers, ``?category=<id>`` for one category (network admins edit them in the admin)."""
+class StandardAnswerViewSet(NetworkContentUpdateMixin, viewsets.ReadOnlyModelViewSet):
+    """The approved answers, ``?category=<id>`` for one category. A network admin rewords one or writes its
+    translations with a PATCH (answers are added in the admin)."""
 
     serializer_class = StandardAnswerSerializer
 
@@ -227,8 +247,8 @@ class ComplimentSerializer(DealerOwnedSerializer):
     # A missing id and someone of another dealer get the service's one answer.
     person = serializers.PrimaryKeyRelatedField(queryset=User.objects, required=False, allow_null=True,
                                                 error_messages={"does_not_exist": services.NOT_AVAILABLE},
-                                                help_text="The id of someone who works at the dealer.")
-    received_at = serializers.DateTimeField(required=False, help_text="When it came in (default: now).")
+                                                help_text=gettext_lazy("The id of someone who works at the dealer."))
+    received_at = serializers.DateTimeField(required=False, help_text=gettext_lazy("When it came in (default: now)."))
 
     class Meta:
         model = Compliment
@@ -265,7 +285,7 @@ class ImprovementPlanSerializer(DealerOwnedSerializer):
     category = serializers.PrimaryKeyRelatedField(queryset=ComplaintCategory.objects)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects,
                                                error_messages={"does_not_exist": services.NOT_AVAILABLE},
-                                               help_text="The id of someone who works at the dealer.")
+                                               help_text=gettext_lazy("The id of someone who works at the dealer."))
 
     class Meta:
         model = ImprovementPlan

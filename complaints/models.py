@@ -11,9 +11,12 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from dealer_portal.tenancy.content import TranslatableModel, localized
 from dealer_portal.tenancy.models import DealerOwnedModel
 from dealer_portal.tenancy.scoping import NetworkOwnedManager, NetworkPolicyManager
 from outbox.models import Email
+
+from .timeline import timeline_text
 
 # The customer's own words are kept whole, but a description is a statement, not a document.
 WORDS_LIMIT = 10_000
@@ -50,8 +53,10 @@ class ComplaintPolicy(models.Model):
         return f"{self.network}: complaint policy"
 
 
-class ComplaintCategory(models.Model):
+class ComplaintCategory(TranslatableModel):
     """The network's two-level taxonomy: a top-level area and the categories under it."""
+
+    translatable_fields = ("name",)
 
     network = models.ForeignKey("tenancy.Network", on_delete=models.CASCADE, related_name="complaint_categories")
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
@@ -70,9 +75,11 @@ class ComplaintCategory(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+        name = localized(self, "name")
+        return f"{localized(self.parent, 'name')} › {name}" if self.parent_id else name
 
     def clean(self):
+        super().clean()
         if self.parent_id:
             if self.parent.parent_id:
                 raise ValidationError({"parent": _("Categories have two levels: choose a top-level area.")})
@@ -80,8 +87,10 @@ class ComplaintCategory(models.Model):
                 raise ValidationError({"parent": _("The area belongs to another network.")})
 
 
-class StandardAnswer(models.Model):
+class StandardAnswer(TranslatableModel):
     """An approved answer to a common problem, so representatives answer "with one voice" (seed 002)."""
+
+    translatable_fields = ("title", "body")
 
     network = models.ForeignKey("tenancy.Network", on_delete=models.CASCADE, related_name="standard_answers")
     category = models.ForeignKey(ComplaintCategory, on_delete=models.CASCADE, related_name="standard_answers")
@@ -97,7 +106,7 @@ class StandardAnswer(models.Model):
         verbose_name_plural = _("standard answers")
 
     def __str__(self):
-        return self.title
+        return localized(self, "title")
 
 
 class Department(models.TextChoices):
@@ -244,6 +253,10 @@ class TimelineEntry(DealerOwnedModel):
     at = models.DateTimeField(_("when"))
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     body = models.TextField(_("text"), blank=True, validators=[MaxLengthValidator(WORDS_LIMIT)])
+    # A system-written entry also keeps what it says (``timeline.TIMELINE_SENTENCES``), read in each reader's
+    # language through ``body_text``; people's words have no key and are shown as written.
+    body_key = models.CharField(_("text key"), max_length=64, blank=True)
+    body_params = models.JSONField(_("text details"), default=dict, blank=True)
     from_state = models.CharField(max_length=24, choices=ComplaintState.choices, blank=True)
     to_state = models.CharField(max_length=24, choices=ComplaintState.choices, blank=True)
 
@@ -252,6 +265,11 @@ class TimelineEntry(DealerOwnedModel):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
         indexes = [models.Index(fields=["dealer", "complaint", "at"], name="timeline_dealer_complaint_idx")]
+
+    @property
+    def body_text(self) -> str:
+        """What the entry says, in the active language when the system wrote it."""
+        return timeline_text(self.body_key, self.body_params, fallback=self.body)
 
 
 class SolutionProposal(DealerOwnedModel):

@@ -20,6 +20,7 @@ from django.db.models.lookups import LessThan
 
 from dealer_portal.tenancy.models import Department as StaffDepartment
 
+from .durations import duration_words as duration_words  # kept importable from here for views and services
 from .models import CLOSED_STATES, ComplaintState, Department
 
 ZERO = timedelta(0)
@@ -153,15 +154,3 @@ def complaint_departments(manager_department: str) -> list[str]:
     if manager_department == StaffDepartment.SERVICE:
         return [Department.SERVICE, Department.OTHER]
     return [manager_department]
-
-
-def duration_words(value: timedelta) -> str:
-    """``2 d 5 h`` / ``5 h 10 min`` / ``10 min``: how late, for people, not to the second."""
-    minutes = int(max(value, ZERO).total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    if days:
-        return f"{days} d {hours} h"
-    if hours:
-        return f"{hours} h {minutes} min"
-    return f"{minutes} min"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.validators import normalize_phone, normalize_vin
 from dealer_portal.tenancy.calendar import month_start, next_month, previous_month
+from dealer_portal.tenancy.content import localized
 from dealer_portal.tenancy.models import DEALER_ROLES, Dealer, Membership, Network, Role
 from outbox.models import Email
 from servicejobs.models import JobStatus, ServiceJob
@@ -291,14 +292,12 @@ def complaint_dashboard(*, policy, months: int = 6, today: date | None = None) -
     dashboard.median_to_close = statistics.median(durations) if durations else None
     dashboard.p90_to_close = _percentile(durations, 0.9)
 
-    categories = list(in_period.filter(category__isnull=False)
-                      .values("category__name", "category__parent__name").annotate(n=Count("pk")).order_by("-n"))
+    categories = list(in_period.filter(category__isnull=False).values(*CATEGORY_LABEL_FIELDS)
+                      .annotate(n=Count("pk")).order_by("-n"))
     total, running = sum(row["n"] for row in categories), 0
     for row in categories:
         running += row["n"]
-        name = f"{row['category__parent__name']} › {row['category__name']}" if row["category__parent__name"] \
-            else row["category__name"]
-        dashboard.pareto.append((name, row["n"], round(100 * running / total, 1)))
+        dashboard.pareto.append((category_label(row), row["n"], round(100 * running / total, 1)))
     dashboard.by_department = [(Department(row["department"]).label, row["n"]) for row in
                                in_period.values("department").annotate(n=Count("pk")).order_by("-n")]
     dashboard.by_advisor = [(row["name"] or row["email"], row["n"]) for row in
@@ -308,6 +307,21 @@ def complaint_dashboard(*, policy, months: int = 6, today: date | None = None) -
     dashboard.open_plans = list(ImprovementPlan.objects.filter(status__in=[PlanStatus.OPEN, PlanStatus.IN_PROGRESS])
                                 .select_related("category", "category__parent", "owner"))
     return dashboard
+
+
+# What a grouped query needs to name a category in the reader's language (the translations ride on the row).
+CATEGORY_LABEL_FIELDS = ("category__name", "category__translations", "category__parent__name",
+                         "category__parent__translations")
+
+
+def category_label(row: dict) -> str:
+    """"Area › category" of a row grouped by ``CATEGORY_LABEL_FIELDS``, in the active language."""
+    name = localized({"name": row["category__name"], "translations": row["category__translations"]}, "name")
+    if not row["category__parent__name"]:
+        return name
+    area = localized({"name": row["category__parent__name"], "translations": row["category__parent__translations"]},
+                     "name")
+    return f"{area} › {name}"
 
 
 def network_complaint_figures(*, today: date) -> tuple[list, list]:
@@ -320,6 +334,6 @@ def network_complaint_figures(*, today: date) -> tuple[list, list]:
         total=Count("pk"), closed=Count("pk", filter=Q(state__in=CLOSED_STATES)))}
     dealers = [(dealer, per_dealer.get(dealer.pk, {"total": 0, "closed": 0}))
                for dealer in Dealer.objects.select_related("region").order_by("region__name", "name")]
-    recurring = list(complaints.filter(category__isnull=False).values("category__parent__name", "category__name")
+    recurring = list(complaints.filter(category__isnull=False).values(*CATEGORY_LABEL_FIELDS)
                      .annotate(n=Count("pk")).order_by("-n")[:15])
-    return dealers, recurring
+    return dealers, [{**row, "label": category_label(row)} for row in recurring]

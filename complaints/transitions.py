@@ -4,7 +4,8 @@ leads to, why it is refused elsewhere, the form of its inputs and the handler th
 The complaint's page shows the form of every step its state allows; the API's payload for a step is derived
 from the same form and checked by it (``complaints/api.py``); ``services.complaint_transition`` locks the
 complaint, checks the state again, runs the handler and writes the timeline entry. A handler records what
-its step changes on the complaint (saved by the service) and returns the timeline entry's text.
+its step changes on the complaint (saved by the service) and returns the timeline entry's text: the person's
+words as written, or ``SystemWords`` when the step writes its own (read in each reader's language).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .inputs import NOT_AVAILABLE, moment_checked, words_checked
 from .models import Channel, ComplaintState, HoldCause, SolutionProposal
 from .selectors import works_at
 from .signals import complaint_closed_satisfied
+from .timeline import SystemWords
 
 S = ComplaintState
 OPEN_WORKING = frozenset({S.CONFIRMED, S.PROPOSED, S.AGREED, S.IMPLEMENTING, S.REOPENED})
@@ -37,7 +39,7 @@ class Transition:
     leads_to: str | None  # None: back to the state before the hold
     needs: str  # what must have happened first, said when the action is refused
     form: type[forms.ActionForm]  # its inputs, for the page and the API alike
-    handler: Callable[..., str]
+    handler: Callable[..., str | SystemWords]
     announce: Signal | None = None  # sent once the complaint is saved in its new state
 
     def refusal(self, complaint) -> str | None:
@@ -71,13 +73,14 @@ def allowed_actions(state: str) -> list[Transition]:
 @_step("confirm", gettext_lazy("Confirm with the customer"), allowed_from={S.NEW, S.REOPENED},
        leads_to=S.CONFIRMED, form=forms.ConfirmForm,
        needs=gettext_lazy("only a new or reopened complaint is confirmed with the customer"))
-def _confirm(complaint, *, by=None, channel: str = "", at: datetime | None = None, note: str = "") -> str:
+def _confirm(complaint, *, by=None, channel: str = "", at: datetime | None = None,
+             note: str = "") -> str | SystemWords:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Say how the complaint was confirmed with the customer.")})
     moment = moment_checked(at, "at")
     complaint.confirmed_at = moment
     complaint.first_contact_at = complaint.first_contact_at or moment
-    return note.strip() or _("Confirmed with the customer.")
+    return note.strip() or SystemWords("confirmed")
 
 
 @_step("propose", gettext_lazy("Propose a solution"), allowed_from={S.CONFIRMED, S.PROPOSED, S.REOPENED},
@@ -109,18 +112,18 @@ def _agree(complaint, *, by=None, proposal_id: int | None = None, agreement: str
 @_step("assign_owner", gettext_lazy("Name the owner who carries it out"), allowed_from={S.AGREED},
        leads_to=S.IMPLEMENTING, form=forms.AssignOwnerForm,
        needs=gettext_lazy("an owner is named once the customer has agreed to a solution"))
-def _assign_owner(complaint, *, by=None, owner=None) -> str:
+def _assign_owner(complaint, *, by=None, owner=None) -> str | SystemWords:
     if not works_at(owner, complaint.dealer):
         raise ValidationError({"owner": NOT_AVAILABLE})
     complaint.owner = owner
-    return _("%(owner)s carries the solution through.") % {"owner": owner}
+    return SystemWords("owner_assigned", {"owner": str(owner)})
 
 
 @_step("implemented", gettext_lazy("Solution implemented"), allowed_from={S.IMPLEMENTING},
        leads_to=S.AWAITING_CONFIRMATION, form=forms.NoteForm,
        needs=gettext_lazy("only a solution being implemented can be marked implemented"))
-def _implemented(complaint, *, by=None, note: str = "") -> str:
-    return note.strip() or _("Solution implemented; waiting for the customer's confirmation.")
+def _implemented(complaint, *, by=None, note: str = "") -> str | SystemWords:
+    return note.strip() or SystemWords("implemented")
 
 
 @_step("close_satisfied", gettext_lazy("Customer confirms they are satisfied"),
@@ -160,11 +163,11 @@ def _hold(complaint, *, by=None, cause: str = "", note: str = "") -> str:
 
 @_step("resume", gettext_lazy("Resume"), allowed_from={S.ON_HOLD}, leads_to=None, form=forms.NoteForm,
        needs=gettext_lazy("only a complaint on hold is resumed"))
-def _resume(complaint, *, by=None, note: str = "") -> str:
+def _resume(complaint, *, by=None, note: str = "") -> str | SystemWords:
     if complaint.on_hold_since:
         complaint.time_on_hold += timezone.now() - complaint.on_hold_since
     complaint.on_hold_since, complaint.hold_cause, complaint.state_before_hold = None, "", ""
-    return note.strip() or _("Resumed.")
+    return note.strip() or SystemWords("resumed")
 
 
 @_step("close_unresolved", gettext_lazy("Close unresolved"),

@@ -8,7 +8,9 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from customers.models import Customer
@@ -90,7 +92,8 @@ def complaint_reassign(request, dealer):
     else:
         moved = services.complaints_reassign(dealer=dealer, complaint_ids=ids, by=request.user,
                                              representative=form.cleaned_data["representative"])
-        messages.success(request, _("%(count)d complaint(s) reassigned.") % {"count": moved})
+        messages.success(request, ngettext("%(count)d complaint reassigned.", "%(count)d complaints reassigned.",
+                                           moved) % {"count": moved})
     return redirect("complaint_queue", dealer.network.slug, dealer.code)
 
 
@@ -102,7 +105,7 @@ def complaint_log_page(request, dealer):
     customer = None
     if customer_id:
         if id_or_none(customer_id) is None:
-            raise Http404("No such customer.")
+            raise Http404(_("No such customer."))
         customer = get_object_or_404(Customer.objects.prefetch_related("vehicles"), pk=customer_id)
     form = ComplaintLogForm(request.POST if request.method == "POST" and customer else None)
     if request.method == "POST" and customer and form.is_valid():
@@ -156,7 +159,7 @@ def complaint_action(request, dealer, pk: int, action: str):
     complaint's state does not allow it; its form kept, with the errors, when its inputs are not right."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     complaint = _complaint_for_page(pk)
     refusal = transition.refusal(complaint)
     if refusal:
@@ -218,12 +221,14 @@ def _dashboard_page(request, dealer, plan_form=None, status=200):
     months = months_form.cleaned_data["months"] if months_form.is_bound and months_form.is_valid() else 6
     policy = ComplaintPolicy.objects.for_network(dealer.network)
     dashboard = complaint_dashboard(policy=policy, months=months)
-    chart = {"months": [m.start.strftime("%Y-%m") for m in dashboard.months],
+    chart = {"months": [date_format(m.start, "YEAR_MONTH_FORMAT") for m in dashboard.months],
              "complaints": [m.complaints for m in dashboard.months],
              "compliments": [m.compliments for m in dashboard.months],
              "pareto_labels": [name for name, _, _ in dashboard.pareto[:10]],
              "pareto_counts": [count for _, count, _ in dashboard.pareto[:10]],
-             "pareto_cumulative": [share for _, _, share in dashboard.pareto[:10]]}
+             "pareto_cumulative": [share for _, _, share in dashboard.pareto[:10]],
+             "labels": {"complaints": _("Complaints"), "compliments": _("Compliments"),
+                        "cumulative": _("Cumulative share")}}
     return render(request, "complaints/dashboard.html", {
         "dealer": dealer, "dashboard": dashboard, "policy": policy, "chart": chart, "months_form": months_form,
         "median_to_close": duration_words(dashboard.median_to_close) if dashboard.median_to_close else None,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.tenancy.models import DealerOwnedModel
@@ -20,6 +21,9 @@ class Customer(DealerOwnedModel):
     do_not_contact = models.BooleanField(_("do not contact"), default=False)
     do_not_contact_reason = models.CharField(_("reason for do-not-contact"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the customer's own details last changed (the retention period counts from their last activity).
+    # A row written without it (raw SQL, an older migration's model) is changed now.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["name"]

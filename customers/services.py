@@ -77,12 +77,11 @@ def customer_create(*, dealer, name: str, phone: str = "", phone_alt: str = "", 
                     language: str | None = None, contact_consent: bool = True, do_not_contact: bool = False,
                     do_not_contact_reason: str = "") -> Customer:
     """Add a customer to ``dealer``; refuses (as field errors) what the model refuses and a phone number that is
-    already another customer's at the dealer. Side effects: the Customer row."""
+    already another customer's at the dealer. Without ``language`` the customer gets the network's default
+    language. Side effects: the Customer row."""
     customer = Customer(dealer=dealer, name=name, phone=phone, phone_alt=phone_alt, email=email,
-                        contact_consent=contact_consent, do_not_contact=do_not_contact,
-                        do_not_contact_reason=do_not_contact_reason)
-    if language:
-        customer.language = language
+                        language=language or dealer.network.default_language, contact_consent=contact_consent,
+                        do_not_contact=do_not_contact, do_not_contact_reason=do_not_contact_reason)
     return _customer_save(customer, creating=True)
 
 

@@ -28,7 +28,9 @@ def customer_detail(request, dealer, pk: int):
 
 
 def _customer_page(request, dealer, *, customer: Customer | None):
-    form = CustomerForm(request.POST or None, instance=customer)
+    # A new customer starts in the network's language (changeable here, like every field).
+    initial = {"language": dealer.network.default_language} if customer is None else None
+    form = CustomerForm(request.POST or None, instance=customer, initial=initial)
     form.instance.dealer = dealer
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,20 +3,29 @@
 import copy
 from datetime import date, datetime
 
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import UniqueConstraint
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils import html
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .tenancy.models import Dealer, Membership
+from .tenancy.content import content_save
+from .tenancy.models import Dealer, Membership, Network, Role
 from .tenancy.scoping import unscoped
 from .validation import MAX_ID, id_or_none, validate_plausible_year
+
+NON_FIELD_ERRORS_KEY = api_settings.NON_FIELD_ERRORS_KEY
 
 
 def exception_handler(exc, context):
@@ -28,7 +37,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, ValidationError):
         errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
-        response.data = {"detail": "Invalid input.", "errors": errors}
+        response.data = {"detail": gettext("Invalid input."), "errors": errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"]), "errors": {}}
     return response
@@ -38,7 +47,7 @@ def caller_only_dealer() -> Dealer:
     """The one active dealer the caller's scope holds; a 400 asking for ``dealer`` when there are several."""
     dealers = list(Dealer.objects.filter(is_active=True)[:2])
     if len(dealers) != 1:
-        raise ValidationError({"dealer": ["This field is required: you work at several dealers."]})
+        raise ValidationError({"dealer": [_("This field is required: you work at several dealers.")]})
     return dealers[0]
 
 
@@ -83,11 +92,23 @@ class DealerOwnedSerializer(serializers.ModelSerializer):
 
     dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects, required=False)
 
+    def to_internal_value(self, data):
+        # A form-encoded body sends an empty value as "", which DRF reads as "not sent" for an optional field:
+        # a PATCH with received_at= would answer 200 and change nothing. An empty value is refused instead,
+        # unless the field takes blank text or null.
+        if html.is_html_input(data):
+            empty = {name: [field.error_messages["required"]] for name, field in self.fields.items()
+                     if not field.read_only and data.get(name) == "" and not getattr(field, "allow_blank", False)
+                     and not field.allow_null}
+            if empty:
+                raise ValidationError(empty)
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if self.instance is not None:
             if "dealer" in attrs and attrs["dealer"] != self.instance.dealer:
-                raise ValidationError({"dealer": ["A row cannot move to another dealer."]})
+                raise ValidationError({"dealer": [_("A row cannot move to another dealer.")]})
             dealer = self.instance.dealer
         else:
             dealer = attrs.get("dealer") or caller_only_dealer()
@@ -144,6 +165,34 @@ def _model_field_name(model, source: str) -> str:
         return model._meta.get_field(source).name
     except FieldDoesNotExist:
         return source
+
+
+# Base of a network's translatable content written through the API (a PATCH sends only what changes): the row is
+# checked and saved by ``content_save``, as the admin checks it, so the API refuses what the admin does. (A comment,
+# not a docstring: the schema would give it as the description of every subclass.)
+class NetworkContentSerializer(serializers.ModelSerializer):
+
+    def update(self, instance, validated_data):
+        try:
+            return content_save(instance, validated_data)
+        except DjangoValidationError as error:
+            raise ValidationError({NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: messages
+                                   for name, messages in error.message_dict.items()}) from error
+
+
+class NetworkContentUpdateMixin(mixins.UpdateModelMixin):
+    """A network's content changed in place by a PATCH (it is created in the admin or shipped with the network):
+    the row is found in the caller's scope (another network's is a 404), and only a network admin of its network
+    may change it (anyone else is a 403, before the input is looked at)."""
+
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        row = super().get_object()
+        if self.action == "partial_update" and not self.request.tenancy.is_network_admin(row.network):
+            raise PermissionDenied(gettext("Only a network admin of %(network)s can do this.") % {
+                "network": row.network.name})
+        return row
 
 
 class DealerOwnedViewSetMixin:
@@ -224,6 +273,53 @@ class DealerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if active in ("true", "false"):
             dealers = dealers.filter(is_active=active == "true")
         elif active is not None:
-            raise ValidationError({"active": ["Use true or false."]})
+            raise ValidationError({"active": [_("Use true or false.")]})
         return dealers
 
+
+
+NETWORK_PARAMETER = OpenApiParameter("network", OpenApiTypes.STR,
+                                     description="A network's slug; needed when you work in several networks.")
+NO_SUCH_NETWORK = _("Select a valid choice. That choice is not one of the available choices.")
+
+
+def require_network_admin(request, refusal: str) -> None:
+    """403 with ``refusal`` (a whole sentence) unless the caller is a network admin somewhere (which network is
+    checked by ``caller_network``)."""
+    if not request.tenancy.is_network_admin():
+        raise PermissionDenied(refusal)
+
+
+def caller_network(request, slug: str | None, *, administer: bool = False) -> Network:
+    """The network a request is about: the one whose slug is given, else the caller's only one (400 if several).
+
+    With ``administer``, only networks the caller administers are candidates, and another is a 403.
+    """
+    networks = Network.objects.order_by("slug")  # scoped: the networks the caller belongs to
+    if slug:
+        network = networks.filter(slug=slug).first()
+        if network is None:
+            raise ValidationError({"network": [NO_SUCH_NETWORK]})
+    else:
+        if administer and not request.user.is_superuser:
+            networks = networks.filter(pk__in=[grant.network_id for grant in request.tenancy.grants
+                                               if grant.role == Role.NETWORK_ADMIN])
+        candidates = list(networks[:2])
+        if len(candidates) != 1:
+            raise ValidationError({"network": [_("This field is required: you work in several networks.")]})
+        network = candidates[0]
+    if administer and not request.tenancy.is_network_admin(network):
+        raise PermissionDenied(_("Only a network admin of %(network)s can do this.") % {"network": network.name})
+    return network
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """Swagger UI for signed-in people: its start-up script is a second request to this URL (``?script``),
+    never inline, so the page keeps to the Content-Security-Policy. Someone not signed in is sent to log in."""
+
+    template_name = "dealer_portal/api_docs.html"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)

@@ -3,6 +3,8 @@
 import logging
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from . import views
@@ -87,3 +89,41 @@ class BackgroundOutageMiddleware:
                            exception)
             return views.service_unavailable(request)
         return None
+
+
+class UserLanguageMiddleware:
+    """A signed-in person sees the language kept on their account, whatever the device; anyone else keeps
+    LocaleMiddleware's choice (the language cookie, then Accept-Language). Runs after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """The ``Permissions-Policy`` header from ``settings.PERMISSIONS_POLICY`` (feature: allowed origins) on every
+    answer: an empty list turns the feature off for every origin, ``"self"`` keeps it for our own pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(_permissions_origin(origin) for origin in origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def _permissions_origin(origin: str) -> str:
+    """``self`` and ``*`` as they are; an origin is quoted, as the header's structured-field syntax wants."""
+    return origin if origin in ("self", "*") else f'"{origin}"'

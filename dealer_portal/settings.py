@@ -34,10 +34,12 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "pgtrigger",
+    "pghistory",
     "dealer_portal.tenancy",
     "outbox",
     "accounts",
@@ -46,11 +48,17 @@ INSTALLED_APPS = [
     "complaints",
     "scoring",
     "followups",
+    "audit",
+    "datarights",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy and Permissions-Policy headers, on every answer (pages, API, admin, errors).
+    "csp.middleware.CSPMiddleware",
+    "dealer_portal.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # early: also on a request refused next
     # Early: a NUL byte or bytes that are not UTF-8, anywhere in the request, are a 400 before anything reads them.
     "dealer_portal.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -60,8 +68,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Every write while answering carries who (also an API token's holder, known only inside the view) and where.
+    "audit.context.AuditContextMiddleware",
+    # A signed-in person's language is the one on their account, on every device (LocaleMiddleware's otherwise).
+    "dealer_portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A broker or Redis outage escaping a view is a 503 with Retry-After (JSON under /api/), not a 500.
     "dealer_portal.middleware.BackgroundOutageMiddleware",
@@ -84,7 +95,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dealer_portal.tenancy.context_processors.tenancy",
+                "accounts.context_processors.pending_invitations",
             ],
+            # |date_as and |percent on every page (dates and figures in the reader's language).
+            "builtins": ["dealer_portal.templatetags_formatting"],
         },
     },
 ]
@@ -96,6 +110,11 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The audit history's triggers (PostgreSQL only) are installed by every `migrate`, after the migrations, so all
+# of the audit's migrations stay in audit/migrations: a tracked model's new column is a new history column there.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # Redis is the cache (shared by every process, so login rate limits hold across workers) and the broker.
 # While Redis is down the cache falls back to each process's memory (limits then hold per process).
@@ -146,6 +165,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 FOLLOWUP_LINK_VALID_DAYS = env.int("FOLLOWUP_LINK_VALID_DAYS", default=7)
+# The lifetime of an API token whose owner is in no network (a superuser); networks set their own.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=90)
 
 # Email: printed to the console unless SMTP is configured.
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
@@ -165,9 +186,12 @@ LANGUAGES = [
     ("en", _("English")),
     ("es", _("Spanish")),
     ("fi", _("Finnish")),
+    ("ms", _("Malay")),
     ("zh-hans", _("Chinese (Simplified)")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, numbers and date inputs per language (dealer_portal/formats/<locale>/formats.py), ISO input first.
+FORMAT_MODULE_PATH = "dealer_portal.formats"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -201,16 +225,55 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# No inline script, style or handler anywhere (tests/hardening walks the templates): every script and
+# stylesheet is a static file, data reaches scripts through json_script or data-* attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "connect-src": ["'self'"],
+    },
+}
+# Browser features no page uses are off; security keys and passkeys (WebAuthn) stay available to our pages.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "hid": [],
+    "screen-wake-lock": [],
+    "xr-spatial-tracking": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 
 # REST API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a missing login a 401, not a 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",  # hashed, expiring tokens, in the holder's language
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: the API docs (/api/docs/) are the browsable view; DRF's own needs inline styles the
+    # Content-Security-Policy refuses.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "dealer_portal.api_parsing.CheckedJSONParser",  # depth, NUL and non-finite numbers: a 400, never a 500
         "rest_framework.parsers.FormParser",
@@ -227,6 +290,8 @@ SPECTACULAR_SETTINGS = {
     "the caller may see; another dealer's object answers 404.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for signed-in callers (session or token), not for anyone on the internet.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -329,6 +394,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicejobs.tasks.job_imports_sweep",
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},  # a sweep nobody ran within its minute is dropped: the next one does it all
+    },
+    # Customers inactive past their network's retention period are anonymised (networks without one: nothing).
+    "datarights-customers-retention": {
+        "task": "datarights.tasks.customers_retention_all",
+        "schedule": crontab(hour=3, minute=50),
     },
 }
 

@@ -4,14 +4,17 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from accounts import urls as accounts_urls
 from accounts import views as accounts_views
+from audit import urls as audit_urls
 from complaints import urls as complaints_urls
 from customers import urls as customers_urls
+from datarights import urls as datarights_urls
 from followups import urls as followups_urls
 from scoring import urls as scoring_urls
 from servicejobs import urls as servicejobs_urls
@@ -20,9 +23,10 @@ from . import api, views
 
 # The admin logs in through allauth's login page, so the same rate limits cover it.
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Dealer Portal administration"
+admin.site.site_header = gettext_lazy("Dealer Portal administration")
 
-APPS = [accounts_urls, customers_urls, servicejobs_urls, complaints_urls, followups_urls, scoring_urls]
+APPS = [accounts_urls, customers_urls, servicejobs_urls, complaints_urls, followups_urls, scoring_urls, audit_urls,
+        datarights_urls]
 
 router = SimpleRouter()
 router.register("dealers", api.DealerViewSet, basename="dealer")
@@ -42,14 +46,23 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # allauth's reset request, answering its form again (not "sent") when the mail server fails.
     path("accounts/password/reset/", accounts_views.password_reset, name="account_reset_password"),
+    # A person's address is their login, set by the invitation: allauth's page to add addresses (and the
+    # confirmations it sends) is not offered.
+    re_path(r"^accounts/(?:email|confirm-email)/", views.page_not_found),
     path("accounts/", include("allauth.urls")),
+    # The picker's target: Django's set_language, which also keeps the choice on the account of whoever is in.
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", accounts_views.profile, name="profile"),
+    path("account/api-tokens/", accounts_views.api_token_create, name="api_token_create"),
+    path("account/api-tokens/<int:pk>/revoke/", accounts_views.api_token_revoke, name="api_token_revoke"),
     *public_patterns,
     path("n/<slug:network_slug>/", include(network_patterns)),
     path("n/<slug:network_slug>/d/<str:dealer_code>/", include(dealer_patterns)),
     path("api/v1/", include(api_patterns)),
+    # Both need a login (SPECTACULAR_SETTINGS SERVE_PERMISSIONS): anonymous callers get a 401, the docs a login.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -85,6 +85,7 @@ def network_home(request, network):
         "regions": list(by_region.items()),
         "dealer_count": len(dealers),
         "active_count": sum(1 for dealer in dealers if dealer.is_active),
+        "is_network_admin": request.tenancy.is_network_admin(network),
     })
 
 
@@ -117,11 +118,17 @@ def _scheduler_status() -> dict:
 
 @never_cache
 def healthz(request):
-    """503 when this server cannot work (database, broker); the scheduler is reported, never a reason to fail."""
+    """503 when this server cannot work (database, broker); the scheduler is reported, never a reason to fail.
+
+    Anyone (a load balancer, a container healthcheck) learns only ``ok`` or ``failing``; which part fails, and
+    the scheduler's last run, are for staff signed in, since they tell an attacker what the platform runs on.
+    """
     checks = {"database": _database_status(), "broker": _broker_status()}
     healthy = all(value in ("ok", "in-process") for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks, **_scheduler_status()},
-                        status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "failing"}
+    if request.user.is_authenticated and (request.user.is_staff or request.user.is_superuser):
+        body |= {**checks, **_scheduler_status()}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def _is_api(request) -> bool:

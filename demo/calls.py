@@ -30,7 +30,7 @@ from complaints.models import (
     SolutionProposal,
     TimelineEntry,
 )
-from complaints.services.taxonomy import department_of_area
+from complaints.services.taxonomy import department_of_area, shipped_category_name
 from dealer_portal.tenancy.calendar import local_date
 from dealer_portal.tenancy.models import Network, Role
 from followups.models import AttemptOutcome, CallAnswer, CallAttempt, CallKind, CallStatus, FollowUpCall, Questionnaire
@@ -85,6 +85,20 @@ COMMENTS = {
         CallKind.SALES: [("Uuden auton luovutuksessa mitään ei selitetty.", "Entrega de vehículo nuevo"),
                          ("Rekisteröintipaperit puuttuvat yhä.", "Trámites y documentación")],
     },
+    "ms": {
+        "happy": ["", "", "Semuanya baik, terima kasih.", "Servis sangat bagus, kereta macam baru.",
+                  "Cepat dan mesra, semua diterangkan dengan jelas."],
+        "so_so": ["", "Okey, tapi kereta siap lambat daripada yang dijanjikan.",
+                  "Servis baik, tapi tiada siapa terangkan invois."],
+        CallKind.SERVICE: [("Bunyi yang sama masih ada selepas servis.", "Falla repetida"),
+                           ("Kereta siap lambat dan tiada siapa maklumkan; habis satu pagi saya.",
+                            "Tiempo de entrega"),
+                           ("Saya dicaj lebih daripada yang diberitahu dan tiada penjelasan.", "Cobro / factura"),
+                           ("Kereta diserahkan kotor dan ada gris pada stereng.", "Limpieza y cuidado del vehículo")],
+        CallKind.SALES: [("Semasa penyerahan kereta baharu, tiada siapa terangkan cara guna apa-apa.",
+                          "Entrega de vehículo nuevo"),
+                         ("Geran dan nombor pendaftaran masih belum siap.", "Trámites y documentación")],
+    },
 }
 # The representative's steps on a complaint from a call: contact, confirmation, proposal, agreement, closing.
 STEPS = {
@@ -104,6 +118,14 @@ STEPS = {
            "implementing": "Asiakasvastaava vie ratkaisun loppuun.",
            "implemented": "Ratkaisu toteutettu; odotamme asiakkaan vahvistusta.",
            "satisfied": "Olen tyytyväinen, kiitos."},
+    "ms": {"contact": "Saya menghubungi pelanggan berkenaan aduan daripada panggilan susulan.",
+           "confirm": "Pelanggan mengesahkan apa yang berlaku dan apa yang diharapkan daripada kami.",
+           "propose": "Ketua bengkel memeriksa kereta secara percuma dan membetulkan kerja.",
+           "informed": "Pengurus servis, ketua bengkel",
+           "agree": "Pelanggan setuju menghantar kereta pada tarikh yang dipersetujui.",
+           "implementing": "Wakil pelanggan memastikan penyelesaian dilaksanakan sehingga selesai.",
+           "implemented": "Penyelesaian telah dilaksanakan; menunggu pengesahan pelanggan.",
+           "satisfied": "Saya berpuas hati, terima kasih atas susulan."},
 }
 # From confirmation to the customer's satisfied "yes", step by step (minutes, office hours): worked through
 # within the reply limit, or with waits at each step.
@@ -116,7 +138,7 @@ def _at(day: date, minute: int, zone) -> datetime:
 
 
 def _language(customer: Customer) -> str:
-    return "fi" if customer.language == "fi" else "es"
+    return customer.language if customer.language in STEPS else "es"
 
 
 class _DealerCalls:
@@ -131,7 +153,8 @@ class _DealerCalls:
         self.today, self.now_minute = self.now.date(), self.now.hour * 60 + self.now.minute
         self.rep_id, self.owner_id, self.questionnaire = rep_id, owner_id, questionnaire
         self.promise_policy, self.complaint_policy = promise_policy, complaint_policy
-        self.category_by_name = {category.name: category for category in categories}
+        # The customers' words name a category by its shipped Spanish name, whatever the network's language.
+        self.category_by_name = {shipped_category_name(category.name, "es"): category for category in categories}
         self.categories_by_department: dict[str, list[ComplaintCategory]] = defaultdict(list)
         for category in categories:
             self.categories_by_department[department_of_area(category.parent.name)].append(category)
@@ -432,7 +455,9 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
             if call.service_job_id is not None:
                 outcome = call.promise_outcome(zone=history.zone)
                 checks.append(PromiseCheck(dealer_id=call.dealer_id, job_id=call.service_job_id, number=9,
-                                           status=str(outcome.status), reason=outcome.reason[:300], evaluated_at=now))
+                                           status=str(outcome.status), reason_key=outcome.why.key,
+                                           reason_params=outcome.why.params, reason=outcome.reason[:300],
+                                           evaluated_at=now))
     PromiseCheck.objects.filter(dealer__network_id__in=network_ids, number=9, job__status=JobStatus.DELIVERED).delete()
     PromiseCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)
 

@@ -33,6 +33,7 @@ from servicejobs.models import (
     WorkCategory,
 )
 from servicejobs.promises import Policy, evaluate_service_promises
+from servicejobs.services import promise_check_for
 
 from .clock import MINUTES_PER_DAY, LocalClock, demo_now
 
@@ -99,18 +100,37 @@ CONCERNS = {
         W.TYRES: ["Renkaiden kausivaihto.", "Auto vetää oikealle.", "Rengasvaihto ja suuntauksen tarkistus."],
         W.OTHER: ["Lisävarusteen asennus.", "Tarkastus ennen pitkää matkaa.", "Pesu ja vahaus."],
     },
+    "ms": {
+        W.MAINTENANCE: ["Servis {km} km.", "Servis berkala.", "Tukar minyak hitam dan penapis.",
+                        "Servis {km} km, periksa brek."],
+        W.REPAIR: ["Bunyi pada suspensi hadapan bila lalu bonggol.", "Brek berbunyi bila berhenti.",
+                   "Minyak enjin bocor di bawah kereta.", "Enjin berketuk semasa sejuk."],
+        W.ELECTRICAL: ["Lampu check engine menyala.", "Bateri kong pada waktu malam.",
+                       "Tingkap kuasa kadang-kadang tidak berfungsi."],
+        W.WARRANTY: ["Waranti: penghawa dingin tidak sejuk.", "Waranti: stereng bergegar pada 100 km/j.",
+                     "Waranti: sensor parkir tidak berfungsi."],
+        W.RECALL: ["Kempen panggil balik: pemeriksaan beg udara.", "Kempen: kemas kini perisian enjin."],
+        W.BODYWORK: ["Kemek pada bampar belakang.", "Calar pada pintu pemandu.", "Baiki bonet akibat hujan batu."],
+        W.TYRES: ["Tukar tayar dan penjajaran roda.", "Kereta tertarik ke kanan.", "Putaran dan imbangan tayar."],
+        W.OTHER: ["Pasang aksesori.", "Pemeriksaan sebelum balik kampung.", "Cuci dan gilap."],
+    },
 }
 REPEAT_CONCERN = {"es": "Regresa: el problema de la visita anterior persiste.",
-                  "fi": "Sama vika palasi edellisen käynnin jälkeen."}
+                  "fi": "Sama vika palasi edellisen käynnin jälkeen.",
+                  "ms": "Datang semula: masalah lawatan lepas masih berlaku."}
 CHANGE_REASONS = {
     "es": ["La refacción llega más tarde de lo previsto.", "El diagnóstico tomó más tiempo.",
            "Carga de trabajo en el taller.", "Trabajo adicional autorizado por el cliente."],
     "fi": ["Varaosa saapuu myöhemmin.", "Vianhaku vei odotettua kauemmin.", "Korjaamolla ruuhkaa.",
            "Asiakkaan hyväksymä lisätyö."],
+    "ms": ["Alat ganti lewat sampai.", "Diagnosis mengambil masa lebih lama.", "Bengkel sibuk.",
+           "Kerja tambahan diluluskan oleh pelanggan."],
 }
 CANCEL_REASONS = {
     "es": ["El cliente reprogramó la cita.", "El cliente canceló por teléfono.", "El cliente vendió el auto."],
     "fi": ["Asiakas siirsi aikaa.", "Asiakas perui puhelimessa.", "Asiakas myi auton."],
+    "ms": ["Pelanggan menukar tarikh janji temu.", "Pelanggan membatalkan melalui telefon.",
+           "Pelanggan sudah menjual kereta."],
 }
 
 
@@ -282,7 +302,7 @@ class _DealerHistory:
                 spec["repeat_of"]
         else:
             customer, vehicle, category, repeat_of = self._pick(slot, index)
-        language = "fi" if customer.language == "fi" else "es"
+        language = customer.language if customer.language in CONCERNS else "es"
         appointment = None if walk_in else slot
         advisor_id = (rng.choices(self.advisor_ids, cum_weights=self.advisor_cum_weights)[0]
                       if self.advisor_ids else None)
@@ -518,9 +538,7 @@ class _Writer:
                     results = evaluate_service_promises(
                         job, changes=record.changes, policy=history.policy,
                         repeated_by=record.repeated_by.job if record.repeated_by else None, now=now)
-                    checks += [PromiseCheck(dealer_id=job.dealer_id, job_id=job.pk, number=result.number,
-                                            status=str(result.status), reason=result.reason[:300], evaluated_at=now)
-                               for result in results]
+                    checks += [promise_check_for(job, result, now=now) for result in results]
         PromiseCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)
         handovers = [handover for history in self.pending for handover in history.handovers]
         self.handover_pks += [h.pk for h in SalesHandover.objects.bulk_create(handovers, batch_size=BATCH_SIZE)]

@@ -35,8 +35,13 @@ from .scoring import demo_scoring_build
 
 DEMO_NETWORK_SLUG = "aurora-mx"
 OTHER_NETWORK_SLUG = "borealis-fi"
+MALAYSIA_NETWORK_SLUG = "proton-my"
+DEMO_NETWORK_SLUGS = (DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG, MALAYSIA_NETWORK_SLUG)
 DEMO_EMAIL_DOMAIN = "demo.test"
 DEMO_TIME_ZONE = "America/Mexico_City"
+MALAYSIA_TIME_ZONE = "Asia/Kuala_Lumpur"
+# Each network's people and customers speak its default language.
+LANGUAGE_BY_EMAIL_DOMAIN = {DEMO_EMAIL_DOMAIN: "es", "borealis.test": "fi", "proton.test": "ms"}
 
 # Region → (region code, [(city, time zone), ...]); a network spread over several time zones.
 MEXICO_REGIONS = {
@@ -65,6 +70,12 @@ LAST_NAMES = ["Hernández", "García", "Martínez", "López", "González", "Rodr
 MODELS = [("Aurora", "Lince"), ("Aurora", "Jaguar"), ("Aurora", "Cóndor"), ("Aurora", "Puma"),
           ("Aurora", "Halcón"), ("Aurora", "Coyote")]
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+# Malaysia's customers: Malay, Chinese and Indian names, as a Klang Valley outlet's list reads.
+MALAYSIAN_NAMES = ["Nur Aisyah binti Ahmad", "Muhammad Faiz bin Hassan", "Siti Nurhaliza binti Omar",
+                   "Ahmad Firdaus bin Ismail", "Nurul Huda binti Yusof", "Mohd Hafiz bin Abdullah",
+                   "Tan Wei Ming", "Lim Mei Ling", "Wong Kar Hoe", "Chong Siew Lan", "Lee Chee Keong",
+                   "Ng Hui Min", "Rajesh a/l Subramaniam", "Priya a/p Krishnan", "Kavitha a/p Muthu",
+                   "Suresh a/l Nair", "Farah Nadia binti Zainal", "Aiman Hakimi bin Razak"]
 
 
 @dataclass
@@ -113,8 +124,9 @@ def history_months(today: date, months: int) -> int:
 @transaction.atomic
 def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, today: date | None = None,
                        now: datetime | None = None) -> DemoSummary:
-    """Build the demo: network "Aurora Motors México" (4 regions, ``dealers`` outlets), a small second
-    network to show tenant isolation, users for every role (three to six advisors per outlet), each dealer's
+    """Build the demo: network "Aurora Motors México" (4 regions, ``dealers`` outlets; Spanish), a small second
+    network to show tenant isolation (Finnish) and a small Malaysian one (Malay, with English and Chinese
+    content), users for every role (three to six advisors per outlet), each dealer's
     customers and vehicles, and ``months`` complete months (and this month so far) of service jobs with their
     promise checks, complaints and follow-up calls, POE assessments and the published monthly rankings.
     The history runs up to ``now`` (default: the current time; given only ``today``, 11:30 on it in Mexico
@@ -130,14 +142,20 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     summary = DemoSummary()
     password_hash = make_password(settings.DEMO_PASSWORD)
 
-    network = Network.objects.create(slug=DEMO_NETWORK_SLUG, name="Aurora Motors México", time_zone=DEMO_TIME_ZONE)
+    network = Network.objects.create(slug=DEMO_NETWORK_SLUG, name="Aurora Motors México", time_zone=DEMO_TIME_ZONE,
+                                     default_language="es", content_languages=["en"])
     other = Network.objects.create(slug=OTHER_NETWORK_SLUG, name="Borealis Motors Suomi",
-                                   time_zone="Europe/Helsinki")
-    summary.networks = 2
+                                   time_zone="Europe/Helsinki", default_language="fi", content_languages=["en"])
+    # A small Malaysian network: Malay first, its content also in English and Chinese.
+    malaysia = Network.objects.create(slug=MALAYSIA_NETWORK_SLUG, name="Proton Servis Malaysia",
+                                      time_zone=MALAYSIA_TIME_ZONE, default_language="ms",
+                                      content_languages=["en", "zh-hans"])
+    summary.networks = 3
 
     regions = Region.objects.bulk_create(
         [Region(network=network, code=code, name=name) for name, (code, _) in MEXICO_REGIONS.items()]
-        + [Region(network=other, code="ETELA", name="Etelä-Suomi")]
+        + [Region(network=other, code="ETELA", name="Etelä-Suomi"),
+           Region(network=malaysia, code="KLANG", name="Lembah Klang")]
     )
     summary.regions = len(regions)
     region_by_code = {r.code: r for r in regions}
@@ -159,23 +177,29 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
                city="Helsinki", time_zone="Europe/Helsinki"),
         Dealer(network=other, region=region_by_code["ETELA"], code="ESP-001", name="Borealis Espoo Leppävaara",
                city="Espoo", time_zone="Europe/Helsinki"),
+        Dealer(network=malaysia, region=region_by_code["KLANG"], code="SHA-001", name="Proton Shah Alam Seksyen 15",
+               city="Shah Alam", time_zone=MALAYSIA_TIME_ZONE),
+        Dealer(network=malaysia, region=region_by_code["KLANG"], code="PJ-001", name="Proton Petaling Jaya",
+               city="Petaling Jaya", time_zone=MALAYSIA_TIME_ZONE),
     ]
     created_dealers = Dealer.objects.bulk_create(dealer_rows, batch_size=1000)
     # The outlets were open before the history starts (a ranking lists the dealers that existed in its month).
     opened = datetime.combine(today - timedelta(days=span * 30 + 365), time(9), tzinfo=UTC)
-    Dealer.objects.filter(network__in=[network, other]).update(created_at=opened)
+    Dealer.objects.filter(network__in=[network, other, malaysia]).update(created_at=opened)
     summary.dealers = len(created_dealers)
     aurora_dealers = [d for d in created_dealers if d.network_id == network.pk]
     borealis_dealers = [d for d in created_dealers if d.network_id == other.pk]
+    malaysia_dealers = [d for d in created_dealers if d.network_id == malaysia.pk]
 
     users: list[User] = []
     grants: list[tuple[int, dict]] = []  # (index into users, membership fields)
 
-    def person(email: str, name: str, *, staff: bool = False, superuser: bool = False, **membership) -> None:
+    def person(email: str, name: str, *, staff: bool = False, superuser: bool = False, language: str = "",
+               **membership) -> None:
         # The staff joined when their outlets opened, before the history begins.
         users.append(User(email=email, full_name=name, password=password_hash, is_staff=staff or superuser,
                           is_superuser=superuser, date_joined=opened,
-                          language="es" if email.endswith(DEMO_EMAIL_DOMAIN) else "fi"))
+                          language=language or LANGUAGE_BY_EMAIL_DOMAIN[email.rsplit("@", 1)[1]]))
         if membership:
             grants.append((len(users) - 1, membership))
 
@@ -212,6 +236,18 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     person("hq@borealis.test", "Helena Borealis HQ", network=other, role=Role.HQ_ANALYST)
     person("advisor@borealis.test", "Aino Huoltoneuvoja", network=other, dealer=borealis_dealers[0],
            role=Role.SERVICE_ADVISOR)
+    shah_alam, petaling_jaya = malaysia_dealers
+    person("hq@proton.test", "Nurul Izzah binti Kamal", network=malaysia, role=Role.HQ_ANALYST)
+    # HQ's analyst reads the ranking and scorecards in Chinese (the network's content has Chinese too).
+    person("analyst@proton.test", "陈美玲 (Tan Mei Ling)", network=malaysia, role=Role.HQ_ANALYST, language="zh-hans")
+    person("advisor@proton.test", "Muhammad Hafiz bin Ismail", network=malaysia, dealer=shah_alam,
+           role=Role.SERVICE_ADVISOR)
+    person("advisor.pj@proton.test", "Lim Wei Jie", network=malaysia, dealer=petaling_jaya,
+           role=Role.SERVICE_ADVISOR)
+    person("rep@proton.test", "Siti Aminah binti Rahman", network=malaysia, dealer=shah_alam,
+           role=Role.CUSTOMER_REPRESENTATIVE)
+    grants.append((len(users) - 1, {"network": malaysia, "dealer": petaling_jaya,
+                                    "role": Role.CUSTOMER_REPRESENTATIVE}))
 
     created_users = User.objects.bulk_create(users, batch_size=1000)
     memberships = Membership.objects.bulk_create(
@@ -232,19 +268,22 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
         taken.add((dealer_id, value))
         return value
 
+    phone_prefix = {network.pk: "+52", other.pk: "+358", malaysia.pk: "+60"}
+    phone_range = {network.pk: (2000000000, 9999999999), other.pk: (400000000, 509999999),
+                   malaysia.pk: (123000000, 199999999)}
+    customer_language = {network.pk: "es", other.pk: "fi", malaysia.pk: "ms"}
     customers: list[Customer] = []
     for dealer in created_dealers:
         for _ in range(120 if full else 5):
-            name = _person(rng)
+            name = rng.choice(MALAYSIAN_NAMES) if dealer.network_id == malaysia.pk else _person(rng)
             do_not_contact = rng.random() < 0.04
             customers.append(Customer(
                 dealer=dealer, name=name,
                 phone=unique(phones, dealer.pk, lambda dealer=dealer: normalize_phone(
-                    f"+52{rng.randint(2000000000, 9999999999)}" if dealer.network_id == network.pk
-                    else f"+358{rng.randint(400000000, 509999999)}")),
+                    f"{phone_prefix[dealer.network_id]}{rng.randint(*phone_range[dealer.network_id])}")),
                 email=f"{name.split()[0].lower()}.{rng.randint(10, 9999)}@example.com".replace("í", "i")
                 .replace("é", "e").replace("á", "a").replace("ó", "o").replace("ú", "u"),
-                language="es" if dealer.network_id == network.pk else "fi",
+                language=customer_language[dealer.network_id],
                 do_not_contact=do_not_contact,
                 do_not_contact_reason="Asked not to be called." if do_not_contact else "",
             ))
@@ -280,7 +319,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     # How each outlet handles complaints, drawn once for the complaints and the follow-up calls alike.
     profiles = {dealer.pk: dealer_profile_draw(rng) for dealer in aurora_dealers}
 
-    for owner in (network, other):
+    for owner in (network, other, malaysia):
         network_taxonomy_install(network=owner)
         shipped_checklists_install(network=owner)
     staff_by_dealer: dict[int, dict[str, list[User]]] = defaultdict(lambda: defaultdict(list))
@@ -290,7 +329,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     # Service complaints point to a job the customer had just collected: one query for every delivered job.
     jobs_by_dealer: dict[int, list[tuple]] = defaultdict(list)
     for job_id, dealer_id, customer_id, vehicle_id, delivered_at in (
-            ServiceJob.objects.filter(dealer__network__in=[network, other], status=JobStatus.DELIVERED)
+            ServiceJob.objects.filter(dealer__network__in=[network, other, malaysia], status=JobStatus.DELIVERED)
             .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at")):
         jobs_by_dealer[dealer_id].append((delivered_at, job_id, customer_id, vehicle_id))
     # The complaint texts are Spanish: the Finnish network gets the taxonomy but no invented complaints.
@@ -298,14 +337,20 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
         rng=rng, dealers=aurora_dealers, customers_by_dealer=customers_by_dealer,
         vehicles_by_customer=vehicles_by_customer, jobs_by_dealer=jobs_by_dealer, staff_by_dealer=staff_by_dealer,
         months=span, now=now, profiles=profiles)
-    # A follow-up call for every delivery of both networks; only Aurora's dissatisfied answers open complaints.
+    # A follow-up call for every delivery of every network; Aurora's and Malaysia's dissatisfied answers open
+    # complaints (the Malaysian ones in Malay, from the calls only).
     summary.calls = demo_calls_build(rng=rng, dealers=created_dealers, now=now,
                                      customers_by_dealer=customers_by_dealer, staff_by_dealer=staff_by_dealer,
-                                     complaints_for={dealer.pk for dealer in aurora_dealers}, profiles=profiles)
-    summary.complaints = Complaint.objects.filter(dealer__network=network).count()  # with the calls' own
+                                     complaints_for={dealer.pk for dealer in aurora_dealers + malaysia_dealers},
+                                     profiles=profiles)
+    summary.complaints = Complaint.objects.filter(dealer__network__in=[network, malaysia]).count()
     # A year of POE assessments and the rankings published from all of the above (Aurora only: the
     # Finnish network shows an empty ranking, as a network in its first month would).
     scoring = demo_scoring_build(rng=rng, network=network, dealers=aurora_dealers, now=now, months=months)
-    summary.assessments, summary.rankings = scoring.assessments, scoring.rankings
+    # Malaysia: its last few months, enough for a ranking and scorecards in Malay, English and Chinese.
+    malaysian = demo_scoring_build(rng=rng, network=malaysia, dealers=malaysia_dealers, now=now,
+                                   months=min(months, 3))
+    summary.assessments = scoring.assessments + malaysian.assessments
+    summary.rankings = scoring.rankings + malaysian.rankings
     summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
     return summary

@@ -1,18 +1,27 @@
 from django.contrib import admin
 from django.db.models import Prefetch
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
+from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TranslatedContentAdmin
 from outbox.models import Email
 
-from .models import CallAnswer, CallAttempt, DailyCallReport, FollowUpCall, Questionnaire
+from .models import QUESTIONS, SHIPPED_QUESTIONS, CallAnswer, CallAttempt, DailyCallReport, FollowUpCall, Questionnaire
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(TenantScopedAdmin):
-    """Network admins decide here what counts as a dissatisfied answer."""
+class QuestionnaireAdmin(TranslatedContentAdmin):
+    """Network admins word the follow-up questions here, in the network's languages, and decide what counts as
+    a dissatisfied answer."""
 
     list_display = ["network", "dissatisfied_at_or_below", "work_not_right_is_dissatisfied"]
+
+    def get_changeform_initial_data(self, request):
+        # A new questionnaire starts from the shipped questions, in the admin's language.
+        language = translation.get_language() or "en"
+        shipped = {field: SHIPPED_QUESTIONS[field].get(language) or SHIPPED_QUESTIONS[field]["en"]
+                   for field in QUESTIONS}
+        return {**shipped, **super().get_changeform_initial_data(request)}
 
 
 class AttemptInline(admin.TabularInline):

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -9,11 +10,20 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from dealer_portal.api import ID_PARAMETER_SCHEMA, DealerOwnedViewSetMixin, query_id
+from dealer_portal.api import (
+    ID_PARAMETER_SCHEMA,
+    NETWORK_PARAMETER,
+    DealerOwnedViewSetMixin,
+    caller_network,
+    query_id,
+    require_network_admin,
+)
+from dealer_portal.tenancy.content import content_save
 
 from . import services
-from .models import ANSWER_COMMENTS_MAX_LENGTH, AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
+from .models import ANSWER_COMMENTS_MAX_LENGTH, QUESTIONS, AttemptOutcome, CallAnswer, FollowUpCall, Questionnaire
 from .selectors import call_list
 
 DUE_STATES = ("due_today", "last_day", "due_soon", "missed")
@@ -44,7 +54,7 @@ class MomentField(serializers.DateTimeField):
 
 class AttemptSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=AttemptOutcome.choices)
-    callback_at = MomentField(required=False, help_text="Required for call_back.")
+    callback_at = MomentField(required=False, help_text=_("Required for call_back."))
 
 
 class AnswersSerializer(serializers.ModelSerializer):
@@ -59,7 +69,7 @@ class AnswersSerializer(serializers.ModelSerializer):
 
 
 class LinkSentSerializer(serializers.Serializer):
-    sent_to = serializers.EmailField(help_text="The customer's address the link was emailed to.")
+    sent_to = serializers.EmailField(help_text=_("The customer's address the link was emailed to."))
 
 
 @extend_schema_view(list=extend_schema(parameters=[
@@ -82,7 +92,7 @@ class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         if due is None:
             return super().list(request, *args, **kwargs)
         if due not in DUE_STATES:
-            raise ValidationError({"due": [f"Use one of: {', '.join(DUE_STATES)}."]})
+            raise ValidationError({"due": [_("Use one of: %(values)s.") % {"values": ", ".join(DUE_STATES)}]})
         calls = getattr(call_list(), due)
         if request.query_params.get("dealer") is not None:
             wanted = query_id(request, "dealer")
@@ -130,22 +140,67 @@ class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Ret
 
 
 class QuestionnaireSerializer(serializers.ModelSerializer):
-    questions = serializers.SerializerMethodField()
+    questions = serializers.SerializerMethodField(
+        help_text=_("Each question as it is asked in the caller's language (else the network's default)."))
 
     class Meta:
         model = Questionnaire
-        fields = ["network", "dissatisfied_at_or_below", "work_not_right_is_dissatisfied", "questions"]
+        fields = ["network", "dissatisfied_at_or_below", "work_not_right_is_dissatisfied", *QUESTIONS,
+                  "translations", "questions"]
 
     def get_questions(self, questionnaire) -> list[dict]:
-        fields = CallAnswer._meta
-        return [{"name": name, "label": str(fields.get_field(name).verbose_name)} for name in
-                ("overall", "work_done_right", "ready_when_promised", "would_recommend", "comments")]
+        return [{"name": name, "label": label} for name, label in questionnaire.questions().items()]
 
 
 class QuestionnaireViewSet(viewsets.ReadOnlyModelViewSet):
-    """Your networks' follow-up questionnaires (network admins edit them in the admin)."""
+    """Your networks' follow-up questionnaires, those saved (a network's admins write its questions at
+    ``/questionnaire/``)."""
 
     serializer_class = QuestionnaireSerializer
 
     def get_queryset(self):
         return Questionnaire.objects.order_by("network")
+
+
+class QuestionnaireTextsSerializer(serializers.ModelSerializer):
+    network = serializers.SlugField(required=False, write_only=True,
+                                    help_text=_("The network's slug; needed when you work in several networks."))
+
+    class Meta:
+        model = Questionnaire
+        fields = ["network", *QUESTIONS, "translations"]
+
+
+class NetworkQuestionnaireView(APIView):
+    """The network's follow-up questions: its own, or the shipped ones (in its languages) until it saves them.
+
+    A network admin writes them: PUT gives all five questions (and their translations, none if left out), PATCH
+    only what changes; the first write saves the network's own questionnaire.
+    """
+
+    @extend_schema(parameters=[NETWORK_PARAMETER], responses=QuestionnaireSerializer)
+    def get(self, request):
+        network = caller_network(request, request.query_params.get("network"))
+        return Response(QuestionnaireSerializer(Questionnaire.objects.for_network(network)).data)
+
+    @extend_schema(request=QuestionnaireTextsSerializer, responses=QuestionnaireSerializer)
+    def put(self, request):
+        return self._write(request, partial=False)
+
+    @extend_schema(request=QuestionnaireTextsSerializer, responses=QuestionnaireSerializer)
+    def patch(self, request):
+        return self._write(request, partial=True)
+
+    def _write(self, request, *, partial: bool) -> Response:
+        require_network_admin(request, gettext("Only network admins change these settings."))
+        payload = QuestionnaireTextsSerializer(data=request.data, partial=partial)
+        payload.is_valid(raise_exception=True)
+        values = dict(payload.validated_data)
+        network = caller_network(request, values.pop("network", None), administer=True)
+        if not partial:
+            values.setdefault("translations", {})
+        try:
+            questionnaire = content_save(Questionnaire.objects.for_network(network), values)
+        except DjangoValidationError as error:
+            raise ValidationError(error.message_dict) from error
+        return Response(QuestionnaireSerializer(questionnaire).data)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dealer_portal.forms import LocalDateTimeInput, PortalForm
 
-from .models import ANSWER_COMMENTS_MAX_LENGTH
+from .models import ANSWER_COMMENTS_MAX_LENGTH, Questionnaire
 
 SCORES = [(score, str(score)) for score in range(5, 0, -1)]
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -14,13 +14,20 @@ class CallbackForm(PortalForm):
 
 
 class AnswersForm(PortalForm):
-    overall = forms.TypedChoiceField(label=_("Overall, how satisfied are you? (5 = very)"), choices=SCORES, coerce=int,
-                                     widget=forms.RadioSelect)
-    work_done_right = forms.TypedChoiceField(label=_("Was the work done right?"), choices=YES_NO,
-                                             coerce=lambda value: value == "yes", widget=forms.RadioSelect)
-    ready_when_promised = forms.TypedChoiceField(label=_("Was the car ready when promised?"), choices=YES_NO,
-                                                 coerce=lambda value: value == "yes", widget=forms.RadioSelect)
-    would_recommend = forms.TypedChoiceField(label=_("Would you recommend us?"), choices=YES_NO,
-                                             coerce=lambda value: value == "yes", widget=forms.RadioSelect)
-    comments = forms.CharField(label=_("Comments, in the customer's words"), required=False,
-                               max_length=ANSWER_COMMENTS_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    """The follow-up's answers; each question is worded as the network's questionnaire asks it, in the active
+    language (the representative's on the call page, the customer's on the public page)."""
+
+    overall = forms.TypedChoiceField(choices=SCORES, coerce=int, widget=forms.RadioSelect)
+    work_done_right = forms.TypedChoiceField(choices=YES_NO, coerce=lambda value: value == "yes",
+                                             widget=forms.RadioSelect)
+    ready_when_promised = forms.TypedChoiceField(choices=YES_NO, coerce=lambda value: value == "yes",
+                                                 widget=forms.RadioSelect)
+    would_recommend = forms.TypedChoiceField(choices=YES_NO, coerce=lambda value: value == "yes",
+                                             widget=forms.RadioSelect)
+    comments = forms.CharField(required=False, max_length=ANSWER_COMMENTS_MAX_LENGTH,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field, text in questionnaire.questions().items():
+            self.fields[field].label = text

@@ -4,7 +4,9 @@ A call is a row with its window of local dates, created in the same transaction 
 wait is a due date on the row, never a delayed message.
 """
 
+import json
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealer_portal.tenancy.content import TranslatableModel, localized, shipped_translations
 from dealer_portal.tenancy.models import DealerOwnedModel
 from dealer_portal.tenancy.scoping import NetworkPolicyManager
 from outbox.models import Email
@@ -124,17 +127,45 @@ class FollowUpCall(DealerOwnedModel):
         return followup_outcome(self)
 
 
-class Questionnaire(models.Model):
-    """The network's satisfaction questions: what counts as a dissatisfied answer is the network's choice."""
+# The questions a follow-up asks, in order; what each answer means is fixed, the wording is the network's.
+QUESTIONS = ("overall", "work_done_right", "ready_when_promised", "would_recommend", "comments")
+
+# The shipped wording of each question in every platform language: {question: {language: text}}.
+SHIPPED_QUESTIONS: dict[str, dict[str, str]] = json.loads(
+    (Path(__file__).resolve().parent / "questions.json").read_text(encoding="utf-8"))
+
+QUESTION_MAX_LENGTH = 200
+
+
+class QuestionnaireManager(NetworkPolicyManager):
+    def for_network(self, network):
+        """The network's questionnaire, or its defaults: the shipped questions in its languages."""
+        questionnaire = super().for_network(network)
+        questionnaire.questions_fill_shipped()
+        return questionnaire
+
+
+class Questionnaire(TranslatableModel):
+    """The network's satisfaction questions, in its own words and languages; what counts as a dissatisfied
+    answer is the network's choice too."""
+
+    translatable_fields = QUESTIONS
 
     network = models.OneToOneField("tenancy.Network", on_delete=models.CASCADE, related_name="questionnaire")
+    overall = models.CharField(_("question: overall satisfaction (1–5)"), max_length=QUESTION_MAX_LENGTH)
+    work_done_right = models.CharField(_("question: was the work done right"), max_length=QUESTION_MAX_LENGTH)
+    ready_when_promised = models.CharField(_("question: was the car ready when promised"),
+                                           max_length=QUESTION_MAX_LENGTH)
+    would_recommend = models.CharField(_("question: would the customer recommend us"),
+                                       max_length=QUESTION_MAX_LENGTH)
+    comments = models.CharField(_("question: the customer's comments"), max_length=QUESTION_MAX_LENGTH)
     dissatisfied_at_or_below = models.PositiveSmallIntegerField(
         _("overall satisfaction at or below this is dissatisfied (1–5)"), default=2,
         validators=[MinValueValidator(1), MaxValueValidator(5)])
     work_not_right_is_dissatisfied = models.BooleanField(_("work not done right counts as dissatisfied"),
                                                          default=True)
 
-    objects = NetworkPolicyManager()
+    objects = QuestionnaireManager()
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -142,6 +173,28 @@ class Questionnaire(models.Model):
 
     def __str__(self):
         return f"{self.network}: questionnaire"
+
+    def save(self, *args, **kwargs):
+        # A row created in code without its questions asks the shipped ones (the admin always writes them).
+        self.questions_fill_shipped()
+        super().save(*args, **kwargs)
+
+    def questions_fill_shipped(self) -> None:
+        """Give each question left empty the shipped wording: in the network's default language, with its other
+        content languages as translations (a translation already written is kept). In memory."""
+        missing = {field: SHIPPED_QUESTIONS[field] for field in QUESTIONS if not getattr(self, field)}
+        if not missing or not self.network_id:
+            return
+        values, translations = shipped_translations(missing, network=self.network)
+        for field, text in values.items():
+            setattr(self, field, text)
+        written = self.translations or {}
+        self.translations = {**written, **{language: {**texts, **written.get(language, {})}
+                                           for language, texts in translations.items()}}
+
+    def questions(self) -> dict[str, str]:
+        """{question: its wording in the active language}, falling back to the network's default."""
+        return {field: localized(self, field) for field in QUESTIONS}
 
     def is_dissatisfied(self, *, overall: int, work_done_right: bool) -> bool:
         return overall <= self.dissatisfied_at_or_below or (self.work_not_right_is_dissatisfied and not work_done_right)

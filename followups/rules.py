@@ -24,10 +24,11 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from dealer_portal.sentences import day_param
 from servicejobs.models import PromiseCheckStatus
 from servicejobs.promises import FollowUpOutcome
+from servicejobs.reasons import Reason
 
 from .models import CallStatus
 
@@ -61,21 +62,16 @@ def window_closes_at(call, *, zone: ZoneInfo) -> datetime:
 def followup_outcome(call, *, zone=None) -> FollowUpOutcome:
     """Promise 9 (service or sales) from a delivery's follow-up call: kept if the customer was reached by the
     window's last day (``reached_by_window_end``). ``zone`` is unused: ``reached_on`` is already local."""
-    window = _("days %(start)s–%(end)s") % {"start": call.window_start.strftime("%d %b"),
-                                           "end": call.window_end.strftime("%d %b")}
+    window = {"start": day_param(call.window_start), "end": day_param(call.window_end)}
     if call.status == CallStatus.REACHED:
-        day = call.reached_on.strftime("%d %b")
+        reached = {"day": day_param(call.reached_on), **window}
         if reached_in_window(call):
-            return FollowUpOutcome(PromiseCheckStatus.KEPT, _("Customer reached on %(day)s, within %(window)s.") % {
-                "day": day, "window": window})
+            return FollowUpOutcome(PromiseCheckStatus.KEPT, Reason("followup_reached_in_window", reached))
         if reached_by_window_end(call):
-            return FollowUpOutcome(PromiseCheckStatus.KEPT, _(
-                "Customer reached on %(day)s, before the call window (%(window)s) opened.") % {
-                "day": day, "window": window})
-        return FollowUpOutcome(PromiseCheckStatus.BROKEN, _("Customer reached only on %(day)s, after %(window)s.") % {
-            "day": day, "window": window})
+            return FollowUpOutcome(PromiseCheckStatus.KEPT, Reason("followup_reached_early", reached))
+        return FollowUpOutcome(PromiseCheckStatus.BROKEN, Reason("followup_reached_late", reached))
     if call.status == CallStatus.MISSED:
-        return FollowUpOutcome(PromiseCheckStatus.BROKEN, _("Not reached within %(window)s.") % {"window": window})
+        return FollowUpOutcome(PromiseCheckStatus.BROKEN, Reason("followup_missed", window))
     if call.status == CallStatus.NOT_CONTACTED:
-        return FollowUpOutcome(PromiseCheckStatus.NOT_APPLICABLE, call.not_contacted_reason)
-    return FollowUpOutcome(PromiseCheckStatus.PENDING, _("Follow-up call due %(window)s.") % {"window": window})
+        return FollowUpOutcome(PromiseCheckStatus.NOT_APPLICABLE, Reason.verbatim(call.not_contacted_reason))
+    return FollowUpOutcome(PromiseCheckStatus.PENDING, Reason("followup_due", window))

@@ -9,10 +9,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from complaints.models import Channel
 from complaints.services import complaint_log, complaint_transition, dealer_representative
+from dealer_portal.formatting import date_as, percent_format
 from dealer_portal.tenancy.models import Department
 from dealer_portal.tenancy.scoping import unscoped
 from outbox.services import email_queue
@@ -80,7 +82,7 @@ def call_attempt_log(*, call: FollowUpCall, outcome: str, by=None, callback_at: 
             # After the window the call is missed, so a later callback would never be made.
             raise ValidationError({"callback_at": _(
                 "The call's window ends on %(day)s: give a time before it closes.") % {
-                "day": call.window_end.strftime("%d %b")}})
+                "day": date_as(call.window_end, "DAY_MONTH")}})
     else:
         callback_at = None
     attempt = CallAttempt.objects.create(dealer_id=call.dealer_id, call=call, outcome=outcome, at=now, by=by,
@@ -199,6 +201,18 @@ REPORT_HOUR = 8  # local time: the representatives' day starts
 CALL_REPORT_PURPOSE = "followups-daily-call-report"
 
 
+def _call_report_text(report: DailyCallReport, *, last_day: list[FollowUpCall], today) -> tuple[str, str]:
+    """The daily call report's subject and body, in the active language."""
+    lines = [f"- {call.customer.name} ({call.customer.phone})" for call in last_day]
+    rate = percent_format(report.completion_percent, places=1) if report.completion_percent is not None else "—"
+    body = _("Calls on their last day today: %(count)d\n%(lines)s\n\nYesterday's windows: %(reached)d of "
+             "%(due)d customers reached in time (%(rate)s).") % {
+        "count": len(last_day), "lines": "\n".join(lines), "reached": report.reached_in_window,
+        "due": report.due, "rate": rate}
+    subject = _("Follow-up calls for %(day)s") % {"day": date_format(today, "SHORT_DATE_FORMAT")}
+    return subject, body
+
+
 def daily_call_report_send(*, dealer, now: datetime | None = None) -> DailyCallReport | None:
     """Once a local day (from 08:00): remind the representatives of calls on their last day and report
     yesterday's completion rate. Side effects: the report row (the claim) and, in the same transaction, its email
@@ -219,15 +233,10 @@ def daily_call_report_send(*, dealer, now: datetime | None = None) -> DailyCallR
                                                     reached_in_window=ended.filter(reached_in_window_q()).count(),
                                                     last_day_calls=len(last_day))
             if representative is not None:
-                lines = [f"- {call.customer.name} ({call.customer.phone})" for call in last_day]
-                rate = f"{report.completion_percent} %" if report.completion_percent is not None else "—"
-                body = _("Calls on their last day today: %(count)d\n%(lines)s\n\nYesterday's windows: %(reached)d of "
-                         "%(due)d customers reached in time (%(rate)s).") % {
-                    "count": len(last_day), "lines": "\n".join(lines), "reached": report.reached_in_window,
-                    "due": report.due, "rate": rate}
+                with translation.override(representative.language):  # in the representative's language
+                    subject, body = _call_report_text(report, last_day=last_day, today=today)
                 email_queue(dealer=dealer, to=representative.email, purpose=CALL_REPORT_PURPOSE, about=report,
-                            subject=_("Follow-up calls for %(day)s") % {"day": today.isoformat()}, body=body,
-                            from_email=settings.DEFAULT_FROM_EMAIL)
+                            subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL)
     except IntegrityError:
         return None  # already sent today
     return report

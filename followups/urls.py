@@ -18,7 +18,10 @@ dealer_patterns = [
     path("calls/<int:pk>/send-link/", views.call_send_link, name="followup_send_link"),
 ]
 network_patterns = []
-api_patterns = router.urls
+api_patterns = [
+    *router.urls,
+    path("questionnaire/", api.NetworkQuestionnaireView.as_view(), name="network-questionnaire"),
+]
 public_patterns = [
     path("answer/<str:token>/", views.public_answer, name="followup_public_answer"),
 ]

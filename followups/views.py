@@ -17,7 +17,7 @@ from servicejobs.models import PromiseCheckStatus
 from . import services
 from .dashboard import followup_figures
 from .forms import AnswersForm, CallbackForm
-from .models import ONE_TAP_OUTCOMES, AnswerVia, AttemptOutcome, FollowUpCall
+from .models import ONE_TAP_OUTCOMES, AnswerVia, AttemptOutcome, FollowUpCall, Questionnaire
 from .selectors import call_list
 
 
@@ -32,13 +32,18 @@ def _call_for_page(pk: int) -> FollowUpCall:
         pk=pk)
 
 
+def _answers_form(dealer, data=None) -> AnswersForm:
+    """The answers form asking the dealer's network's questions, worded in the active language."""
+    return AnswersForm(data, questionnaire=Questionnaire.objects.for_network(dealer.network))
+
+
 def _render_call(request, dealer, call, *, answers_form=None, callback_form=None, status=200):
     broken = (call.service_job.promise_checks.filter(status=PromiseCheckStatus.BROKEN).order_by("number")
               if call.service_job_id else [])
     return render(request, "followups/call.html", {
         "dealer": dealer, "call": call, "broken": broken, "one_tap_outcomes": ONE_TAP_OUTCOMES,
         "call_back": AttemptOutcome.CALL_BACK,
-        "answers_form": answers_form or AnswersForm(), "callback_form": callback_form or CallbackForm(),
+        "answers_form": answers_form or _answers_form(dealer), "callback_form": callback_form or CallbackForm(),
     }, status=status)
 
 
@@ -52,7 +57,7 @@ def call_page(request, dealer, pk: int):
 def call_attempt(request, dealer, pk: int, outcome: str):
     """One tap: no answer, voicemail, wrong number, or call back at a time."""
     if outcome not in AttemptOutcome.values:
-        raise Http404("No such outcome.")
+        raise Http404(_("No such outcome."))
     call = _call_for_page(pk)
     callback_form = CallbackForm(request.POST) if outcome == AttemptOutcome.CALL_BACK else None
     if callback_form is not None and not callback_form.is_valid():
@@ -75,7 +80,7 @@ def call_attempt(request, dealer, pk: int, outcome: str):
 def call_answers(request, dealer, pk: int):
     """The customer was reached: their answers; a dissatisfied one lands the representative on the complaint."""
     call = _call_for_page(pk)
-    form = AnswersForm(request.POST)
+    form = _answers_form(dealer, request.POST)
     if form.is_valid():
         try:
             answer = services.call_answers_record(call=call, by=request.user, **form.cleaned_data)
@@ -117,7 +122,7 @@ def public_answer(request, token: str):
     except services.AnswerLinkUnusable as problem:
         return render(request, "followups/public_message.html", {"message": problem.message}, status=problem.status)
     with tenant_scope(TenantScope.for_dealer(call.dealer)), translation.override(call.customer.language):
-        form = AnswersForm(request.POST or None)
+        form = _answers_form(call.dealer, request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
                 services.call_answers_record(call=call, via=AnswerVia.ONLINE, **form.cleaned_data)

@@ -1,8 +1,17 @@
 from django.contrib import admin
 
-from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin
+from dealer_portal.tenancy.admin import ReadOnlyTenantAdmin, TenantScopedAdmin, TranslationsOnlyAdmin
 
-from .models import Assessment, AssessmentEvidence, ChecklistTemplate, Kpi, Ranking, ScoringPolicy
+from .models import (
+    Assessment,
+    AssessmentEvidence,
+    ChecklistItem,
+    ChecklistSection,
+    ChecklistTemplate,
+    Kpi,
+    Ranking,
+    ScoringPolicy,
+)
 
 
 @admin.register(ChecklistTemplate)
@@ -11,6 +20,25 @@ class ChecklistTemplateAdmin(ReadOnlyTenantAdmin):
 
     list_display = ["name", "code", "kind", "version", "is_current", "network"]
     list_filter = ["kind", "is_current", "network"]
+
+
+@admin.register(ChecklistSection)
+class ChecklistSectionAdmin(TranslationsOnlyAdmin):
+    """A checklist version's sections: their titles in the network's other languages."""
+
+    list_display = ["__str__", "template"]
+    list_filter = ["template__network"]
+    list_select_related = ["template"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(TranslationsOnlyAdmin):
+    """A checklist version's items: their requirement and guidance in the network's other languages."""
+
+    list_display = ["__str__", "section"]
+    list_filter = ["section__template__network"]
+    list_select_related = ["section__template"]
+    search_fields = ["code", "text"]
 
 
 @admin.register(Assessment)
@@ -30,8 +58,9 @@ class ScoringPolicyAdmin(TenantScopedAdmin):
 
 
 @admin.register(Kpi)
-class KpiAdmin(ReadOnlyTenantAdmin):
-    """The KPI set changes as a whole (its weights must add up to 100) on the scoring settings page."""
+class KpiAdmin(TranslationsOnlyAdmin):
+    """The KPI set changes as a whole (its weights must add up to 100) on the scoring settings page; here its
+    names get their translations."""
 
     list_display = ["name", "code", "measure", "focus_area", "category", "target", "weight", "network"]
     list_filter = ["network", "category", "focus_area"]

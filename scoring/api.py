@@ -8,6 +8,7 @@ dealer's self-assessment.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -17,9 +18,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dealer_portal.api import ID_PARAMETER_SCHEMA, DealerOwnedViewSetMixin, caller_only_dealer
+from dealer_portal.api import (
+    ID_PARAMETER_SCHEMA,
+    NETWORK_PARAMETER,
+    DealerOwnedViewSetMixin,
+    caller_network,
+    caller_only_dealer,
+    require_network_admin,
+)
 from dealer_portal.tenancy.access import require_dealer, roles_at_dealer
-from dealer_portal.tenancy.models import Network, Role
+from dealer_portal.tenancy.models import Role
 
 from . import selectors, services
 from .kpis import MEASURES
@@ -35,7 +43,6 @@ from .models import (
 )
 from .rules import MONTH_PATTERN, month_check, month_parse
 from .serializers import (
-    INVALID_CHOICE,
     AssessmentDetailSerializer,
     AssessmentSerializer,
     ChecklistFileSerializer,
@@ -54,10 +61,6 @@ from .serializers import (
 )
 
 HQ_ROLES = {Role.HQ_ANALYST, Role.NETWORK_ADMIN}
-NETWORK_PARAMETER = OpenApiParameter("network", OpenApiTypes.STR,
-                                     description="A network's slug; needed when you work in several networks.")
-
-
 def _as_api_error(error: DjangoValidationError, field: str = "non_field_errors") -> ValidationError:
     return ValidationError(error.message_dict if hasattr(error, "error_dict") else {field: error.messages})
 
@@ -67,7 +70,7 @@ def _yes_no(params, name: str) -> bool | None:
     if value is None:
         return None
     if value not in ("true", "false"):
-        raise ValidationError({name: ["Use true or false."]})
+        raise ValidationError({name: [_("Use true or false.")]})
     return value == "true"
 
 
@@ -78,35 +81,6 @@ def _month_param(params) -> object | None:
         return month_parse(params["month"])
     except DjangoValidationError as error:
         raise _as_api_error(error) from error
-
-
-def require_network_admin(request, what: str) -> None:
-    """403 unless the caller is a network admin somewhere (which network is checked by ``caller_network``)."""
-    if not request.tenancy.is_network_admin():
-        raise PermissionDenied(f"Only a network admin can {what}.")
-
-
-def caller_network(request, slug: str | None, *, administer: bool = False) -> Network:
-    """The network a request is about: the one whose slug is given, else the caller's only one (400 if several).
-
-    With ``administer``, only networks the caller administers are candidates, and another is a 403.
-    """
-    networks = Network.objects.order_by("slug")  # scoped: the networks the caller belongs to
-    if slug:
-        network = networks.filter(slug=slug).first()
-        if network is None:
-            raise ValidationError({"network": [INVALID_CHOICE]})
-    else:
-        if administer and not request.user.is_superuser:
-            networks = networks.filter(pk__in=[grant.network_id for grant in request.tenancy.grants
-                                               if grant.role == Role.NETWORK_ADMIN])
-        candidates = list(networks[:2])
-        if len(candidates) != 1:
-            raise ValidationError({"network": ["This field is required: you work in several networks."]})
-        network = candidates[0]
-    if administer and not request.tenancy.is_network_admin(network):
-        raise PermissionDenied(f"Only a network admin of {network.name} can do this.")
-    return network
 
 
 # --- Checklists ----------------------------------------------------------------------------------------------
@@ -133,7 +107,7 @@ class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @extend_schema(request=ChecklistImportSerializer, responses={201: ChecklistSerializer})
     def create(self, request):
         """Import a checklist (the shape ``export`` gives). A code the network has becomes its next version."""
-        require_network_admin(request, "import checklists")
+        require_network_admin(request, _("Only a network admin can import checklists."))
         payload = ChecklistImportSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -142,8 +116,8 @@ class ChecklistViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             template = services.checklist_import(network=network, data=data)
         except DjangoValidationError as error:
             raise _as_api_error(error) from error
-        return Response(self.get_serializer(self.get_queryset().get(pk=template.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response({**self.get_serializer(self.get_queryset().get(pk=template.pk)).data,
+                         "warnings": template.import_warnings}, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=ChecklistFileSerializer)
     @action(detail=True, methods=["get"])
@@ -200,7 +174,8 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
         wanted_status = params.get("status")
         if wanted_status is not None:
             if wanted_status not in AssessmentStatus.values:
-                raise ValidationError({"status": [f"Use one of: {', '.join(AssessmentStatus.values)}."]})
+                raise ValidationError({"status": [_("Use one of: %(values)s.") % {
+                    "values": ", ".join(AssessmentStatus.values)}]})
             assessments = assessments.filter(status=wanted_status)
         is_self = _yes_no(params, "is_self_assessment")
         if is_self is not None:
@@ -215,8 +190,8 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
     def _editable_object(self) -> Assessment:
         assessment = self.get_object()
         if not _may_run(self.request, assessment.dealer, is_self_assessment=assessment.is_self_assessment):
-            raise PermissionDenied("You may read this assessment but not change it: HQ's are scored by HQ, "
-                                   "a self-assessment by the dealer's manager.")
+            raise PermissionDenied(_("You may read this assessment but not change it: HQ's are scored by HQ, "
+                                     "a self-assessment by the dealer's manager."))
         return assessment
 
     @extend_schema(request=AssessmentSerializer, responses={201: AssessmentDetailSerializer})
@@ -230,8 +205,8 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
         if is_self is None:
             is_self = not _may_run(request, dealer, is_self_assessment=False)
         if not _may_run(request, dealer, is_self_assessment=is_self):
-            raise PermissionDenied("Only HQ auditors and network admins run HQ assessments; a dealer's manager "
-                                   "runs its self-assessment.")
+            raise PermissionDenied(_("Only HQ auditors and network admins run HQ assessments; a dealer's manager "
+                                     "runs its self-assessment."))
         try:
             month = month_check(data["month"], network=dealer.network)
             assessment = services.assessment_start(dealer=dealer, template=data["template"], month=month,
@@ -293,7 +268,7 @@ class AssessmentViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.R
         """Reopen a submitted assessment (network admins only); the reason is kept in its history."""
         assessment = self.get_object()
         if not request.tenancy.is_network_admin(assessment.dealer.network):
-            raise PermissionDenied("Only a network admin can reopen a submitted assessment.")
+            raise PermissionDenied(_("Only a network admin can reopen a submitted assessment."))
         payload = ReasonSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
@@ -323,7 +298,7 @@ class KpiSetView(APIView):
     @extend_schema(request=KpiSetSerializer, responses=KpiSetSerializer)
     def put(self, request):
         """Replace the whole set (network admins); the weights must add up to 100, or nothing changes."""
-        require_network_admin(request, "change the KPIs")
+        require_network_admin(request, _("Only a network admin can change the KPIs."))
         payload = KpiSetSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         network = caller_network(request, payload.validated_data.get("network"), administer=True)
@@ -382,7 +357,7 @@ class RankingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=False, methods=["post"])
     def republish(self, request):
         """Publish a month again as a new version, with a reason (network admins); the old version is kept."""
-        require_network_admin(request, "republish a ranking")
+        require_network_admin(request, _("Only a network admin can republish a ranking."))
         payload = RepublishSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data

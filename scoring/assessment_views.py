@@ -327,7 +327,7 @@ def evidence_download(request, dealer, pk: int, evidence_pk: int):
     try:
         handle = evidence.file.storage.open(evidence.file.name, "rb")
     except FileNotFoundError as error:
-        raise Http404("The file is no longer in the storage.") from error
+        raise Http404(_("The file is no longer in the storage.")) from error
     response = FileResponse(handle, as_attachment=not evidence.content_type.startswith("image/"),
                             filename=evidence.original_name, content_type=evidence.content_type)
     response["X-Content-Type-Options"] = "nosniff"
@@ -452,6 +452,8 @@ def checklists_page(request, network):
             else:
                 messages.success(request, _("Imported %(name)s, version %(version)d.") % {
                     "name": template.name, "version": template.version})
+                for warning in template.import_warnings:
+                    messages.warning(request, warning)
                 return redirect("scoring_checklists", network.slug)
         status = 400
     return render(request, "scoring/checklists.html", {

@@ -10,7 +10,10 @@ from decimal import Decimal
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
+
+from dealer_portal.tenancy.content import localized
 
 from .kpis import PERCENT
 from .models import EntryStatus, FocusArea, RankingEntry
@@ -59,15 +62,16 @@ def scorecard_table(card: dict, *, min_sample: int, entry: RankingEntry | None) 
         rows += [summary(_("Rank in the network"), entry.rank_network, unit=""),
                  summary(_("Rank in the region"), entry.rank_region, unit="")]
     for section in card.get("poe_sections", []):
-        rows.append([_("POE section"), section["title"], section["percent"], "%", None, None, None, None, None, None,
+        rows.append([_("POE section"), localized(section, "title"), section["percent"], "%",
+                     None, None, None, None, None, None,
                      _("%(achieved)s of %(applicable)s points") % section])
     for area in card.get("focus_areas", []):
         rows.append([_("Focus area"), str(FocusArea(area["area"]).label), area["percent"],
                      "%" if area["percent"] is not None else "", None, None, None, None, None, None, ""])
     for kpi in card.get("kpis", []):
-        unit = "%" if kpi["unit"] == PERCENT else "h"
-        rows.append([_("KPI"), kpi["name"], kpi["value"], unit if kpi["value"] is not None else "", kpi["cases"],
-                     kpi["met"], kpi["target"], kpi["weight"], kpi["effective_weight"], kpi["score"],
+        unit = "%" if kpi["unit"] == PERCENT else pgettext("unit: hours", "h")
+        rows.append([_("KPI"), localized(kpi, "name"), kpi["value"], unit if kpi["value"] is not None else "",
+                     kpi["cases"], kpi["met"], kpi["target"], kpi["weight"], kpi["effective_weight"], kpi["score"],
                      kpi_note(kpi, min_sample=min_sample)])
     return header, rows
 
@@ -97,7 +101,7 @@ def _xlsx_value(value):
 def table_response(fmt: str, *, filename: str, title: str, header: list[str], rows: list[list]) -> HttpResponse:
     """The table as a downloadable CSV or XLSX file; any other format is a 404."""
     if fmt not in FORMATS:
-        raise Http404("No such export format.")
+        raise Http404(_("No such export format."))
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)

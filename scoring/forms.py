@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from dealer_portal.forms import PortalForm, PortalModelForm
 from dealer_portal.tenancy.calendar import local_today
+from dealer_portal.tenancy.content import localized
 from dealer_portal.tenancy.models import Region
 
 from .kpis import MEASURES
@@ -113,7 +114,7 @@ class EvidenceForm(PortalForm):
         super().__init__(*args, **kwargs)
         self.fields["item"].queryset = ChecklistItem.objects.filter(section__template=template).order_by(
             "section__position", "position")
-        self.fields["item"].label_from_instance = lambda item: f"{item.code} — {item.text[:80]}"
+        self.fields["item"].label_from_instance = lambda item: f"{item.code} — {localized(item, 'text')[:80]}"
 
 
 class ReopenForm(PortalForm):
@@ -149,6 +150,8 @@ class KpiForm(PortalForm):
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=KpiCategory.choices)
     target = forms.DecimalField(label=gettext_lazy("Target"), max_digits=7, decimal_places=1)
     weight = forms.IntegerField(label=gettext_lazy("Weight"))
+    # The name in the network's other languages (edited in the admin or the API) is kept as it was.
+    translations = forms.JSONField(required=False, widget=forms.HiddenInput)
 
     def cells(self) -> list[tuple]:
         """The row's fields with the text a reader sees instead of the input (a choice by its label)."""
@@ -159,6 +162,8 @@ class KpiForm(PortalForm):
             text = "" if value is None else value
             if isinstance(field.field, forms.ChoiceField):
                 text = next((label for key, label in field.field.choices if str(key) == str(value)), "")
+            elif name == "name" and not self.is_bound:  # a reader sees the name in their language
+                text = localized({"name": text, "translations": self.initial.get("translations") or {}}, "name")
             cells.append((field, text))
         return cells
 

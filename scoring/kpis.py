@@ -8,12 +8,14 @@ loop over jobs. The same case sets, narrowed to one dealer, are what a scorecard
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 from django.db import connection, models
 from django.db.models import Count, ExpressionWrapper, F, Q
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from complaints.models import CLOSED_STATES, Complaint
 from dealer_portal.tenancy.calendar import local_month_q, next_month
+from dealer_portal.tenancy.content import shipped_translations
 from followups.models import CallKind, CallStatus, FollowUpCall
 from followups.rules import reached_in_window_q
 from servicejobs.models import JobStatus, PromiseCheck, PromiseCheckStatus, ServiceJob
@@ -155,11 +158,22 @@ DEFAULT_KPIS = [
 ]
 
 
+# The default KPIs' names in every platform language, beside the set they name.
+DEFAULT_KPI_NAMES: dict[str, dict[str, str]] = json.loads(
+    (Path(__file__).resolve().parent / "kpi_names.json").read_text(encoding="utf-8"))
+
+
 def default_kpis(network) -> list[Kpi]:
-    """The default set as unsaved rows of ``network`` (used until the network saves its own)."""
-    return [Kpi(network=network, code=code, name=str(MEASURES[measure].label), measure=measure,
-                focus_area=area, category=category, target=Decimal(target), weight=weight, position=position)
-            for position, (code, measure, area, category, target, weight) in enumerate(DEFAULT_KPIS)]
+    """The default set as unsaved rows of ``network`` (used until the network saves its own): each name in the
+    network's default language, with its other content languages as translations."""
+    kpis = []
+    for position, (code, measure, area, category, target, weight) in enumerate(DEFAULT_KPIS):
+        values, translations = shipped_translations(
+            {"name": DEFAULT_KPI_NAMES.get(code) or str(MEASURES[measure].label)}, network=network)
+        kpis.append(Kpi(network=network, code=code, name=values["name"], translations=translations,
+                        measure=measure, focus_area=area, category=category, target=Decimal(target), weight=weight,
+                        position=position))
+    return kpis
 
 
 @dataclass(frozen=True)

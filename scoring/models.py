@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dealer_portal.tenancy.content import TranslatableModel, localized
 from dealer_portal.tenancy.models import DealerOwnedModel
 from dealer_portal.tenancy.scoping import NetworkOwnedManager, NetworkPolicyManager, TenantManager
 
@@ -55,7 +56,9 @@ class ChecklistTemplate(models.Model):
         return f"{self.name} v{self.version}"
 
 
-class ChecklistSection(models.Model):
+class ChecklistSection(TranslatableModel):
+    translatable_fields = ("title",)
+
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="sections")
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
@@ -68,10 +71,16 @@ class ChecklistSection(models.Model):
         constraints = [models.UniqueConstraint(fields=["template", "code"], name="section_code_unique")]
 
     def __str__(self):
-        return f"{self.code} {self.title}"
+        return f"{self.code} {localized(self, 'title')}"
+
+    @property
+    def content_network(self):
+        return self.template.network if self.template_id else None
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(TranslatableModel):
+    translatable_fields = ("text", "guidance")
+
     section = models.ForeignKey(ChecklistSection, on_delete=models.CASCADE, related_name="items")
     code = models.CharField(_("code"), max_length=20)
     text = models.TextField(_("requirement"))
@@ -88,6 +97,10 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return f"{self.code} ({self.max_points})"
+
+    @property
+    def content_network(self):
+        return self.section.template.network if self.section_id else None
 
 
 class AssessmentStatus(models.TextChoices):
@@ -242,8 +255,10 @@ class ScoringPolicy(models.Model):
             raise ValidationError(errors)
 
 
-class Kpi(models.Model):
+class Kpi(TranslatableModel):
     """One Service Quality KPI of a network: what it measures, its focus area and category, target and weight."""
+
+    translatable_fields = ("name",)
 
     network = models.ForeignKey("tenancy.Network", on_delete=models.CASCADE, related_name="kpis")
     code = models.SlugField(_("code"), max_length=40)
@@ -265,7 +280,7 @@ class Kpi(models.Model):
         constraints = [models.UniqueConstraint(fields=["network", "code"], name="kpi_code_unique_in_network")]
 
     def __str__(self):
-        return self.name
+        return localized(self, "name")
 
 
 class RankingEntryManager(TenantManager):

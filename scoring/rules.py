@@ -199,6 +199,7 @@ class KpiResult:
     score: Fraction | None = None
     enough_data: bool = False
     effective_weight: Fraction | None = None
+    translations: dict = field(default_factory=dict)  # the KPI name in the network's other languages
 
     def as_json(self) -> dict:
         """The result as the snapshot keeps it: plain JSON, figures unrounded."""

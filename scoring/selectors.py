@@ -12,9 +12,11 @@ from fractions import Fraction
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from complaints.models import Complaint, ComplaintPolicy
 from dealer_portal.tenancy.calendar import previous_month, quarter_months
+from dealer_portal.tenancy.content import localized
 from dealer_portal.tenancy.models import Dealer
 from dealer_portal.tenancy.scoping import TenantScope
 from followups.models import FollowUpCall
@@ -68,13 +70,15 @@ def poe_by_dealer(*, dealer_ids, month: date) -> dict[int, tuple[Fraction, list[
                     assessment__status=AssessmentStatus.SUBMITTED, assessment__template__kind=ChecklistKind.POE,
                     not_applicable=False)
             .order_by()
-            .values("dealer_id", "item__section__code", "item__section__title", "item__section__position")
+            .values("dealer_id", "item__section__code", "item__section__title", "item__section__translations",
+                    "item__section__position")
             .annotate(achieved=Sum("points"), applicable=Sum("item__max_points"))
             .order_by("dealer_id", "item__section__position"))
     sections: dict[int, list[dict]] = {}
     for row in rows:
         sections.setdefault(row["dealer_id"], []).append({
             "code": row["item__section__code"], "title": row["item__section__title"],
+            "translations": row["item__section__translations"] or {},
             "achieved": row["achieved"] or 0, "applicable": row["applicable"],
             "percent": Percentage(row["achieved"] or 0, row["applicable"]).percent,
         })
@@ -107,7 +111,7 @@ def scorecards_compute(*, network, month: date, dealers: list[Dealer]) -> dict[i
             figure = figures[kpi.code].get(dealer.pk)
             result = KpiResult(code=kpi.code, name=kpi.name, measure=kpi.measure, record=measure.record,
                                unit=measure.unit, focus_area=kpi.focus_area, category=kpi.category,
-                               target=float(kpi.target), weight=kpi.weight)
+                               target=float(kpi.target), weight=kpi.weight, translations=kpi.translations or {})
             if figure is not None:
                 result.cases, result.met = figure.cases, figure.met
                 result.value = None if figure.value is None else exact(figure.value)
@@ -255,10 +259,11 @@ def ranking_lines(ranking: Ranking, *, region_code: str | None = None, stars: in
 # --- The quarterly report -----------------------------------------------------------------------------------
 
 QUARTERLY_TOP = 3
-QUARTERLY_RULE = ("Dealers rated at least once in the quarter's current published rankings, ordered by their "
-                  "average overall score over the months they were rated (high first); ties go to the dealer "
-                  "rated in more months, then to the better best rank in the network, then by dealer code (A–Z). "
-                  "The top 3 of each region are highlighted.")
+# Marked here, translated where shown (``gettext`` in the view).
+QUARTERLY_RULE = gettext_noop("Dealers rated at least once in the quarter's current published rankings, ordered by "
+                              "their average overall score over the months they were rated (high first); ties go to "
+                              "the dealer rated in more months, then to the better best rank in the network, then by "
+                              "dealer code (A–Z). The top 3 of each region are highlighted.")
 
 
 @dataclass
@@ -313,7 +318,8 @@ def quarterly_achievers(*, network, quarter: date) -> list[RegionAchievers]:
 
 
 def kpi_on_card(*, dealer, month: date, code: str) -> tuple[str, str] | None:
-    """(name, measure key) of the KPI ``code`` as the dealer's month counted it, or None if it did not.
+    """(name in the reader's language, measure key) of the KPI ``code`` as the dealer's month counted it, or
+    None if it did not.
 
     A published month answers from its snapshot (the KPI set it was computed with); otherwise the
     network's KPIs now.
@@ -322,10 +328,10 @@ def kpi_on_card(*, dealer, month: date, code: str) -> tuple[str, str] | None:
     entry = ranking.entries.filter(dealer=dealer).first() if ranking else None
     if entry is not None:
         found = next((kpi for kpi in entry.details.get("kpis", []) if kpi.get("code") == code), None)
-        found = (found["name"], found["measure"]) if found else None
+        found = (localized(found, "name"), found["measure"]) if found else None
     else:
         kpi = kpi_of(dealer.network, code)
-        found = (kpi.name, kpi.measure) if kpi else None
+        found = (localized(kpi, "name"), kpi.measure) if kpi else None
     if found is None or found[1] not in MEASURES:
         return None
     return found
@@ -482,10 +488,13 @@ def checklist_export(template: ChecklistTemplate) -> dict:
     """The checklist as plain data (what ``services.checklist_import`` reads back)."""
     return {
         "code": template.code, "kind": template.kind, "name": template.name, "version": template.version,
+        "language": template.network.default_language,
         "sections": [
             {"code": section.code, "title": section.title,
+             **({"translations": section.translations} if section.translations else {}),
              "items": [{"code": item.code, "text": item.text, "max_points": item.max_points,
-                        **({"guidance": item.guidance} if item.guidance else {})}
+                        **({"guidance": item.guidance} if item.guidance else {}),
+                        **({"translations": item.translations} if item.translations else {})}
                        for item in section.items.all()]}
             for section in template.sections.prefetch_related("items")
         ],

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -36,7 +37,7 @@ from .rules import month_parse, shown
 from .selectors import assessment_result, ranking_entries
 
 # The same words as a choice that does not exist, so nothing says that the object exists elsewhere.
-INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+INVALID_CHOICE = _("Select a valid choice. That choice is not one of the available choices.")
 NOT_A_CHOICE = {"does_not_exist": INVALID_CHOICE, "incorrect_type": INVALID_CHOICE}
 
 
@@ -44,7 +45,7 @@ class MonthField(serializers.CharField):
     """A month written ``YYYY-MM``; inside, the first day of that month."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "A month, as YYYY-MM (for example 2026-10).")
+        kwargs.setdefault("help_text", _("A month, as YYYY-MM (for example 2026-10)."))
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -72,7 +73,7 @@ class ShownField(serializers.FloatField):
 
 
 def _unrounded_field(**kwargs):
-    return serializers.FloatField(read_only=True, allow_null=True, help_text="Full precision.", **kwargs)
+    return serializers.FloatField(read_only=True, allow_null=True, help_text=_("Full precision."), **kwargs)
 
 
 class UnroundedPercentSerializer(serializers.Serializer):
@@ -91,11 +92,13 @@ class UnroundedScoresSerializer(serializers.Serializer):
 
 # --- Checklists ----------------------------------------------------------------------------------------------
 
+TRANSLATIONS_HELP = _("{language: {field: text}} in the network's content languages besides its default.")
+
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
-        fields = ["id", "code", "text", "guidance", "max_points"]
+        fields = ["id", "code", "text", "guidance", "max_points", "translations"]
 
 
 class ChecklistSectionSerializer(serializers.ModelSerializer):
@@ -103,7 +106,7 @@ class ChecklistSectionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChecklistSection
-        fields = ["id", "code", "title", "items"]
+        fields = ["id", "code", "title", "translations", "items"]
 
 
 class ChecklistSerializer(serializers.ModelSerializer):
@@ -121,11 +124,13 @@ class ChecklistFileItemSerializer(serializers.Serializer):
     text = serializers.CharField()
     max_points = serializers.IntegerField(min_value=1, max_value=100)
     guidance = serializers.CharField(required=False, allow_blank=True)
+    translations = serializers.JSONField(required=False, help_text=TRANSLATIONS_HELP)
 
 
 class ChecklistFileSectionSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=20)
     title = serializers.CharField(max_length=200)
+    translations = serializers.JSONField(required=False, help_text=TRANSLATIONS_HELP)
     items = ChecklistFileItemSerializer(many=True, allow_empty=False)
 
 
@@ -135,13 +140,15 @@ class ChecklistFileSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=40)
     kind = serializers.ChoiceField(choices=ChecklistKind.choices)
     name = serializers.CharField(max_length=160)
-    version = serializers.IntegerField(read_only=True, help_text="An import makes the next version of its code.")
+    version = serializers.IntegerField(read_only=True, help_text=_("An import makes the next version of its code."))
+    language = serializers.CharField(required=False, max_length=16,
+                                     help_text=_("The language of the texts (the network's default)."))
     sections = ChecklistFileSectionSerializer(many=True, allow_empty=False)
 
 
 class ChecklistImportSerializer(ChecklistFileSerializer):
     network = serializers.SlugField(required=False, write_only=True,
-                                    help_text="The network's slug; needed when you administer several networks.")
+                                    help_text=_("The network's slug; needed when you administer several networks."))
 
 
 # --- Assessments ---------------------------------------------------------------------------------------------
@@ -187,30 +194,30 @@ class PoeSectionResultSerializer(serializers.Serializer):
     title = serializers.CharField()
     achieved = serializers.IntegerField()
     applicable_max = serializers.IntegerField()
-    percent = ShownField(help_text="Shown (one decimal); null when no item of the section applies.")
+    percent = ShownField(help_text=_("Shown (one decimal); null when no item of the section applies."))
     unrounded = UnroundedPercentSerializer(source="*", read_only=True)
 
 
 class PoeResultSerializer(serializers.Serializer):
     achieved = serializers.IntegerField()
     applicable_max = serializers.IntegerField()
-    percent = ShownField(help_text="Points achieved over the applicable maximum, shown (one decimal).")
+    percent = ShownField(help_text=_("Points achieved over the applicable maximum, shown (one decimal)."))
     unrounded = UnroundedPercentSerializer(source="*", read_only=True)
     sections = PoeSectionResultSerializer(many=True)
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
     dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects, required=False, error_messages=NOT_A_CHOICE,
-                                                help_text="The dealer's id; may be left out if you work at one.")
+                                                help_text=_("The dealer's id; may be left out if you work at one."))
     dealer_code = serializers.CharField(source="dealer.code", read_only=True)
     template = serializers.PrimaryKeyRelatedField(queryset=ChecklistTemplate.objects, error_messages=NOT_A_CHOICE,
-                                                  help_text="The id of the current version of a checklist.")
+                                                  help_text=_("The id of the current version of a checklist."))
     template_name = serializers.CharField(source="template.name", read_only=True)
     template_version = serializers.IntegerField(source="template.version", read_only=True)
     month = MonthField()
     is_self_assessment = serializers.BooleanField(
         default=None, allow_null=True,
-        help_text="Left out: an HQ assessment if you are HQ there, else the dealer manager's self-assessment.")
+        help_text=_("Left out: an HQ assessment if you are HQ there, else the dealer manager's self-assessment."))
     auditor = serializers.SlugRelatedField(slug_field="email", read_only=True)
 
     class Meta:
@@ -248,25 +255,25 @@ class ScoreInputSerializer(serializers.Serializer):
     item = serializers.PrimaryKeyRelatedField(queryset=ChecklistItem.objects,
                                               error_messages=NOT_A_CHOICE)
     points = serializers.IntegerField(required=False, allow_null=True, min_value=0,
-                                      help_text="From 0 to the item's maximum; leave out when not applicable.")
+                                      help_text=_("From 0 to the item's maximum; leave out when not applicable."))
     not_applicable = serializers.BooleanField(default=False)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ScoresInputSerializer(serializers.Serializer):
     scores = ScoreInputSerializer(many=True, allow_empty=False,
-                                  help_text="Applied all together: one refused row and none is saved.")
+                                  help_text=_("Applied all together: one refused row and none is saved."))
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="A photo (JPEG, PNG, WebP, HEIC) or a document (PDF, Word, Excel).")
+    file = serializers.FileField(help_text=_("A photo (JPEG, PNG, WebP, HEIC) or a document (PDF, Word, Excel)."))
     item = serializers.PrimaryKeyRelatedField(queryset=ChecklistItem.objects,
                                               required=False, allow_null=True, error_messages=NOT_A_CHOICE)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Why; kept in history.")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=_("Why; kept in history."))
 
 
 # --- KPIs ------------------------------------------------------------------------------------------------------
@@ -275,7 +282,8 @@ class ReasonSerializer(serializers.Serializer):
 class KpiSerializer(serializers.Serializer):
     code = serializers.SlugField(max_length=40)
     name = serializers.CharField(max_length=160, required=False, allow_blank=True,
-                                 help_text="Left out: the measure's label.")
+                                 help_text=_("Left out: the measure's label."))
+    translations = serializers.JSONField(required=False, help_text=TRANSLATIONS_HELP)
     measure = serializers.ChoiceField(choices=[(key, measure.label) for key, measure in MEASURES.items()])
     measure_label = serializers.SerializerMethodField()
     measure_explanation = serializers.SerializerMethodField()
@@ -285,9 +293,9 @@ class KpiSerializer(serializers.Serializer):
     focus_area_name = serializers.CharField(source="get_focus_area_display", read_only=True)
     category = serializers.ChoiceField(choices=KpiCategory.choices)
     target = serializers.DecimalField(max_digits=7, decimal_places=1, min_value=Decimal("0.1"), coerce_to_string=False,
-                                      help_text="A percentage, or hours for a median.")
+                                      help_text=_("A percentage, or hours for a median."))
     weight = serializers.IntegerField(min_value=1, max_value=100,
-                                      help_text="The weights of the whole set add up to 100.")
+                                      help_text=_("The weights of the whole set add up to 100."))
 
     def get_measure_label(self, kpi: Kpi) -> str:
         return str(MEASURES[kpi.measure].label)
@@ -304,18 +312,18 @@ class KpiSerializer(serializers.Serializer):
 
 class KpiSetSerializer(serializers.Serializer):
     network = serializers.SlugField(required=False,
-                                    help_text="The network's slug; needed when you work in several networks.")
+                                    help_text=_("The network's slug; needed when you work in several networks."))
     is_default = serializers.BooleanField(read_only=True,
-                                          help_text="True while the network uses the shipped default set.")
+                                          help_text=_("True while the network uses the shipped default set."))
     kpis = KpiSerializer(many=True)
 
 
 class MeasureSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    unit = serializers.CharField(help_text="percent (a share of cases) or hours (a median duration).")
+    unit = serializers.CharField(help_text=_("percent (a share of cases) or hours (a median duration)."))
     higher_is_better = serializers.BooleanField()
-    record = serializers.CharField(help_text="What one case is: job, complaint or call.")
+    record = serializers.CharField(help_text=_("What one case is: job, complaint or call."))
     explanation = serializers.CharField()
 
 
@@ -344,7 +352,7 @@ class RankingEntrySerializer(serializers.ModelSerializer):
     overall = ShownField()
     unrounded = UnroundedScoresSerializer(source="*", read_only=True)
     movement = serializers.IntegerField(read_only=True, allow_null=True,
-                                        help_text="Places gained since last month (negative: lost).")
+                                        help_text=_("Places gained since last month (negative: lost)."))
 
     class Meta:
         model = RankingEntry
@@ -355,7 +363,7 @@ class RankingEntrySerializer(serializers.ModelSerializer):
 
 
 class RankingDetailSerializer(RankingSerializer):
-    rules = serializers.JSONField(read_only=True, help_text="The weights and thresholds it was computed with.")
+    rules = serializers.JSONField(read_only=True, help_text=_("The weights and thresholds it was computed with."))
     entries = serializers.SerializerMethodField()
 
     class Meta(RankingSerializer.Meta):
@@ -371,12 +379,13 @@ class RepublishSerializer(serializers.Serializer):
     month = MonthField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     network = serializers.SlugField(required=False,
-                                    help_text="The network's slug; needed when you administer several networks.")
+                                    help_text=_("The network's slug; needed when you administer several networks."))
 
 
 class PoeSectionFigureSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
+    translations = serializers.JSONField(read_only=True, help_text=TRANSLATIONS_HELP)
     achieved = serializers.IntegerField()
     applicable = serializers.IntegerField()
     percent = ShownField()
@@ -386,7 +395,7 @@ class PoeSectionFigureSerializer(serializers.Serializer):
 class FocusAreaFigureSerializer(serializers.Serializer):
     area = serializers.IntegerField()
     name = serializers.CharField()
-    percent = ShownField(help_text="Shown (one decimal); null: not enough data.")
+    percent = ShownField(help_text=_("Shown (one decimal); null: not enough data."))
     unrounded = UnroundedPercentSerializer(source="*", read_only=True)
 
 
@@ -399,6 +408,7 @@ class KpiUnroundedSerializer(serializers.Serializer):
 class KpiFigureSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+    translations = serializers.JSONField(read_only=True, help_text=TRANSLATIONS_HELP)
     measure = serializers.CharField()
     record = serializers.CharField()
     unit = serializers.CharField()
@@ -411,7 +421,7 @@ class KpiFigureSerializer(serializers.Serializer):
     value = ShownField()
     score = ShownField()
     enough_data = serializers.BooleanField()
-    effective_weight = ShownField(places=2, help_text="The weight after redistribution, shown (two decimals).")
+    effective_weight = ShownField(places=2, help_text=_("The weight after redistribution, shown (two decimals)."))
     unrounded = KpiUnroundedSerializer(source="*", read_only=True)
 
 
@@ -431,7 +441,7 @@ class ScorecardSerializer(serializers.Serializer):
     poe_sections = PoeSectionFigureSerializer(many=True)
     focus_areas = FocusAreaFigureSerializer(many=True)
     kpis = KpiFigureSerializer(many=True)
-    is_published = serializers.BooleanField(help_text="False: a live preview of a month not published yet.")
+    is_published = serializers.BooleanField(help_text=_("False: a live preview of a month not published yet."))
     ranking_version = serializers.IntegerField(allow_null=True)
     rank_network = serializers.IntegerField(allow_null=True)
     rank_region = serializers.IntegerField(allow_null=True)

@@ -17,12 +17,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from dealer_portal.tenancy.calendar import previous_month, zone_of
+from dealer_portal.tenancy.content import content_for_network, translation_errors, translations_current
 from dealer_portal.tenancy.models import Network
 
+from .file_signatures import file_is_of_type
 from .kpis import MEASURES, default_kpis
 from .models import (
     Assessment,
@@ -58,7 +61,12 @@ def _too_long(errors: list, value, limit: int, what: str) -> None:
         errors.append(_("%(what)s is longer than %(limit)d characters.") % {"what": what, "limit": limit})
 
 
-def _validated(data) -> dict:
+def _translation_problems(errors: list, part: dict, *, model, network, where: str) -> None:
+    for problem in translation_errors(part.get("translations", {}), model=model, network=network):
+        errors.append(f"{where}: {problem}")
+
+
+def _validated(data, *, network) -> dict:
     """Every problem of a checklist file at once, in words an admin can act on (never a crash on odd input)."""
     if not isinstance(data, dict):
         raise ValidationError(_("A checklist is an object with code, kind, name and sections."))
@@ -88,6 +96,8 @@ def _validated(data) -> dict:
                   _("Section code %(code)s") % {"code": section["code"][:20]})
         _too_long(errors, section["title"], CHECKLIST_LIMITS["section_title"],
                   _("The title of section %(code)s") % {"code": section["code"][:20]})
+        _translation_problems(errors, section, model=ChecklistSection, network=network,
+                              where=_("Section %(code)s") % {"code": section["code"][:20]})
         for item in items:
             if not isinstance(item, dict):
                 errors.append(_("Every item of section %(section)s must be an object with code, text and "
@@ -98,6 +108,8 @@ def _validated(data) -> dict:
                 errors.append(_("Every item needs a code and a text (section %(section)s).") % {
                     "section": section["code"]})
             _too_long(errors, code, CHECKLIST_LIMITS["item_code"], _("Item code %(code)s") % {"code": str(code)[:20]})
+            _translation_problems(errors, item, model=ChecklistItem, network=network,
+                                  where=_("Item %(code)s") % {"code": str(code)[:20]})
             if not isinstance(item.get("guidance", ""), str):
                 errors.append(_("Item %(code)s: guidance must be text.") % {"code": code})
             if isinstance(points, bool) or not isinstance(points, int) or not 1 <= points <= 100:
@@ -117,6 +129,10 @@ def checklist_import(*, network, data: dict | str) -> ChecklistTemplate:
     """Create a checklist from data (or JSON text). A code the network already has gets a new version;
     the earlier versions stay as they are, so past scores never change.
 
+    The file's texts are in its "language" (the network's default when it names none): they are re-based for the
+    network (``_checklist_for_network``); ``template.import_warnings`` says where a text stayed in the file's
+    language for want of one in the network's default.
+
     Side effects: writes the template, its sections and items; marks the code's earlier versions not current.
     """
     if isinstance(data, str):
@@ -124,7 +140,9 @@ def checklist_import(*, network, data: dict | str) -> ChecklistTemplate:
             data = json.loads(data)
         except json.JSONDecodeError as error:
             raise ValidationError(_("The file is not valid JSON: %(error)s") % {"error": error.msg}) from error
-    data = _validated(data)
+    # What the file sends is checked as it is, then once more as the network keeps it.
+    data, kept_language = _checklist_for_network(_validated(data, network=network), network=network)
+    data = _validated(data, network=network)
     previous = (ChecklistTemplate.objects.select_for_update().filter(network=network, code=data["code"])
                 .order_by("-version").first())
     if previous is not None:
@@ -133,13 +151,61 @@ def checklist_import(*, network, data: dict | str) -> ChecklistTemplate:
                                                 name=data["name"], version=(previous.version + 1) if previous else 1)
     for position, section_data in enumerate(data["sections"]):
         section = ChecklistSection.objects.create(template=template, code=section_data["code"],
-                                                  title=section_data["title"], position=position)
+                                                  title=section_data["title"], position=position,
+                                                  translations=_kept(section_data, network=network))
         ChecklistItem.objects.bulk_create([
             ChecklistItem(section=section, code=item["code"], text=item["text"], max_points=item["max_points"],
-                          guidance=item.get("guidance", ""), position=index)
+                          guidance=item.get("guidance", ""), position=index,
+                          translations=_kept(item, network=network))
             for index, item in enumerate(section_data["items"])
         ])
+    template.import_warnings = []
+    if kept_language:
+        names = dict(settings.LANGUAGES)
+        template.import_warnings.append(
+            _("Where the file has no text in %(default)s, its text in %(language)s was kept; translate it in the "
+              "admin.") % {"default": names.get(network.default_language, network.default_language),
+                          "language": names.get(kept_language, kept_language)})
     return template
+
+
+def _kept(part: dict, *, network) -> dict:
+    """The part's translations as its row keeps them (none into a language the network does not translate into)."""
+    return translations_current(part.get("translations") or {}, network=network)
+
+
+def _checklist_for_network(data, *, network) -> tuple[dict, str | None]:
+    """A checklist file (its texts in ``data["language"]``, the importing network's default when it says none)
+    re-based for ``network`` as ``content_for_network`` does it; and the file's language when some text stayed in
+    it for want of text in the network's default language (else None). What is odd is left for ``_validated``."""
+    if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
+        return data, None
+    language = data.get("language") if isinstance(data.get("language"), str) and data.get("language") \
+        else network.default_language
+    kept = False
+
+    def based(part, fields: tuple[str, ...]):
+        nonlocal kept
+        translations = part.get("translations", {}) if isinstance(part, dict) else None
+        if not isinstance(translations, dict) or not all(isinstance(texts, dict) for texts in translations.values()):
+            return part
+        default = translations.get(network.default_language, {})
+        if language == network.default_language or not all(isinstance(text, str) for text in default.values()):
+            default = {}
+        values = {field: part[field] for field in fields if isinstance(part.get(field), str) and part[field]}
+        values, translations = content_for_network(values, {**translations, network.default_language: default},
+                                                   language=language, network=network)
+        kept = kept or (language != network.default_language and any(not default.get(field) for field in values))
+        return {**part, **values, "translations": translations}
+
+    sections = []
+    for section in data["sections"]:
+        items = section.get("items") if isinstance(section, dict) else None
+        section = based(section, ("title",))
+        if isinstance(items, list):
+            section = {**section, "items": [based(item, ("text", "guidance")) for item in items]}
+        sections.append(section)
+    return {**data, "sections": sections}, language if kept else None
 
 
 def shipped_checklists_install(*, network) -> int:
@@ -151,14 +217,29 @@ def shipped_checklists_install(*, network) -> int:
     for path in sorted(SHIPPED.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         if not ChecklistTemplate.objects.filter(network=network, code=data["code"]).exists():
-            checklist_import(network=network, data=data)
+            checklist_import(network=network, data=shipped_checklist_for(data, network=network))
             installed += 1
     return installed
 
 
+def shipped_checklist_for(data: dict, *, network) -> dict:
+    """A shipped checklist (written in ``data["language"]`` with translations into every platform language) as
+    ``network`` imports it: its default language in the fields, its other content languages as translations."""
+    language = data.get("language", "en")
+
+    def based(part: dict, fields: tuple[str, ...]) -> dict:
+        values, translations = content_for_network({field: part[field] for field in fields if part.get(field)},
+                                                   part.get("translations", {}), language=language, network=network)
+        return {**part, **values, "translations": translations}
+
+    return {**data, "language": network.default_language, "sections": [
+        {**based(section, ("title",)), "items": [based(item, ("text", "guidance")) for item in section["items"]]}
+        for section in data["sections"]]}
+
+
 # --- Service Quality KPIs -----------------------------------------------------------------------------------
 
-KPI_FIELDS = ("code", "name", "measure", "focus_area", "category", "target", "weight")
+KPI_FIELDS = ("code", "name", "measure", "focus_area", "category", "target", "weight", "translations")
 
 
 @transaction.atomic
@@ -173,6 +254,7 @@ def kpi_set_replace(*, network, rows: list[dict]) -> list[Kpi]:
     codes = set()
     for index, row in enumerate(rows):
         kpi = Kpi(network=network, position=index, **{name: row.get(name) for name in KPI_FIELDS})
+        kpi.translations = kpi.translations or {}
         if kpi.measure in MEASURES and not kpi.name:
             kpi.name = str(MEASURES[kpi.measure].label)
         try:
@@ -225,7 +307,7 @@ def assessment_start(*, dealer, template: ChecklistTemplate, month: date, by=Non
     if Assessment.objects.filter(dealer=dealer, template__code=template.code, month=month,
                                  is_self_assessment=is_self_assessment).exists():
         raise ValidationError({"month": _("This dealer already has this assessment for %(month)s.") % {
-            "month": month.strftime("%B %Y")}})
+            "month": date_format(month, "YEAR_MONTH_FORMAT")}})
     return Assessment.objects.create(dealer=dealer, template=template, month=month, auditor=by,
                                      is_self_assessment=is_self_assessment)
 
@@ -323,16 +405,16 @@ def assessment_reopen(*, assessment: Assessment, by, reason: str, is_network_adm
 
 # --- Assessment evidence ------------------------------------------------------------------------------------
 
-# What counts as a photo or a document: the extension, and the file's first bytes must agree.
+# What counts as a photo or a document: the extension, and the file's own bytes must agree (file_signatures).
 EVIDENCE_TYPES = {
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".webp": ("image/webp", (b"RIFF",)),
-    ".heic": ("image/heic", (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1")),
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -341,15 +423,10 @@ def _evidence_type(upload) -> str:
     if suffix not in EVIDENCE_TYPES:
         raise ValidationError({"file": _("Attach a photo (JPEG, PNG, WebP, HEIC) or a document (PDF, Word, "
                                          "Excel); “%(name)s” is neither.") % {"name": upload.name}})
-    content_type, signatures = EVIDENCE_TYPES[suffix]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    # HEIC keeps its signature after a 4-byte box size; the others start with it.
-    if not any(head.startswith(signature) or head[4:].startswith(signature) for signature in signatures):
+    if not file_is_of_type(upload, suffix):
         raise ValidationError({"file": _("“%(name)s” is not really a %(kind)s file.") % {
             "name": upload.name, "kind": suffix.lstrip(".").upper()}})
-    return content_type
+    return EVIDENCE_TYPES[suffix]
 
 
 @transaction.atomic

@@ -13,9 +13,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from dealer_portal.forms import PortalForm, add_service_errors
@@ -209,12 +210,12 @@ def ranking_republish(request, network):
 def ranking_export(request, network, fmt: str):
     """The lines the ranking page shows (same month, version and filters) as CSV or XLSX."""
     if fmt not in exports.FORMATS:
-        raise Http404("No such export format.")
+        raise Http404(_("No such export format."))
     query = _ranking_query(request, network)
     if query.status == 400:
         return _bad_request(request, query.form)
     if query.ranking is None:
-        raise Http404(query.missing or "Nothing published yet.")
+        raise Http404(query.missing or _("Nothing published yet."))
     header, rows = exports.ranking_table(query.lines)
     name = f"ranking-{network.slug}-{query.month:%Y-%m}-v{query.ranking.version}"
     return exports.table_response(fmt, filename=name, title=_("Ranking"), header=header, rows=rows)
@@ -276,7 +277,7 @@ def _kpi_rows(card: dict, *, min_sample: int) -> list[dict]:
     for kpi in card.get("kpis", []):
         rows.append({**kpi, "focus_area_label": FocusArea(kpi["focus_area"]).label,
                      "category_label": KpiCategory(kpi["category"]).label,
-                     "unit_text": "%" if kpi["unit"] == PERCENT else "h",
+                     "unit_text": "%" if kpi["unit"] == PERCENT else pgettext("unit: hours", "h"),
                      "note": exports.kpi_note(kpi, min_sample=min_sample)})
     return rows
 
@@ -292,7 +293,7 @@ def scorecard_page(request, dealer):
     card = scorecard.card
     min_sample = selectors.scorecard_min_sample(scorecard)
     trend = selectors.dealer_trend(dealer=dealer, until=month)
-    chart = {"months": [line.ranking.month.strftime("%Y-%m") for line in trend],
+    chart = {"months": [date_format(line.ranking.month, "YEAR_MONTH_FORMAT") for line in trend],
              "overall": [_chart_point(line.overall) for line in trend],
              "poe": [_chart_point(line.poe) for line in trend],
              "service_quality": [_chart_point(line.service_quality) for line in trend],
@@ -313,7 +314,7 @@ def scorecard_page(request, dealer):
 def scorecard_export(request, dealer, fmt: str):
     """The scorecard's figures as CSV or XLSX."""
     if fmt not in exports.FORMATS:
-        raise Http404("No such export format.")
+        raise Http404(_("No such export format."))
     try:
         month = _requested_month(request, dealer.network)
         scorecard = selectors.dealer_month(dealer=dealer, month=month)
@@ -334,7 +335,7 @@ def kpi_cases_page(request, dealer, kpi_code: str):
         return _month_problem(request, dealer, error, "scoring/kpi_cases.html", {"kpi_code": kpi_code})
     found = selectors.kpi_on_card(dealer=dealer, month=month, code=kpi_code)
     if found is None:
-        raise Http404("No such KPI.")
+        raise Http404(_("No such KPI."))
     name, measure_key = found
     page = Paginator(selectors.kpi_cases(dealer=dealer, month=month, measure_key=measure_key),
                      CASES_PER_PAGE).get_page(request.GET.get("page"))

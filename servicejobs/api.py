@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -36,6 +38,8 @@ from .steps import STEPS, step_inputs
 
 
 class PromiseCheckSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(source="reason_text", read_only=True)  # in the caller's language
+
     class Meta:
         model = PromiseCheck
         fields = ["number", "status", "reason"]
@@ -76,7 +80,7 @@ class JobSerializer(DealerOwnedSerializer):
 
 
 class StepPayload(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, help_text="When it happened (default: now).")
+    at = serializers.DateTimeField(required=False, help_text=gettext_lazy("When it happened (default: now)."))
 
 
 def _payload_field(form_field, *, required: bool) -> serializers.Field:
@@ -148,8 +152,8 @@ class JobImportSerializer(serializers.ModelSerializer):
 
 class JobImportUploadSerializer(serializers.Serializer):
     dealer = serializers.PrimaryKeyRelatedField(queryset=Dealer.objects, required=False,
-                                                help_text="Required when you work at several dealers.")
-    file = serializers.FileField(help_text="CSV (UTF-8) exported from the dealer management system.")
+                                                help_text=gettext_lazy("Required when you work at several dealers."))
+    file = serializers.FileField(help_text=gettext_lazy("CSV (UTF-8) exported from the dealer management system."))
 
     def validate_file(self, upload):
         size_error = file_size_error(upload.size)
@@ -185,7 +189,8 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
         wanted_status = params.get("status")
         if wanted_status is not None:
             if wanted_status not in JobStatus.values:
-                raise ValidationError({"status": [f"Use one of: {', '.join(JobStatus.values)}."]})
+                raise ValidationError({"status": [_("Use one of: %(values)s.") % {
+                    "values": ", ".join(JobStatus.values)}]})
             jobs = jobs.filter(status=wanted_status)
         # An empty date is a 400 like any other that is no date, not "no filter".
         if params.get("date_from") is not None or params.get("date_to") is not None:
@@ -203,7 +208,7 @@ class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
         """Record one step of the job, as the board's buttons do (refused with a reason when out of order)."""
         job = self.get_object()
         if step not in STEPS:
-            raise ValidationError({"step": [f"Unknown step; use one of: {', '.join(STEPS)}."]})
+            raise ValidationError({"step": [_("Unknown step; use one of: %(steps)s.") % {"steps": ", ".join(STEPS)}]})
         payload = STEP_PAYLOADS[step](data=request.data)
         payload.is_valid(raise_exception=True)
         data = step_inputs(payload.validated_data)
@@ -270,7 +275,7 @@ class HandoverSerializer(DealerOwnedSerializer):
         vehicle = attrs.get("vehicle", getattr(self.instance, "vehicle", None))
         customer = attrs.get("customer", getattr(self.instance, "customer", None))
         if vehicle and customer and vehicle.customer_id != customer.pk:
-            raise ValidationError({"vehicle": ["This vehicle belongs to another customer."]})
+            raise ValidationError({"vehicle": [_("This vehicle belongs to another customer.")]})
         return attrs
 
     def _unique_check(self, attrs) -> None:

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.decorators import dealer_page
 
@@ -20,9 +22,12 @@ def promise_dashboard(request, dealer):
     dashboard = build_dashboard(start=period["start"], end=period["end"])
     chart = {
         "promises": [f"{n}" for n in SERVICE_PROMISES],
+        "promise_titles": [f"{n}. {title}" for n, title in SERVICE_PROMISES.items()],
         "shares": [dashboard.by_promise[n].percent for n in SERVICE_PROMISES],
-        "weeks": [week.isoformat() for week, _, _ in dashboard.by_week],
-        "weekly": [total.percent for _, _, total in dashboard.by_week],
+        "weeks": [_("Week of %(day)s") % {"day": date_format(week, "MONTH_DAY_FORMAT")}
+                  for week, _kept, _total in dashboard.by_week],
+        "weekly": [total.percent for _week, _kept, total in dashboard.by_week],
+        "labels": {"kept": _("Share kept")},
     }
     return render(request, "servicejobs/dashboard.html", {
         "dealer": dealer, "form": form, "dashboard": dashboard, "promises": SERVICE_PROMISES, "chart": chart,

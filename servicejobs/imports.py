@@ -680,7 +680,7 @@ def _parse_records(records: list[_Record], columns: list[str], context: _RowCont
 def _refuse_outside_scope(dealer: Dealer) -> None:
     # Writes set dealer=... directly; without this a caller in the wrong scope could write blind.
     if not Dealer.objects.filter(pk=dealer.pk).exists():
-        raise PermissionDenied("The dealer is outside the current tenant scope.")
+        raise PermissionDenied(_("The dealer is outside the current tenant scope."))
 
 
 def jobs_import_file_error(data: bytes) -> str | None:

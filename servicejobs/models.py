@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from dealer_portal.tenancy.models import DealerOwnedModel
 from dealer_portal.tenancy.scoping import NetworkPolicyManager
 
+from .reasons import promise_reason_text
+
 
 class PromisePolicy(models.Model):
     """How a network measures its promises. One row per network; a network without one uses the defaults."""
@@ -216,6 +218,11 @@ class PromiseCheck(DealerOwnedModel):
     job = models.ForeignKey(ServiceJob, on_delete=models.CASCADE, related_name="promise_checks")
     number = models.PositiveSmallIntegerField(_("promise"), validators=[MinValueValidator(1), MaxValueValidator(9)])
     status = models.CharField(_("result"), max_length=16, choices=PromiseCheckStatus.choices)
+    # What the reason says (a key of ``reasons.PROMISE_REASONS`` and its params), read in each reader's language
+    # through ``reason_text``; ``reason`` keeps its words in the network's default language, for search and for
+    # rows evaluated before keys were stored (their key is blank).
+    reason_key = models.CharField(_("reason key"), max_length=64, blank=True)
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
     evaluated_at = models.DateTimeField(_("evaluated at"))
 
@@ -227,6 +234,11 @@ class PromiseCheck(DealerOwnedModel):
             models.UniqueConstraint(fields=["dealer", "job", "number"], name="promisecheck_one_per_job_promise"),
         ]
         indexes = [models.Index(fields=["dealer", "number", "status"], name="promisecheck_dealer_status_idx")]
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language, its times in the dealer's zone."""
+        return promise_reason_text(self.reason_key, self.reason_params, fallback=self.reason)
 
 
 class JobImportStatus(models.TextChoices):

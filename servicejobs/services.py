@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -142,18 +142,27 @@ def job_update(*, job: ServiceJob, customer: Customer | None = None, vehicle: Ve
 
 
 def job_promises_refresh(job: ServiceJob, *, policy: PromisePolicy | None = None) -> list:
-    """Re-evaluate the job's nine promises and store them as PromiseCheck rows (replacing the old ones)."""
+    """Re-evaluate the job's nine promises and store them as PromiseCheck rows (replacing the old ones).
+
+    Each reason is stored as what it says (key and params, shown in each reader's language) and, for search and
+    the admin, in words: in the network's default language and the dealer's local time, whoever (an advisor, a
+    beat task) caused the refresh, so one job's stored words never mix languages.
+    """
     policy = policy or PromisePolicy.objects.for_network(job.dealer.network)
-    with timezone.override(job.dealer.zone):  # reasons read in the dealer's local time
+    with timezone.override(job.dealer.zone), translation.override(job.dealer.network.default_language):
         results = job_promises(job, policy=policy)
-    now = timezone.now()
+        now = timezone.now()
+        checks = [promise_check_for(job, result, now=now) for result in results]
     PromiseCheck.objects.filter(job=job).delete()
-    PromiseCheck.objects.bulk_create([
-        PromiseCheck(dealer_id=job.dealer_id, job=job, number=result.number, status=str(result.status),
-                     reason=result.reason[:300], evaluated_at=now)
-        for result in results
-    ])
+    PromiseCheck.objects.bulk_create(checks)
     return results
+
+
+def promise_check_for(job, result, *, now) -> PromiseCheck:
+    """The unsaved row of one evaluated promise; its words in the active language (the network's default)."""
+    return PromiseCheck(dealer_id=job.dealer_id, job_id=job.pk, number=result.number, status=str(result.status),
+                        reason_key=result.why.key, reason_params=result.why.params, reason=result.reason[:300],
+                        evaluated_at=now)
 
 
 def next_job_number(dealer) -> str:

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dealer_portal.formatting import date_as
+
 from .forms import (
     CancelForm,
     ChangePromiseForm,
@@ -31,7 +33,7 @@ S = JobStatus
 def _not_before(moment: datetime, earlier: datetime | None, field: str, what: str) -> None:
     if earlier is not None and moment < earlier:
         raise ValidationError({field: _("This cannot be before %(what)s (%(time)s).") % {
-            "what": what, "time": timezone.localtime(earlier).strftime("%d %b %H:%M")}})
+            "what": what, "time": date_as(timezone.localtime(earlier), "DAY_MONTH_TIME")}})
 
 
 # -- what each step records on the job (locked, not yet saved: services.job_step saves it) -----------------------

@@ -4,11 +4,12 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.tasks import TRANSIENT_ERRORS, DealerTask, close_broken_connections, dealers_fan_out
 
-from .models import OPEN_STATUSES, PromisePolicy, ServiceJob
+from .models import OPEN_STATUSES, JobImport, PromisePolicy, ServiceJob
 from .services import job_promises_refresh
 
 logger = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def open_jobs_promises_refresh(dealer) -> int:
     for start in range(0, len(job_ids), REFRESH_BATCH):
         with transaction.atomic():
             jobs = (ServiceJob.objects.filter(pk__in=job_ids[start:start + REFRESH_BATCH], status__in=OPEN_STATUSES)
-                    .order_by("pk").select_for_update(skip_locked=True, of=("self",)).select_related("dealer")
+                    .order_by("pk").select_for_update(skip_locked=True, of=("self",)).select_related("dealer__network")
                     .prefetch_related("promise_changes", "followup_calls"))
             for job in jobs:
                 job_promises_refresh(job, policy=policy)
@@ -53,13 +54,24 @@ def job_import_process(self, dealer, job_import_id: int) -> int | None:
     row is read, and the same task delivered again (its worker died, the database dropped) resumes its claim.
     Past its time limit, or on an error that is not transient (logged), the import ends failed, with the reason;
     transient errors (the database, the network) are retried by DealerTask."""
+    # The report (rejected rows, why it failed) is stored as text: in the language of whoever uploaded the file.
+    with translation.override(_uploader_language(job_import_id)):
+        return _job_import_process(task_id=self.request.id, job_import_id=job_import_id)
+
+
+def _uploader_language(job_import_id: int) -> str:
+    language = JobImport.objects.filter(pk=job_import_id).values_list("uploaded_by__language", flat=True).first()
+    return language or settings.LANGUAGE_CODE
+
+
+def _job_import_process(*, task_id: str | None, job_import_id: int) -> int | None:
     from .services import job_import_fail, job_import_run
 
     try:
-        job_import = job_import_run(job_import_id=job_import_id, owner=self.request.id or "")
+        job_import = job_import_run(job_import_id=job_import_id, owner=task_id or "")
     except SoftTimeLimitExceeded:
         close_broken_connections()
-        job_import_fail(job_import_id=job_import_id, owner=self.request.id, reason=_(
+        job_import_fail(job_import_id=job_import_id, owner=task_id, reason=_(
             "The import took longer than %(minutes)d minutes and was stopped; the rows saved until then are "
             "counted here. Split the file and upload the rest again.") % {
             "minutes": settings.JOB_IMPORT_SOFT_TIME_LIMIT // 60})
@@ -69,7 +81,7 @@ def job_import_process(self, dealer, job_import_id: int) -> int | None:
     except Exception:
         logger.exception("job import %s stopped on an unexpected error", job_import_id)
         close_broken_connections()
-        job_import_fail(job_import_id=job_import_id, owner=self.request.id, reason=_(
+        job_import_fail(job_import_id=job_import_id, owner=task_id, reason=_(
             "The import stopped on an unexpected error (it has been logged for the team); the rows saved until "
             "then are counted here. Upload the file again later: those rows will show as unchanged."))
         return None

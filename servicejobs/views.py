@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Vehicle
 from customers.selectors import customer_search
+from dealer_portal.formatting import date_as
 from dealer_portal.forms import add_service_errors
 from dealer_portal.tenancy.decorators import dealer_page
 from dealer_portal.validation import id_or_none
@@ -59,7 +60,7 @@ def job_step(request, dealer, pk: int, step: str):
     job's panel. Refusals come back in the same place, with the reason.
     """
     if step not in STEPS:
-        raise Http404("No such step.")
+        raise Http404(_("No such step."))
     declared = STEPS[step]
     job = _job_for_page(pk)
     return_to = request.POST.get("return_to") or request.GET.get("return_to") or "job"
@@ -159,7 +160,7 @@ def handover_list(request, dealer):
                 messages.info(request, _("The handover of %(vehicle)s was already recorded (handed over %(when)s); "
                                          "nothing changed.") % {
                     "vehicle": handover.vehicle,
-                    "when": timezone.localtime(handover.delivered_at).strftime("%d %b %Y %H:%M")})
+                    "when": date_as(timezone.localtime(handover.delivered_at), "MEDIUM_DATETIME")})
             return redirect("handover_list", dealer.network.slug, dealer.code)
     handovers = (SalesHandover.objects.select_related("dealer", "customer", "vehicle", "sales_consultant")
                  .prefetch_related("followup_calls")[:50])

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from dealer_portal.tenancy.models import Department, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 
@@ -70,6 +70,18 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not settings.REDIS_URL:
             item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests():
+    """Every test starts in the default language: a request that activated its reader's language (the
+    middleware does, in this thread) must not leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
@@ -194,12 +206,14 @@ def api_client():
 
 @pytest.fixture
 def api_as():
-    """``api_as(user)``: an API client authenticated with the user's token."""
+    """``api_as(user)``: an API client authenticated with an API token of the user's (one per user and test)."""
+    secrets = {}
 
     def make(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        if user.pk not in secrets:
+            secrets[user.pk] = api_token_create(user=user, name="Test client")[1]
+        client.credentials(HTTP_AUTHORIZATION=f"Token {secrets[user.pk]}")
         return client
 
     return make

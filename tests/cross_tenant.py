@@ -9,8 +9,9 @@ the same way as a read). The response must be 404, so a missing and a forbidden 
 """
 
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
 
 API_WRITE_METHODS = ("patch", "put", "delete")
 
@@ -25,8 +26,8 @@ def assert_not_found_for(user, *, web=(), api=(), api_body=None):
         assert response.status_code in (404, 405), f"{user} POST {url} -> {response.status_code}, expected 404"
 
     api_client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = api_token_create(user=user, name="Cross-tenant check")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     for url in api:
         response = api_client.get(url)
         assert response.status_code == 404, f"{user} GET {url} -> {response.status_code}, expected 404"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dealer_portal.formatting import date_as
 from dealer_portal.tenancy.models import Membership, Role
 from outbox.services import email_queue
 
@@ -21,7 +22,7 @@ SEND_FROM = time(7, 0)  # local time at the dealer: the log is there when the ma
 
 def _line(complaint, *, policy, zone, now: datetime) -> str:
     clock = complaint_clock(complaint, policy=policy, now=now)
-    received = timezone.localtime(complaint.received_at, zone).strftime("%Y-%m-%d %H:%M")
+    received = date_as(timezone.localtime(complaint.received_at, zone), "MEDIUM_DATETIME")
     parts = [complaint.reference, complaint.customer.name, complaint.get_state_display(),
              _("received %(when)s") % {"when": received}]
     if clock.is_overdue:
@@ -74,11 +75,13 @@ def daily_log_send(*, dealer, now: datetime | None = None) -> int:
             if delivery is None:
                 continue
             log = daily_log_for(department=membership.department, now=now, dealer=dealer)
-            subject = _("Complaint log %(day)s · %(dealer)s · %(department)s: %(overdue)s overdue, %(new)s new") % {
-                "day": local.date().isoformat(), "dealer": dealer.code,
-                "department": membership.get_department_display(), "overdue": len(log.overdue),
-                "new": len(log.new)}
-            body = daily_log_text(log, policy=policy, zone=dealer.zone, now=now)
+            with translation.override(membership.user.language):  # in the manager's language, whoever runs it
+                subject = _("Complaint log %(day)s · %(dealer)s · %(department)s: %(overdue)s overdue, "
+                            "%(new)s new") % {
+                    "day": local.date().isoformat(), "dealer": dealer.code,
+                    "department": membership.get_department_display(), "overdue": len(log.overdue),
+                    "new": len(log.new)}
+                body = daily_log_text(log, policy=policy, zone=dealer.zone, now=now)
             email_queue(dealer=dealer, to=membership.user.email, subject=subject, body=body,
                         purpose=DAILY_LOG_PURPOSE, about=delivery)
         sent += 1

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outbox.services import email_queue
@@ -14,8 +14,8 @@ from outbox.services import email_queue
 from ..models import CLOSED_STATES, Complaint, EntryKind, TimelineEntry
 from ..rules import TOP_LEVEL, duration_words, is_late_on_reply, next_escalation_due, paused_q, reply_due
 from ..selectors import complaints_with_policy, escalation_recipients
+from ..timeline import LEVEL_NAMES, SystemWords, entry_body_fields
 
-LEVEL_NAMES = {1: "dealer manager", 2: "regional manager", 3: "after-sales HQ"}
 ESCALATION_PURPOSE = "complaints-escalation"
 
 
@@ -39,24 +39,25 @@ def complaint_escalate(complaint: Complaint, *, policy, now: datetime) -> bool:
         if not claimed:
             return False
         complaint.escalation_level, complaint.escalated_at = level, now
-        late = duration_words(now - reply_due(complaint, policy=policy, now=now))
+        overdue = now - reply_due(complaint, policy=policy, now=now)
         recipients = escalation_recipients(complaint, level)
-        names = ", ".join(str(user) for user in recipients) or _("nobody: no one holds that role")
-        TimelineEntry.objects.create(
-            dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.ESCALATION, at=now,
-            body=_("Escalated to level %(level)s (%(who)s), %(late)s past the reply limit. Told: %(names)s.") % {
-                "level": level, "who": LEVEL_NAMES[level], "late": late, "names": names})
-        subject = _("Complaint %(reference)s escalated to you (level %(level)s)") % {
-            "reference": complaint.reference, "level": level}
-        body = "\n".join([
-            _("Complaint %(reference)s at %(dealer)s has had no satisfactory reply in time.") % {
-                "reference": complaint.reference, "dealer": complaint.dealer},
-            _("Customer: %(customer)s") % {"customer": complaint.customer.name},
-            _("Overdue by: %(late)s") % {"late": late},
-            _("Escalation level: %(level)s (%(who)s)") % {"level": level, "who": LEVEL_NAMES[level]},
-            _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
-        ])
+        # Written by a beat task and read by people of several languages: stored as what it says.
+        said = SystemWords("escalated", {"level": level, "late_minutes": int(overdue.total_seconds() // 60),
+                                         "names": [str(user) for user in recipients]})
+        TimelineEntry.objects.create(dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.ESCALATION,
+                                     at=now, **entry_body_fields(said))
         for user in recipients:
+            with translation.override(user.language):  # each in their own language
+                subject = _("Complaint %(reference)s escalated to you (level %(level)s)") % {
+                    "reference": complaint.reference, "level": level}
+                body = "\n".join([
+                    _("Complaint %(reference)s at %(dealer)s has had no satisfactory reply in time.") % {
+                        "reference": complaint.reference, "dealer": complaint.dealer},
+                    _("Customer: %(customer)s") % {"customer": complaint.customer.name},
+                    _("Overdue by: %(late)s") % {"late": duration_words(overdue)},
+                    _("Escalation level: %(level)s (%(who)s)") % {"level": level, "who": LEVEL_NAMES[level]},
+                    _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
+                ])
             email_queue(dealer=complaint.dealer, to=user.email, subject=subject, body=body,
                         purpose=ESCALATION_PURPOSE, about=complaint)
     return True

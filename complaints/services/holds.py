@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from outbox.services import email_queue
@@ -34,20 +34,24 @@ def complaint_hold_remind(complaint: Complaint, *, policy, now: datetime) -> boo
         if not claimed:
             return False
         complaint.hold_reminded_at = now
-        emails = sorted({user.email for user in (complaint.owner, complaint.representative)
-                         if user is not None and user.is_active and user.email})
+        recipients = {user.email: user for user in (complaint.owner, complaint.representative)
+                      if user is not None and user.is_active and user.email}
         last = complaint.last_hold_followup_at or complaint.on_hold_since or complaint.received_at
-        subject = _("Complaint %(reference)s on hold: follow-up entry missing") % {"reference": complaint.reference}
-        body = "\n".join([
-            _("Complaint %(reference)s has been on hold for “%(cause)s” with no follow-up entry for %(days)s days.")
-            % {"reference": complaint.reference, "cause": complaint.get_hold_cause_display() or _("an outside cause"),
-               "days": (now - last).days},
-            _("Customer: %(customer)s") % {"customer": complaint.customer.name},
-            _("Call the customer or chase the cause, and record the follow-up (at least every %(days)s days).")
-            % {"days": policy.on_hold_followup_days},
-            _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
-        ])
-        for email in emails:
+        for email, user in sorted(recipients.items()):
+            with translation.override(user.language):  # each in their own language
+                subject = _("Complaint %(reference)s on hold: follow-up entry missing") % {
+                    "reference": complaint.reference}
+                body = "\n".join([
+                    _("Complaint %(reference)s has been on hold for “%(cause)s” with no follow-up entry for "
+                      "%(days)s days.")
+                    % {"reference": complaint.reference,
+                       "cause": complaint.get_hold_cause_display() or _("an outside cause"),
+                       "days": (now - last).days},
+                    _("Customer: %(customer)s") % {"customer": complaint.customer.name},
+                    _("Call the customer or chase the cause, and record the follow-up (at least every %(days)s days).")
+                    % {"days": policy.on_hold_followup_days},
+                    _("Open it: %(path)s") % {"path": complaint.get_absolute_url()},
+                ])
             email_queue(dealer=complaint.dealer, to=email, subject=subject, body=body,
                         purpose=HOLD_REMINDER_PURPOSE, about=complaint)
     return True

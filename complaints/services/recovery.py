@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.models import Dealer
@@ -31,6 +31,7 @@ from ..models import (
     TimelineEntry,
 )
 from ..selectors import dealer_representative, works_at
+from ..timeline import SystemWords, entry_body_fields
 from ..transitions import TRANSITIONS
 
 
@@ -77,13 +78,14 @@ NEW_COMPLAINT_PURPOSE = "complaints-new-complaint"
 
 def _tell_representative(complaint: Complaint) -> None:
     """Email the representative a new complaint has been given to (in the outbox, sent after commit)."""
-    email_queue(
-        dealer=complaint.dealer, to=complaint.representative.email, purpose=NEW_COMPLAINT_PURPOSE, about=complaint,
-        subject=_("New complaint %(reference)s") % {"reference": complaint.reference},
-        body=_("%(customer)s (%(department)s): %(words)s\n\nOpen it: %(path)s") % {
+    representative = complaint.representative
+    with translation.override(representative.language):
+        subject = _("New complaint %(reference)s") % {"reference": complaint.reference}
+        body = _("%(customer)s (%(department)s): %(words)s\n\nOpen it: %(path)s") % {
             "customer": complaint.customer.name, "department": complaint.get_department_display(),
-            "words": complaint.words[:500], "path": complaint.get_absolute_url()},
-        from_email=settings.DEFAULT_FROM_EMAIL)
+            "words": complaint.words[:500], "path": complaint.get_absolute_url()}
+    email_queue(dealer=complaint.dealer, to=representative.email, purpose=NEW_COMPLAINT_PURPOSE, about=complaint,
+                subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL)
 
 
 @transaction.atomic
@@ -125,7 +127,8 @@ def complaint_transition(*, complaint: Complaint, action: str, by=None, **data) 
         transition.announce.send(sender=Complaint, complaint=complaint,
                                  policy=ComplaintPolicy.objects.for_network(complaint.dealer.network))
     TimelineEntry.objects.create(dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.STATE,
-                                 author=by, at=timezone.now(), body=body, from_state=before, to_state=complaint.state)
+                                 author=by, at=timezone.now(), from_state=before, to_state=complaint.state,
+                                 **entry_body_fields(body))
     return complaint
 
 
@@ -145,7 +148,7 @@ def complaints_reassign(*, dealer, complaint_ids: list[int], representative, by=
         complaint.save(update_fields=["representative", "updated_at"])
     TimelineEntry.objects.bulk_create([
         TimelineEntry(dealer_id=complaint.dealer_id, complaint=complaint, kind=EntryKind.ASSIGNMENT, author=by,
-                      at=now, body=_("Assigned to %(person)s.") % {"person": representative})
+                      at=now, **entry_body_fields(SystemWords("assigned", {"person": str(representative)})))
         for complaint in complaints
     ])
     return len(complaints)

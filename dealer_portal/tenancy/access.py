@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import DEALER_ROLES, NETWORK_ROLES, REGION_ROLES, Dealer, Membership, Network, Role
 from .scoping import TenantScope, tenant_scope, unscoped
@@ -191,7 +192,7 @@ def require_dealer(request) -> Dealer:
     """The dealer named in the URL, if the user may see it; 404 otherwise (missing and forbidden alike)."""
     dealer = request.tenancy.dealer
     if dealer is None:
-        raise Http404("No such dealer.")
+        raise Http404(_("No such dealer."))
     return dealer
 
 
@@ -199,5 +200,5 @@ def require_network(request) -> Network:
     """The network named in the URL, if the user holds an HQ or regional role in it; 404 otherwise."""
     network = request.tenancy.network
     if network is None or request.tenancy.dealer is not None or not request.tenancy.sees_network(network):
-        raise Http404("No such network.")
+        raise Http404(_("No such network."))
     return network

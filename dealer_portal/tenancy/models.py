@@ -5,7 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
@@ -28,6 +28,16 @@ def validate_time_zone(value: str) -> None:
                               params={"value": value})
 
 
+def validate_content_languages(value) -> None:
+    known = dict(settings.LANGUAGES)
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError(_("Give the content languages as a list of language codes."))
+    unknown = [code for code in value if code not in known]
+    if unknown:
+        raise ValidationError(_("%(codes)s: not a language of the platform (%(known)s)."),
+                              params={"codes": ", ".join(unknown), "known": ", ".join(known)})
+
+
 class NetworkManager(TenantManager):
     network_path = ""
 
@@ -42,6 +52,21 @@ class Network(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True, validators=[slug_validator])
     name = models.CharField(_("name"), max_length=120)
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    default_language = models.CharField(
+        _("default language"), max_length=10, choices=settings.LANGUAGES, default="en",
+        help_text=_("New users and customers start in this language; network content falls back to it."))
+    content_languages = models.JSONField(
+        _("content languages"), default=list, blank=True, validators=[validate_content_languages],
+        help_text=_("Further languages the network writes its own content in (categories, answers, "
+                    "questions, checklists, KPI names)."))
+    api_token_days = models.PositiveSmallIntegerField(
+        _("API token lifetime (days)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A new API token of someone in this network stops working after this many days "
+                    "(someone in several networks gets the shortest)."))
+    customer_retention_days = models.PositiveIntegerField(
+        _("customer retention (days)"), null=True, blank=True, validators=[MinValueValidator(30)],
+        help_text=_("Customers with no job, complaint, call or change for longer than this are anonymised "
+                    "automatically. Empty: kept until erased on request."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NetworkManager()
@@ -53,6 +78,11 @@ class Network(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def languages(self) -> list[str]:
+        """The network's content languages, its default first, each once."""
+        return list(dict.fromkeys([self.default_language, *self.content_languages]))
 
 
 class Region(models.Model):

@@ -231,42 +231,22 @@ def test_an_expired_invitation_is_not_sent(client, network_admin, network, deale
     assert mail.outbox == []
 
 
-def test_a_role_notice_that_could_not_be_sent_is_retried_by_the_sweeper(
+def test_an_existing_accounts_invitation_that_could_not_be_sent_is_retried_like_any_other(
         client, network_admin, network, advisor, other_dealer, settings, django_capture_on_commit_callbacks):
     client.force_login(network_admin)
     settings.EMAIL_BACKEND = REFUSING
     response = invite(client, network, django_capture_on_commit_callbacks, email="advisor@example.com",
                       dealer=other_dealer.pk)
     assert response.status_code == 302
-    notice = the_invitation()
-    assert notice.kind == InvitationKind.ROLE_NOTICE and notice.email_status == EmailStatus.PENDING
+    invitation = the_invitation()
+    assert invitation.kind == InvitationKind.INVITATION and invitation.email_status == EmailStatus.PENDING
     page = invitations_page(client, network)
-    assert "the role was added; the email telling them is on its way." in page
+    assert "Invitation saved for advisor@example.com; the email is on its way." in page
     assert "Not yet sent: retrying" in page
     settings.EMAIL_BACKEND = LOCMEM
     assert sweep(timezone.now() + rules.FIRST_RETRY + SECOND) == 1
     assert [message.to for message in mail.outbox] == [["advisor@example.com"]]
-    assert "new role" in mail.outbox[0].subject
-
-
-def test_a_failed_role_notice_can_be_sent_again_and_a_sent_one_cannot(
-        client, network_admin, network, advisor, other_dealer, settings, django_capture_on_commit_callbacks):
-    client.force_login(network_admin)
-    settings.EMAIL_BACKEND = REFUSING
-    invite(client, network, django_capture_on_commit_callbacks, email="advisor@example.com", dealer=other_dealer.pk)
-    notice = the_invitation()
-    with unscoped():
-        Invitation.objects.filter(pk=notice.pk).update(email_status=EmailStatus.FAILED,
-                                                       email_attempts=rules.MAX_ATTEMPTS)
-    assert "Send again" in invitations_page(client, network)
-    settings.EMAIL_BACKEND = LOCMEM
-    url = reverse("invitation_send_again", args=[network.slug, notice.pk])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, follow=True)
-    assert "The email to advisor@example.com will be sent again." in response.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(url)
-    assert len(mail.outbox) == 1 and the_invitation().email_status == EmailStatus.SENT
+    assert "Accept or Decline" in mail.outbox[0].body and link_in(mail.outbox[0])
 
 
 def test_a_password_reset_while_the_mail_server_fails_answers_the_form_with_a_message(client, advisor, settings):

@@ -117,20 +117,6 @@ def test_invitation_cannot_name_another_networks_dealer(client, network_admin, n
         assert Invitation.objects.count() == 0
 
 
-def test_inviting_an_existing_user_adds_the_role_and_tells_them(client, network_admin, network, advisor,
-                                                               other_dealer, django_capture_on_commit_callbacks):
-    client.force_login(network_admin)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = invite(client, network, email="advisor@example.com", dealer=other_dealer.pk)
-    assert response.status_code == 302
-    with unscoped():
-        assert Membership.objects.filter(user=advisor, dealer=other_dealer).exists()
-        notice = Invitation.objects.get()  # no invitation to accept: the notice's own row, accepted at once
-    assert notice.is_role_notice and notice.status == "accepted" and notice.email_status == "sent"
-    assert "new role" in mail.outbox[0].subject
-    assert "/accounts/invitation/" not in mail.outbox[0].body
-
-
 def test_only_network_admins_may_invite(client, hq, advisor, network, other_network, network_admin):
     client.force_login(hq)
     assert client.get(reverse("invitation_list", args=[network.slug])).status_code == 403

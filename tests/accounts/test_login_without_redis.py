@@ -62,15 +62,18 @@ def test_pages_and_the_api_work_for_someone_logged_in(client, advisor, dealer):
     assert client.post(reverse("account_logout")).status_code == 302
 
 
-def test_health_still_reports_the_broker_honestly(client):
+def test_health_still_reports_the_broker_honestly(client, superuser):
     app.conf.task_always_eager = False
     original = app.conf.broker_url
     app.conf.broker_url = DEAD_REDIS
     try:
+        anonymous = client.get("/healthz")
+        client.force_login(superuser)  # which part fails is for staff
         response = client.get("/healthz")
     finally:
         app.conf.broker_url = original
         app.conf.task_always_eager = True
+    assert anonymous.status_code == 503 and anonymous.json() == {"status": "failing"}
     assert response.status_code == 503
     assert response.json()["database"] == "ok"
     assert response.json()["broker"].startswith("error")

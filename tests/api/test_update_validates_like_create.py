@@ -7,6 +7,11 @@ out, null, of the wrong type, empty, too long, out of range; a date a year ago, 
 row of another dealer or another network; another row's unique value. Whatever a create refuses with an error
 on a field, PATCH and PUT refuse on an existing row with an error on the same field, and the row stays as it
 was. Nothing answers 500.
+
+A few rows are changed through the API but never created there; each is declared in ``UPDATE_ONLY`` with the
+reason. With no create to compare with, every bad value of its fields (each is wrong whatever the row, and a
+translation into a language the network does not write, of a field that is not translated, empty or too long)
+must be refused by PATCH with an error on the field, the row staying as it was.
 """
 
 import itertools
@@ -23,7 +28,7 @@ from rest_framework import fields as drf_fields
 from rest_framework import relations
 
 from accounts.models import User
-from complaints.models import ComplaintCategory
+from complaints.models import ComplaintCategory, StandardAnswer
 from customers.models import Customer, Vehicle
 from dealer_portal.tenancy.models import Dealer, Role
 from dealer_portal.tenancy.scoping import unscoped
@@ -141,6 +146,9 @@ def _kinds(model, name, field) -> list[str]:
         kinds += ["a_list"] + ([] if field.allow_blank else ["empty_string"])
         if field.max_length:
             kinds.append("too_long")
+    elif isinstance(field, drf_fields.JSONField) and name == "translations":
+        kinds += ["not_a_dict", "texts_not_a_dict", "unknown_language", "untranslated_field", "empty_text",
+                  "too_long_text"]
     else:
         kinds.append(f"unsupported field type {type(field).__name__}")
     return kinds
@@ -159,6 +167,35 @@ def _cases():
 CASES = _cases()
 
 
+# --- Rows the API changes but does not create ----------------------------------------------------------------------
+
+# basename → why the API has no create for it. Each is a network's content: PATCH only, by its network admins.
+UPDATE_ONLY = {
+    "complaint-category": "the network's taxonomy (areas and the categories under them) is shaped in the admin; "
+                          "the API renames a category and writes its translations",
+    "standard-answer": "an answer is added in the admin under its category; the API rewords it and writes its "
+                       "translations",
+}
+
+
+def _update_only_cases():
+    cases = []
+    for basename in sorted(UPDATE_ONLY):
+        viewset = _update_only_viewset(basename)
+        fields, model = _writable_fields(viewset), _model(viewset)
+        cases += [(basename, name, kind) for name, field in fields.items()
+                  for kind in _kinds(model, name, field) if kind != "missing"]  # a PATCH sends only what changes
+    return cases
+
+
+def _update_only_viewset(basename):
+    return next(entry.callback.cls for route, entry, _names in walk()
+                if entry.name == f"{basename}-detail" and hasattr(entry.callback, "actions"))
+
+
+UPDATE_ONLY_CASES = _update_only_cases()
+
+
 # --- One valid create payload per endpoint -------------------------------------------------------------------------
 
 
@@ -169,7 +206,7 @@ class World:
         get = request.getfixturevalue
         self.network, self.dealer = get("network"), get("dealer")
         self.other_dealer, self.foreign_dealer = get("other_dealer"), get("foreign_dealer")
-        self.people = {"advisor": get("advisor"), "manager": get("manager")}
+        self.people = {"advisor": get("advisor"), "manager": get("manager"), "network_admin": get("network_admin")}
         self._api_as = get("api_as")
         self._counter = itertools.count(1)
         with unscoped():
@@ -236,6 +273,22 @@ class Endpoint:
     person: str  # who writes: a key of World.people
     payload: Callable[[World], dict]
 
+
+def _existing_category(world):
+    return world.category
+
+
+def _existing_answer(world):
+    with unscoped():
+        return StandardAnswer.objects.create(network=world.network, category=world.category, title="Retraso",
+                                             body=f"Lamentamos el retraso {world.number()}.")
+
+
+# The row of each UPDATE_ONLY endpoint to change (made as the admin makes it), and who changes it.
+UPDATE_ONLY_ROWS = {
+    "complaint-category": Endpoint("network_admin", _existing_category),
+    "standard-answer": Endpoint("network_admin", _existing_answer),
+}
 
 ENDPOINTS = {
     "customer": Endpoint("advisor", _customer),
@@ -342,6 +395,12 @@ def _bad_value(kind: str, field, model, world):
     if kind == "too_long":
         length = (field.max_length or 0) + 1
         return "x" * (length - 12) + "@example.com" if isinstance(field, drf_fields.EmailField) else "x" * length
+    translated = getattr(model, "translatable_fields", ("text",))[0]  # the network writes in English and Spanish
+    translation = {"not_a_dict": ["es", "texto"], "texts_not_a_dict": {"es": "texto"},
+                   "unknown_language": {"de": {translated: "Text"}}, "untranslated_field": {"es": {"colour": "rojo"}},
+                   "empty_text": {"es": {translated: "  "}}, "too_long_text": {"es": {translated: "x" * 10_001}}}
+    if kind in translation:
+        return translation[kind]
     if kind not in values:
         raise AssertionError(f"Teach this test which bad values to try for {kind}.")
     return values[kind]
@@ -352,7 +411,10 @@ def test_the_writable_endpoints_were_found():
 
 
 def test_every_writable_endpoint_has_a_valid_create_payload():
-    assert set(UPDATES) <= set(CREATES), "an endpoint updates rows it cannot create: compare it with its service"
+    assert set(UPDATES) - set(UPDATE_ONLY) <= set(CREATES), ("an endpoint updates rows it cannot create: compare "
+                                                             "it with its service, or declare it in UPDATE_ONLY")
+    assert set(UPDATE_ONLY) <= set(UPDATES) - set(CREATES), "UPDATE_ONLY names an endpoint that creates or is gone"
+    assert set(UPDATE_ONLY) == set(UPDATE_ONLY_ROWS), "add (or remove) the endpoint's row in UPDATE_ONLY_ROWS"
     assert set(WRITABLE) == set(ENDPOINTS), "add (or remove) the endpoint's valid payload in ENDPOINTS"
     assert _plain_views_that_update() == [], "a view outside the router updates rows: route it through a viewset"
 
@@ -397,3 +459,38 @@ def test_update_refuses_what_create_refuses(basename, field, kind, world):
             if _snapshot(model, pk) != before:
                 problems.append(f"{method.upper()} changed the row that POST's checks refuse")
     assert problems == [], f"{basename} {field}={change}: " + "; ".join(problems)
+
+
+def _update_only_row(world, basename):
+    """The row, in a network that writes in English and Spanish (so a Spanish translation is one it takes)."""
+    world.network.content_languages = ["es"]
+    world.network.save(update_fields=["content_languages"])
+    row = UPDATE_ONLY_ROWS[basename].payload(world)
+    client = world.client(UPDATE_ONLY_ROWS[basename].person)
+    return row, client, reverse(f"{basename}-detail", args=[row.pk])
+
+
+@pytest.mark.parametrize("basename", sorted(UPDATE_ONLY))
+def test_an_update_only_endpoint_accepts_the_row_as_it_is(basename, world):
+    """PATCH with nothing, and with every writable field as the row has it, changes nothing: accepted."""
+    row, client, url = _update_only_row(world, basename)
+    as_it_is = {name: client.get(url).json()[name] for name in _writable_fields(_update_only_viewset(basename))}
+    answers = {label: _answer(client, "patch", url, body) for label, body in (("empty", {}), ("as it is", as_it_is))}
+    assert {label: _said(r) for label, r in answers.items() if r.status_code != 200} == {}
+
+
+@pytest.mark.parametrize(("basename", "field", "kind"), UPDATE_ONLY_CASES,
+                         ids=[f"{b}-{f}-{k}" for b, f, k in UPDATE_ONLY_CASES])
+def test_an_update_only_endpoint_refuses_what_is_wrong(basename, field, kind, world):
+    viewset = _update_only_viewset(basename)
+    model, fields = _model(viewset), _writable_fields(viewset)
+    row, client, url = _update_only_row(world, basename)
+    value = _bad_value(kind, fields[field], model, world)
+    before = _snapshot(model, row.pk)
+    response = _answer(client, "patch", url, {field: value})
+    problems = []
+    if response.status_code != 400 or field not in _errors(response):
+        problems.append(f"PATCH answered {_said(response)}")
+    if _snapshot(model, row.pk) != before:
+        problems.append("PATCH changed the row")
+    assert problems == [], f"{basename} {field}={value!r}: " + "; ".join(problems)

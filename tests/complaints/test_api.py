@@ -97,6 +97,22 @@ def test_compliments_are_recorded_at_the_callers_dealer(api_as, advisor, dealer)
     assert response.json()["dealer"] == dealer.pk
 
 
+def test_an_empty_form_value_is_refused_not_read_as_not_sent(api_as, advisor, dealer):
+    api = api_as(advisor)
+    created = api.post(reverse("compliment-list"), {
+        "department": "service", "channel": "survey", "words": "Excelente atención",
+        "received_at": "2026-03-02T10:00:00Z"}, format="json").json()
+    url = reverse("compliment-detail", args=[created["id"]])
+
+    response = api.patch(url, "received_at=", content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["received_at"]
+    assert api.get(url).json()["received_at"] == "2026-03-02T10:00:00Z"  # nothing saved is lost
+    words = api.patch(url, "words=Muy%20amables", content_type="application/x-www-form-urlencoded")
+    assert words.status_code == 200 and words.json()["words"] == "Muy amables"
+
+
 def test_improvement_plans_through_the_api(api_as, manager, neighbour, dealer, network):
     from django.utils import timezone
 

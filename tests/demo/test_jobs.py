@@ -37,7 +37,7 @@ def _snapshot():
 def test_every_dealer_has_jobs_numbered_uniquely(demo):
     with unscoped():
         dealers = list(Dealer.objects.all())
-        assert len(dealers) == 8  # six Aurora outlets and two Borealis ones
+        assert len(dealers) == 10  # six Aurora outlets, two Borealis ones and two Malaysian ones
         for dealer in dealers:
             numbers = list(ServiceJob.objects.filter(dealer=dealer).values_list("number", flat=True))
             assert len(numbers) > 60, dealer.code
@@ -65,7 +65,7 @@ def test_dealers_differ_in_how_well_they_keep_promises(demo):
         for row in rows:
             counts[row["dealer_id"]][row["status"]] += row["n"]
     shares = [c["kept"] / (c["kept"] + c["broken"]) for c in counts.values()]
-    assert len(shares) == 8
+    assert len(shares) == 10
     assert max(shares) - min(shares) >= 0.15
 
 

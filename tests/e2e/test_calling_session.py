@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_representative_calls_a_customer_who_is_unhappy_and_lands_on_the_new_complaint(
         page, live_server, representative, dealer, make_job, screenshot):
     from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
-    from followups.models import FollowUpCall
+    from followups.models import SHIPPED_QUESTIONS, FollowUpCall
     from tests.servicejobs.test_steps import walk_to
 
     with tenant_scope(TenantScope.for_dealer(dealer)):
@@ -32,7 +32,7 @@ def test_representative_calls_a_customer_who_is_unhappy_and_lands_on_the_new_com
     form.locator("input[name=work_done_right][value='no']").check()
     form.locator("input[name=ready_when_promised][value='yes']").check()
     form.locator("input[name=would_recommend][value='no']").check()
-    form.get_by_label("Comments, in the customer's words").fill("El ruido sigue, nadie me avisó")
+    form.get_by_label(SHIPPED_QUESTIONS["comments"]["en"]).fill("El ruido sigue, nadie me avisó")
     with page.expect_navigation():
         form.get_by_role("button", name="Record the answers").click()
     page.get_by_test_id("complaint-state").wait_for()

@@ -43,7 +43,7 @@ def test_hq_opens_the_ranking_filters_a_region_and_follows_a_kpi_to_its_records(
 
     table.get_by_role("link", name=other_dealer.name).click()
     page.get_by_test_id("kpis").wait_for()
-    assert page.get_by_test_id("overall").inner_text() == "96.0 %"
+    assert page.get_by_test_id("overall").inner_text() == "96.0%"
     assert page.get_by_test_id("rank-network").inner_text().startswith("2")
     page.wait_for_function("() => window.Chart && Chart.getChart('chart-trend')")
     assert page.evaluate("() => Chart.getChart('chart-trend').data.datasets[0].data") == [96.0]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from complaints.models import Complaint
 from dealer_portal.tenancy.scoping import unscoped
 from followups import services
@@ -43,11 +44,11 @@ def test_the_list_sorts_calls_by_the_dealers_day(in_dealer, call, dealer):
 
 def test_the_list_shows_what_to_ask_about(client, representative, dealer, call, in_dealer):
     job = ServiceJob.objects.get(pk=call.service_job_id)
-    PromiseCheck.objects.filter(job=job, number=7).update(status="broken", reason="The invoice was not explained.")
+    PromiseCheck.objects.filter(job=job, number=7).update(status="broken", reason_key="invoice_not_explained")
     FollowUpCall.objects.filter(pk=call.pk).update(window_start=timezone.localdate())
     client.force_login(representative)
     page = client.get(url(dealer, "followup_list")).content.decode()
-    assert "Ask about" in page and "The invoice was not explained." in page
+    assert "Ask about" in page and "The invoice was not explained at handover." in page
 
 
 def test_one_tap_attempts_and_a_callback_requeues_the_call(client, representative, dealer, call):
@@ -62,6 +63,20 @@ def test_one_tap_attempts_and_a_callback_requeues_the_call(client, representativ
     refused = client.post(url(dealer, "followup_attempt", call.pk, "call_back"), {"callback_at": past})
     assert refused.status_code == 400
     assert "Give the time the customer asked to be called back." in refused.content.decode()
+
+
+SPANISH_MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"]
+
+
+def test_a_callback_after_the_window_is_refused_naming_the_last_day_in_the_readers_language(
+        client, representative, dealer, call):
+    User.objects.filter(pk=representative.pk).update(language="es")
+    client.force_login(representative)
+    late = (timezone.localtime(timezone=dealer.zone) + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(url(dealer, "followup_attempt", call.pk, "call_back"), {"callback_at": late})
+    assert refused.status_code == 400
+    last_day = f"{call.window_end.day} {SPANISH_MONTHS[call.window_end.month - 1]}"
+    assert f"El periodo de la llamada termina el {last_day}:" in refused.content.decode()
 
 
 def test_a_satisfied_answer_keeps_promise_nine(client, representative, dealer, call):
@@ -160,7 +175,7 @@ def test_the_figures_count_reach_satisfaction_and_complaints(client, manager, de
     assert month.satisfaction == 3.0 and month.reach_percent == 66.7
     client.force_login(manager)
     page = client.get(url(dealer, "followup_figures")).content.decode()
-    assert "2 (66.7 %)" in page
+    assert "2 (66.7%)" in page
 
 
 def test_calls_are_offered_only_within_calling_hours(client, representative, dealer, call, in_dealer):
@@ -202,7 +217,8 @@ def test_promise_9_of_a_customer_reached_before_the_window_is_kept_and_says_when
     services.call_answers_record(call=call, overall=5, work_done_right=True, ready_when_promised=True,
                                  would_recommend=True)
     promise = PromiseCheck.objects.get(job_id=call.service_job_id, number=9)
-    reached_day = timezone.localdate(timezone=dealer.zone).strftime("%d %b")
+    today = timezone.localdate(timezone=dealer.zone)
+    reached_day = f"{today.day} {today:%b}"  # English: "3 Dec"
     assert promise.status == "kept"
     assert promise.reason.startswith(f"Customer reached on {reached_day}, before the call window")
     assert "within" not in promise.reason

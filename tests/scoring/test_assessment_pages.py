@@ -8,7 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.formats import date_format
 
+from accounts.models import User
 from dealer_portal.tenancy.calendar import local_today
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope, unscoped
 from scoring.models import Assessment, AssessmentEvent, AssessmentScore, AssessmentStatus, ChecklistItem
@@ -129,9 +132,25 @@ def test_a_second_assessment_of_the_same_checklist_and_month_is_a_form_error(cli
     response = client.post(url(dealer, "scoring_assessment_new"),
                            {"template": small_poe.pk, "month": this_month.strftime("%Y-%m")})
     assert response.status_code == 400
-    assert f"This dealer already has this assessment for {this_month:%B %Y}." in response.content.decode()
+    with translation.override("en"):
+        assert f"This dealer already has this assessment for {date_format(this_month, 'F Y')}." \
+            in response.content.decode()
     with unscoped():
         assert Assessment.objects.count() == 1
+
+
+def test_a_second_assessment_is_refused_naming_the_month_in_the_readers_language(client, hq, dealer, small_poe,
+                                                                               this_month, start):
+    start(dealer)
+    User.objects.filter(pk=hq.pk).update(language="es")
+    client.force_login(hq)
+    response = client.post(url(dealer, "scoring_assessment_new"),
+                           {"template": small_poe.pk, "month": this_month.strftime("%Y-%m")})
+    assert response.status_code == 400
+    with translation.override("es"):
+        month = date_format(this_month, "YEAR_MONTH_FORMAT")  # "marzo de 2026"
+    assert month.endswith(f"de {this_month.year}") and this_month.strftime("%B") not in month
+    assert f"Este distribuidor ya tiene esta evaluación para {month}." in response.content.decode()
 
 
 def test_the_dealer_manager_starts_a_self_assessment_not_hqs(client, manager, hq, dealer, small_poe, this_month):
@@ -189,9 +208,9 @@ def test_scores_are_saved_and_the_poe_is_shown_per_section_and_in_total(client, 
     assert scores_of(assessment) == {"SP.1": (8, False, "Confirmed by phone"), "SP.2": (None, True, ""),
                                      "SI.1": (5, False, "")}
     page = client.get(url(dealer, "scoring_assessment", assessment.pk)).content.decode()
-    assert re.search(r'data-testid="poe-total">65.0 %<', page)
-    assert re.search(r'data-testid="section-poe-SP">80.0 %', page)
-    assert re.search(r'data-testid="section-poe-SI">50.0 %', page)
+    assert re.search(r'data-testid="poe-total">65.0%<', page)
+    assert re.search(r'data-testid="section-poe-SP">80.0%', page)
+    assert re.search(r'data-testid="section-poe-SI">50.0%', page)
     assert "13 of 20 applicable points" in page
     assert 'value="8"' in item_block(page, "SP.1") and "Confirmed by phone" in item_block(page, "SP.1")
 
@@ -319,7 +338,7 @@ def test_dealer_staff_do_not_see_hqs_draft_but_read_it_once_submitted(client, ad
     client.force_login(advisor)
     page = client.get(url(dealer, "scoring_assessment", assessment.pk))
     assert page.status_code == 200
-    assert re.search(r'data-testid="poe-total">65.0 %<', page.content.decode())
+    assert re.search(r'data-testid="poe-total">65.0%<', page.content.decode())
     listing = client.get(url(dealer, "scoring_dealer_assessments")).content.decode()
     assert f'data-testid="assessment-{assessment.pk}"' in listing
     assert client.post(url(dealer, "scoring_assessment", assessment.pk),
@@ -390,7 +409,7 @@ def test_hq_sees_the_months_assessments_and_who_is_not_assessed(client, hq, deal
     row = page[page.index(f'data-testid="assessment-{dealer.code}-poe"'):]
     row = row[:row.index("</tr>")]
     assert "Aurora Monterrey Valle" in row and "Norte" in row and "Submitted" in row
-    assert '<td class="text-end" data-col="poe">65.0 %</td>' in row and str(hq) in row
+    assert '<td class="text-end" data-col="poe">65.0%</td>' in row and str(hq) in row
     assert f'data-testid="not-assessed-{other_dealer.code}"' in page
     start_link = url(other_dealer, "scoring_assessment_new") + f"?month={this_month:%Y-%m}"
     assert start_link in page

@@ -94,7 +94,7 @@ def test_the_scorecard_exports_carry_the_scorecards_figures(ranked, hq):
     summary = {line[1]: line[2] for line in lines if line[0] == "Summary"}
     assert summary == {"Status": "Rated", "Overall": "96.0", "Stars": "5", "POE": "92.0", "Service Quality": "100.0",
                        "Speed": "100.0", "Compliance": "100.0", "Rank in the network": "2", "Rank in the region": "1"}
-    assert re.search(rf'data-testid="overall">{summary["Overall"]} %<', page)
+    assert re.search(rf'data-testid="overall">{summary["Overall"]}%<', page)
     sections = [line for line in lines if line[0] == "POE section"]
     assert sections == [["POE section", "Service process", "100.0", "%", "", "", "", "", "", "", "15 of 15 points"],
                         ["POE section", "Stock inventory", "80.0", "%", "", "", "", "", "", "", "8 of 10 points"]]

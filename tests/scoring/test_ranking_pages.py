@@ -7,6 +7,7 @@ The data: eight dealers in two regions. Six are rated (POE from a submitted asse
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,9 +18,11 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.html import escape
 
+from accounts.models import User
 from dealer_portal.tenancy.calendar import local_today
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
 from scoring.models import EntryStatus, Ranking, RankingEntry, ScoringPolicy
@@ -185,6 +188,14 @@ def test_hq_sees_last_months_ranking_in_rank_order_with_the_top_five_marked(rank
     page = response.content.decode()
     assert ranked.month.strftime("%B %Y") in page
     assert "ordered by overall, then POE, then Service Quality, then dealer code" in page
+
+
+def test_a_spanish_reader_sees_the_ranking_figures_with_a_decimal_comma(ranked, hq):
+    User.objects.filter(pk=hq.pk).update(language="es")
+    rows = ranking_rows(client_for(hq).get(ranking_url(ranked)))
+    assert [rows[code]["overall"] for code in RANK_ORDER[:3]] == ["100,0", "96,0", "90,0"]
+    assert rows["SUR-001"]["poe"] == "92,0" and rows["SUR-001"]["service_quality"] == "100,0"
+    assert rows["SUR-001"]["speed"] == "100,0" and rows["SUR-001"]["compliance"] == "100,0"
 
 
 def test_every_dealer_name_links_to_its_scorecard_of_that_month(ranked, hq):
@@ -368,12 +379,12 @@ def test_the_scorecard_shows_the_published_figures_ranks_and_kpis(ranked, hq):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Published figures (version 1" in page and "Live preview" not in page
-    assert re.search(r'data-testid="overall">96.0 %<', page)
-    assert re.search(r'data-testid="poe">92.0 %<', page)
+    assert re.search(r'data-testid="overall">96.0%<', page)
+    assert re.search(r'data-testid="poe">92.0%<', page)
     assert re.search(r'data-testid="rank-network">2', page) and re.search(r'data-testid="rank-region">1<', page)
     assert re.search(r'data-testid="movement">▼1<', page)
-    assert re.search(r'data-testid="section-SP">.*?15 of 15.*?100.0 %', page, re.S)
-    assert re.search(r'data-testid="section-SI">.*?8 of 10.*?80.0 %', page, re.S)
+    assert re.search(r'data-testid="section-SP">.*?15 of 15.*?100.0%', page, re.S)
+    assert re.search(r'data-testid="section-SI">.*?8 of 10.*?80.0%', page, re.S)
     greeting = re.search(r'data-testid="kpi-greeting">(.*?)</tr>', page, re.S).group(1)
     assert 'href="/n/aurora/d/SUR-001/scorecard/kpi/greeting/?month=' in greeting
     assert re.search(r'data-col="cases">2<.*data-col="met">2<.*data-col="value">100.0 %<', greeting, re.S)
@@ -382,6 +393,17 @@ def test_the_scorecard_shows_the_published_figures_ranks_and_kpis(ranked, hq):
     follow_up = re.search(r'data-testid="kpi-follow-up">(.*?)</tr>', page, re.S).group(1)
     assert "Not enough data (0 cases, minimum 1)" in follow_up
     assert re.search(r'data-testid="area-6">.*?Not enough data', page, re.S)
+
+
+def test_a_spanish_reader_sees_every_scorecard_figure_with_a_decimal_comma(ranked, hq):
+    User.objects.filter(pk=hq.pk).update(language="es")
+    page = client_for(hq).get(f"/n/aurora/d/SUR-001/scorecard/?month={ranked.month:%Y-%m}").content.decode()
+    assert re.search(r'data-testid="overall">96,0\xa0%<', page)
+    assert re.search(r'data-testid="poe">92,0\xa0%<', page)
+    greeting = re.search(r'data-testid="kpi-greeting">(.*?)</tr>', page, re.S).group(1)
+    assert re.search(r'data-col="value">100,0 %<', greeting)
+    assert re.search(r'data-col="effective_weight">18,75<.*data-col="score">100,0<', greeting, re.S)
+    assert not re.search(r"\d\.\d", re.sub(r"<[^>]*>", " ", page.split('data-testid="rounding-rule"')[0]))
 
 
 def test_the_scorecard_of_a_month_not_yet_published_is_a_live_preview(ranked, advisor, dealer):
@@ -397,13 +419,25 @@ def test_the_scorecard_defaults_to_last_month_and_carries_the_trend(ranked, advi
     page = client_for(advisor).get("/n/aurora/d/NTE-001/scorecard/").content.decode()
     assert ranked.month.strftime("%B %Y") in page
     trend = re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', page).group(1)
-    import json
-
     data = json.loads(trend)
-    assert data["months"] == [ranked.previous.strftime("%Y-%m"), ranked.month.strftime("%Y-%m")]
+    assert data["months"] == [ranked.previous.strftime("%B %Y"), ranked.month.strftime("%B %Y")]
     assert data["overall"] == [90.0, 100.0] and data["poe"] == [80.0, 100.0]
     assert data["service_quality"] == [100.0, 100.0]
     assert "vendor/chart.js-4.6.1/chart.umd.min.js" in page
+
+
+def test_the_scorecard_trend_names_its_months_in_the_readers_language(ranked, advisor):
+    advisor.language = "es"  # kept on the account
+    advisor.save(update_fields=["language"])
+    client = client_for(advisor)
+    page = client.get("/n/aurora/d/NTE-001/scorecard/").content.decode()
+    trend = re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', page).group(1)
+
+    with translation.override("es"):
+        expected = [date_format(ranked.previous, "YEAR_MONTH_FORMAT"), date_format(ranked.month, "YEAR_MONTH_FORMAT")]
+
+    assert json.loads(trend)["months"] == expected
+    assert ranked.month.strftime("%B") not in expected[-1]
 
 
 def test_a_scorecard_month_in_the_future_is_a_clear_400(ranked, hq):
@@ -544,6 +578,12 @@ def test_the_quarterly_page_states_the_rule_and_highlights_the_top_three(network
     assert re.search(r'data-testid="achiever-NTE-002" class="table-success', page)
     assert re.search(r'data-testid="achiever-NTE-003" class="">', page)
     assert re.search(r'data-testid="achiever-NTE-001".*?data-col="average">88.5<', page, re.S)
+
+
+def test_a_finnish_reader_sees_the_quarterly_averages_with_a_decimal_comma(network, hq, quarter_data):
+    User.objects.filter(pk=hq.pk).update(language="fi")
+    page = client_for(hq).get("/n/aurora/ranking/quarterly/?quarter=2026-Q1").content.decode()
+    assert re.search(r'data-testid="achiever-NTE-001".*?data-col="average">88,5<', page, re.S)
 
 
 @pytest.mark.parametrize(("quarter", "message"), [

@@ -68,8 +68,8 @@ def _shown(page: str, testid: str) -> str:
 
 def test_service_quality_and_stars_come_from_the_unrounded_kpi_scores(hq, just_below_four_stars):
     page = _scorecard(hq, just_below_four_stars)
-    assert _shown(page, "service-quality") == "69.9 %"  # not 70.0, from scores rounded before weighting
-    assert _shown(page, "overall") == "80.0 %"
+    assert _shown(page, "service-quality") == "69.9%"  # not 70.0, from scores rounded before weighting
+    assert _shown(page, "overall") == "80.0%"
     assert _shown(page, "stars") == "★★★"  # 79.97 is below the four-star threshold of 80
     kpi = re.search(r'data-testid="kpi-greeting">(.*?)</tr>', page, re.S).group(1)
     assert 'data-col="value">66.7 %<' in kpi and 'data-col="score">74.1<' in kpi

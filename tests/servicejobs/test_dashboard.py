@@ -35,7 +35,7 @@ def test_dashboard_shows_shares_and_lists_broken_promises_with_links(client, man
     page = client.get(url(dealer)).content.decode()
     row = page[page.index('data-testid="promise-row-1"'):]
     row = row[:row.index("</tr>")]
-    assert "50.0 %" in row
+    assert "50.0%" in row
     broken = page[page.index('data-testid="broken-list"'):]
     assert bad.number in broken and good.number not in broken
     assert reverse("job_detail", args=[dealer.network.slug, dealer.code, bad.pk]) in broken

@@ -504,7 +504,7 @@ def test_imported_delivered_job_gets_its_follow_up_call(dealer):
     assert (call.customer_id, call.vehicle_id, call.delivered_at) == (
         delivered.customer_id, delivered.vehicle_id, delivered.delivered_at)
     assert nine.status == "pending"
-    assert nine.reason == "Follow-up call due days 05 Mar–07 Mar."
+    assert nine.reason == "Follow-up call due days 5 Mar–7 Mar."
 
 
 def test_a_job_the_import_moves_to_delivered_gets_its_follow_up_call_once(dealer):

@@ -183,7 +183,7 @@ def test_recording_a_new_car_handover_shows_its_sales_promises(client, manager, 
         "delivered_faultless": "on", "introduction_given": "on"}, follow=True)
     page = response.content.decode()
     assert "Paola Ruiz" in page
-    assert 'text-bg-danger" title="Delivered 3 day(s) after the promised date.' in page
+    assert 'text-bg-danger" title="Delivered 3 days after the promised date.' in page
     vehicle.refresh_from_db()
     assert vehicle.handover_date is not None
 

@@ -12,6 +12,7 @@ from servicejobs.promises import (
     evaluate_sales_promises,
     evaluate_service_promises,
 )
+from servicejobs.reasons import Reason
 
 KEPT, BROKEN, NA, PENDING = (PromiseCheckStatus.KEPT, PromiseCheckStatus.BROKEN, PromiseCheckStatus.NOT_APPLICABLE,
                              PromiseCheckStatus.PENDING)
@@ -49,7 +50,7 @@ def test_a_job_done_right_keeps_eight_promises_and_waits_for_the_call():
     outcome = results(job())
     assert {n: r.status for n, r in outcome.items()} == {**dict.fromkeys(range(1, 9), KEPT), 9: PENDING}
     assert outcome[1].reason == "Greeted 1 min after the 09:00 appointment."
-    assert outcome[5].reason == "Ready 10 min before the promised 02 Mar 12:00."
+    assert outcome[5].reason == "Ready 10 min before the promised 2 Mar 12:00."
 
 
 def test_greeting_late_beyond_the_networks_tolerance_breaks_promise_one():
@@ -121,7 +122,7 @@ def test_work_explained_with_duration_before_work_keeps_promise_four():
 def test_ready_after_the_promised_time_breaks_promise_five():
     outcome = results(job(ready_at=NINE + minutes(195)))
     assert outcome[5].status == BROKEN
-    assert outcome[5].reason == "Ready 15 min after the promised 02 Mar 12:00."
+    assert outcome[5].reason == "Ready 15 min after the promised 2 Mar 12:00."
     assert results(job(ready_at=NINE + minutes(195)), policy=Policy(ready_tolerance=minutes(15)))[5].status == KEPT
 
 
@@ -136,7 +137,7 @@ def test_promise_changed_after_the_original_time_had_passed_breaks_promise_five(
     moved = job(promised_ready_at=NINE + minutes(240), ready_at=NINE + minutes(230))
     outcome = results(moved, changes=[change(NINE + minutes(180), NINE + minutes(240), NINE + minutes(190))])
     assert outcome[5].status == BROKEN
-    assert "told only at 02 Mar 12:10, after it had passed" in outcome[5].reason
+    assert "told only at 2 Mar 12:10, after it had passed" in outcome[5].reason
 
 
 def test_no_promised_time_at_all_breaks_promise_five_once_ready():
@@ -169,7 +170,7 @@ def test_invoice_and_advice_are_checked_at_handover():
 
 
 def test_promise_nine_comes_from_the_follow_up_seam():
-    outcome = results(job(), followup=FollowUpOutcome(KEPT, "Reached on day 4: satisfied."))
+    outcome = results(job(), followup=FollowUpOutcome(KEPT, Reason.verbatim("Reached on day 4: satisfied.")))
     assert outcome[9].status == KEPT
     assert outcome[9].reason == "Reached on day 4: satisfied."
 

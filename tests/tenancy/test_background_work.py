@@ -85,7 +85,8 @@ def test_a_task_travels_through_the_real_redis_broker_to_a_worker(dealer, foreig
 
 @pytest.mark.redis
 @pytest.mark.django_db
-def test_health_reports_the_real_broker(client):
+def test_health_reports_the_real_broker(client, superuser):
+    client.force_login(superuser)  # the details are for staff; others learn ok or failing
     app.conf.task_always_eager = False
     try:
         response = client.get("/healthz")
@@ -97,7 +98,8 @@ def test_health_reports_the_real_broker(client):
 
 
 @pytest.mark.django_db
-def test_health_reports_a_broker_that_is_down(client):
+def test_health_reports_a_broker_that_is_down(client, superuser):
+    client.force_login(superuser)  # the details are for staff; others learn ok or failing
     app.conf.task_always_eager = False
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
@@ -108,13 +110,14 @@ def test_health_reports_a_broker_that_is_down(client):
         app.conf.task_always_eager = True
     assert response.status_code == 503
     body = response.json()
-    assert body["status"] == "error"
+    assert body["status"] == "failing"
     assert body["database"] == "ok"
     assert body["broker"].startswith("error")
 
 
 @pytest.mark.django_db
-def test_health_without_redis_runs_tasks_in_process(client):
+def test_health_without_redis_runs_tasks_in_process(client, superuser):
+    client.force_login(superuser)  # the details are for staff; others learn ok or failing
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"

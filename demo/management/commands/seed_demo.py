@@ -15,7 +15,7 @@ from complaints.models import (
 from customers.models import Customer, Vehicle
 from dealer_portal.tenancy.models import Dealer, Membership, Network, Region
 from dealer_portal.tenancy.scoping import unscoped
-from demo.network import DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG, demo_exists, demo_network_build
+from demo.network import DEMO_NETWORK_SLUGS, demo_exists, demo_network_build
 from followups.models import CallAnswer, CallAttempt, FollowUpCall
 from outbox.models import Email
 from scoring.models import Assessment, AssessmentEvent, AssessmentScore, Ranking
@@ -56,7 +56,7 @@ class Command(BaseCommand):
     @staticmethod
     @transaction.atomic
     def _delete_demo() -> None:
-        networks = Network.objects.filter(slug__in=[DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG])
+        networks = Network.objects.filter(slug__in=DEMO_NETWORK_SLUGS)
         user_ids = list(Membership.objects.filter(network__in=networks).values_list("user_id", flat=True))
         # Follow-up calls point to jobs, handovers and complaints; complaint and service rows protect
         # customers and vehicles: calls first, then complaints, then service rows.

@@ -1,0 +1,26 @@
+# Simplified Chinese: "2025年12月11日 周四", "2025/12/11", "97.6%".
+DATE_FORMAT = "Y年n月j日"
+SHORT_DATE_FORMAT = "Y/m/d"
+DATETIME_FORMAT = "Y年n月j日 H:i"
+SHORT_DATETIME_FORMAT = "Y/m/d H:i"
+TIME_FORMAT = "H:i"
+MONTH_DAY_FORMAT = "n月j日"
+YEAR_MONTH_FORMAT = "Y年n月"
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
+FIRST_DAY_OF_WEEK = 1  # Monday
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"]
+TIME_INPUT_FORMATS = ["%H:%M:%S", "%H:%M"]
+
+SHORT_DATE_WITH_WEEKDAY = "Y年n月j日 D"
+MEDIUM_DATE_FORMAT = "Y年n月j日"
+MEDIUM_DATETIME_FORMAT = "Y年n月j日 H:i"
+DAY_MONTH_FORMAT = "n月j日"
+DAY_MONTH_TIME_FORMAT = "n月j日 H:i"
+WEEKDAY_TIME_FORMAT = "D H:i"
+WEEKDAY_DAY_MONTH_TIME_FORMAT = "n月j日 D H:i"
+FULL_DATETIME_FORMAT = "Y年n月j日 l H:i"
+CLOCK_FORMAT = "H:i"
+PERCENT_FORMAT = "{}%"
