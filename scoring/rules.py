@@ -33,6 +33,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -76,10 +77,11 @@ def month_check(month: date, *, network, finished: bool = False, today: date | N
     month = month_start(month)
     this_month = month_start(today or local_today(network))
     if month > this_month:
-        raise ValidationError({"month": _("%(month)s is in the future.") % {"month": month.strftime("%Y-%m")}})
+        raise ValidationError({"month": _("%(month)s is in the future.") % {
+            "month": date_format(month, "YEAR_MONTH_FORMAT")}})
     if finished and month == this_month:
         raise ValidationError({"month": _("%(month)s is not over yet; its ranking is published on the 1st of "
-                                          "next month.") % {"month": month.strftime("%Y-%m")}})
+                                          "next month.") % {"month": date_format(month, "YEAR_MONTH_FORMAT")}})
     return month
 
 

@@ -512,7 +512,7 @@ def ranking_publish(*, network, month: date, by=None, reason: str = "", republis
             raise ValidationError({"reason": _("Say why the ranking is republished.")})
         if existing is None:
             raise ValidationError({"month": _("%(month)s has not been published yet.") % {
-                "month": month.strftime("%Y-%m")}})
+                "month": date_format(month, "YEAR_MONTH_FORMAT")}})
         Ranking.objects.filter(network=network, month=month).update(is_current=False)
     dealers = ranking_dealers(network)
     cards = scorecards_compute(network=network, month=month, dealers=dealers)

@@ -72,7 +72,7 @@ class RankingQueryForm(PortalForm):
         self.fields["region"].choices = [("", _("All regions"))] + [
             (region.code, region.name) for region in Region.objects.filter(network=network).order_by("name")]
         self.fields["month"].widget = forms.Select(
-            choices=[(month.strftime("%Y-%m"), month.strftime("%Y-%m")) for month in months],
+            choices=[(month.strftime("%Y-%m"), date_format(month, "YEAR_MONTH_FORMAT")) for month in months],
             attrs={"class": "form-select"})
 
     @property
@@ -123,10 +123,11 @@ def _ranking_query(request, network) -> RankingQuery:
     if query.ranking is None:
         if data["version"]:
             query.missing = _("%(month)s has no version %(version)s.") % {
-                "month": query.month.strftime("%Y-%m"), "version": data["version"]}
+                "month": date_format(query.month, "YEAR_MONTH_FORMAT"), "version": data["version"]}
             query.status = 404
         else:
-            query.missing = _("No ranking has been published for %(month)s.") % {"month": query.month.strftime("%Y-%m")}
+            query.missing = _("No ranking has been published for %(month)s.") % {
+                "month": date_format(query.month, "YEAR_MONTH_FORMAT")}
         return query
     query.lines = selectors.ranking_lines(query.ranking, region_code=data["region"] or None, stars=data["stars"],
                                        sort=data["sort"] or None)
@@ -200,7 +201,7 @@ def ranking_republish(request, network):
             add_service_errors(form, problem)
         else:
             messages.success(request, _("Version %(version)s of %(month)s is published.") % {
-                "version": ranking.version, "month": ranking.month.strftime("%Y-%m")})
+                "version": ranking.version, "month": date_format(ranking.month, "YEAR_MONTH_FORMAT")})
             params = urlencode({"month": ranking.month.strftime("%Y-%m"), "version": ranking.version})
             return redirect(f"{reverse('scoring_ranking', args=[network.slug])}?{params}")
     return _ranking_page(request, network, republish_form=form, status=400)

@@ -144,7 +144,7 @@ def _checks_that_do_not_apply(case, response) -> list:
         # (negative_data_rejection), and every 400 against the Error schema.
         excluded.append(schemathesis.checks.positive_data_acceptance)
     elif parameters & {"month", "quarter"}:
-        # A month or quarter still to come is refused with a 400 on the field ("2031-05 is in the future"): a
+        # A month or quarter still to come is refused with a 400 on the field ("May 2031 is in the future"): a
         # rule of today's date that a schema pattern cannot state.
         excluded.append(schemathesis.checks.positive_data_acceptance)
     if case.media_type in FORM_MEDIA_TYPES and not _is_flat_form(case.body):

@@ -183,7 +183,7 @@ def test_an_assessment_outside_the_network_or_in_the_future_is_refused(
     assert _open(api, dealer, foreign_poe, last_month).json()["errors"] == {"template": invalid}
     future = _open(api, dealer, small_poe, next_month)
     assert (future.status_code, future.json()["errors"]) == (
-        400, {"month": [f"{next_month:%Y-%m} is in the future."]})
+        400, {"month": [f"{next_month:%B %Y} is in the future."]})
     malformed = api.post(reverse("assessment-list"), {"dealer": dealer.pk, "template": small_poe.pk,
                                                       "month": "October"}, format="json")
     assert malformed.json()["errors"] == {"month": ["Give the month as YYYY-MM, for example 2026-10."]}
@@ -408,9 +408,9 @@ def test_republishing_is_a_network_admins_with_a_reason(api_as, hq, network_admi
         "reason": ["Say why the ranking is republished."]}
     older = (last_month - timedelta(days=1)).replace(day=1)
     assert api.post(reverse("ranking-republish"), {"month": f"{older:%Y-%m}", "reason": "x"},
-                    format="json").json()["errors"] == {"month": [f"{older:%Y-%m} has not been published yet."]}
+                    format="json").json()["errors"] == {"month": [f"{older:%B %Y} has not been published yet."]}
     assert api.post(reverse("ranking-republish"), {"month": f"{next_month:%Y-%m}", "reason": "x"},
-                    format="json").json()["errors"] == {"month": [f"{next_month:%Y-%m} is in the future."]}
+                    format="json").json()["errors"] == {"month": [f"{next_month:%B %Y} is in the future."]}
 
 
 def test_another_networks_ranking_is_404(outsider, published):
@@ -452,7 +452,7 @@ def test_dealer_staff_read_their_own_scorecard_only(api_as, advisor, neighbour, 
 
 def test_a_future_or_malformed_month_is_400(api_as, hq, dealer, next_month):
     future = api_as(hq).get(reverse("scorecard", args=[dealer.pk, next_month.strftime("%Y-%m")]))
-    assert (future.status_code, future.json()["errors"]) == (400, {"month": [f"{next_month:%Y-%m} is in the future."]})
+    assert (future.status_code, future.json()["errors"]) == (400, {"month": [f"{next_month:%B %Y} is in the future."]})
     malformed = api_as(hq).get(reverse("scorecard", args=[dealer.pk, "2026-13"]))
     assert (malformed.status_code, malformed.json()["errors"]) == (
         400, {"month": ["Give the month as YYYY-MM, for example 2026-10."]})

@@ -113,7 +113,7 @@ def test_a_month_in_the_future_is_refused(client, hq, dealer, small_poe, this_mo
     response = client.post(url(dealer, "scoring_assessment_new"),
                            {"template": small_poe.pk, "month": future.strftime("%Y-%m")})
     assert response.status_code == 400
-    assert f"{future:%Y-%m} is in the future." in response.content.decode()
+    assert f"{future:%B %Y} is in the future." in response.content.decode()
     with unscoped():
         assert not Assessment.objects.exists()
 
@@ -449,7 +449,7 @@ def test_a_future_month_on_the_list_is_refused(client, hq, network, this_month):
     client.force_login(hq)
     response = client.get(network_url(network, "scoring_assessments"), {"month": future.strftime("%Y-%m")})
     assert response.status_code == 400
-    assert f"{future:%Y-%m} is in the future." in response.content.decode()
+    assert f"{future:%B %Y} is in the future." in response.content.decode()
 
 
 def test_the_regional_manager_reads_the_regions_list_without_start_buttons(client, regional_manager, dealer,

@@ -269,7 +269,7 @@ def test_a_month_in_the_future_or_a_malformed_month_is_a_clear_400(ranked, hq):
     client = client_for(hq)
     future = client.get(ranking_url(ranked, month="2099-01"))
     assert future.status_code == 400
-    assert "2099-01 is in the future." in future.content.decode()
+    assert "January 2099 is in the future." in future.content.decode()
     malformed = client.get(ranking_url(ranked, month="May"))
     assert malformed.status_code == 400
     assert "Give the month as YYYY-MM, for example 2026-10." in malformed.content.decode()
@@ -282,11 +282,22 @@ def test_a_network_without_a_published_ranking_shows_an_empty_state(network, hq)
     assert ranking_rows(response) == {}
 
 
+def test_months_in_messages_and_the_month_picker_read_in_the_readers_language(ranked, hq):
+    User.objects.filter(pk=hq.pk).update(language="es")
+    page = client_for(hq).get(ranking_url(ranked, month="2020-01")).content.decode()
+    assert "No se ha publicado ninguna clasificación de enero de 2020." in page
+    # The picker's options say the month in words; their values stay what the URL carries.
+    with translation.override("es"):
+        month_name = date_format(ranked.month, "YEAR_MONTH_FORMAT")
+    assert re.search(rf'<option value="{ranked.month:%Y-%m}"[^>]*>{month_name}</option>', page)
+    assert " de " in month_name  # "octubre de 2026"
+
+
 def test_a_month_without_a_ranking_says_so_and_lists_the_published_months(ranked, hq):
     response = client_for(hq).get(ranking_url(ranked, month="2020-01"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "No ranking has been published for 2020-01." in page
+    assert "No ranking has been published for January 2020." in page
     assert f'href="?month={ranked.month:%Y-%m}"' in page
 
 
@@ -335,7 +346,7 @@ def test_republishing_the_running_month_shows_the_services_message(ranked, netwo
     response = client_for(network_admin).post(f"/n/aurora/ranking/republish/?month={this_month}",
                                               {"month": this_month, "reason": "why not"})
     assert response.status_code == 400
-    assert f"{this_month} is not over yet" in response.content.decode()
+    assert f"{local_today(ranked.network):%B %Y} is not over yet" in response.content.decode()
 
 
 def test_only_network_admins_may_republish(ranked, hq, regional_manager, advisor):
@@ -443,7 +454,7 @@ def test_the_scorecard_trend_names_its_months_in_the_readers_language(ranked, ad
 def test_a_scorecard_month_in_the_future_is_a_clear_400(ranked, hq):
     response = client_for(hq).get("/n/aurora/d/NTE-001/scorecard/?month=2099-01")
     assert response.status_code == 400
-    assert "2099-01 is in the future." in response.content.decode()
+    assert "January 2099 is in the future." in response.content.decode()
 
 
 # --- The records behind a KPI -------------------------------------------------------------------------------
