@@ -50,6 +50,7 @@ import django  # noqa: E402 - the settings module, database and key must be chos
 
 django.setup()
 
+import board_and_dashboard  # noqa: E402 - bench/ is on the path
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
@@ -57,7 +58,6 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-import board_and_dashboard  # noqa: E402 - bench/ is on the path
 from accounts.models import User  # noqa: E402
 from dealer_portal.tenancy.calendar import previous_month  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, DealerOwnedModel, Department, Membership, Network, Region, Role  # noqa: E402
@@ -144,9 +144,9 @@ def _delete_rows_of(dealer_ids: list[int]) -> None:
         return
     with _replica_mode(), connection.cursor() as cursor:
         for model in _dealer_tables():
-            cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE dealer_id = ANY(%s)', [dealer_ids])
-        cursor.execute(f'DELETE FROM "{Membership._meta.db_table}" WHERE dealer_id = ANY(%s)', [dealer_ids])
-        cursor.execute(f'DELETE FROM "{Dealer._meta.db_table}" WHERE id = ANY(%s)', [dealer_ids])
+            cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE dealer_id = ANY(%s)', [dealer_ids])  # noqa: S608 - names from the models
+        cursor.execute(f'DELETE FROM "{Membership._meta.db_table}" WHERE dealer_id = ANY(%s)', [dealer_ids])  # noqa: S608 - names from the models
+        cursor.execute(f'DELETE FROM "{Dealer._meta.db_table}" WHERE id = ANY(%s)', [dealer_ids])  # noqa: S608 - names from the models
 
 
 def _delete_bench_data() -> None:
@@ -163,7 +163,7 @@ def _delete_bench_data() -> None:
                 if model in (Dealer, Region, Network) or manager.network_path is None:
                     continue
                 if "__" not in manager.network_path:
-                    cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE "{manager.network_path}_id" = %s',
+                    cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE "{manager.network_path}_id" = %s',  # noqa: S608 - names from the models
                                    [network.pk])
             for model in tenant_models():  # rows found through a network-level parent (checklist items, ...)
                 manager = model._default_manager
@@ -279,10 +279,10 @@ def _neighbours_build(network: Network, count: int) -> None:
                 if pk.is_relation:
                     continue
                 table = model._meta.db_table
-                cursor.execute(f'SELECT min("{pk.column}"), max("{pk.column}") FROM "{table}" '
+                cursor.execute(f'SELECT min("{pk.column}"), max("{pk.column}") FROM "{table}" '  # noqa: S608 - names from the models
                                f'WHERE dealer_id = ANY(%s)', [template_ids])
                 low, high = cursor.fetchone()
-                cursor.execute(f'SELECT coalesce(max("{pk.column}"), 0) FROM "{table}"')
+                cursor.execute(f'SELECT coalesce(max("{pk.column}"), 0) FROM "{table}"')  # noqa: S608 - names from the models
                 top = cursor.fetchone()[0]
                 if low is not None:
                     mapping[model] = (low, high - low + 1, top + 1)
@@ -290,16 +290,16 @@ def _neighbours_build(network: Network, count: int) -> None:
             for model in tables:
                 if model not in mapping and not model._meta.pk.is_relation:
                     continue
-                fields = [field for field in model._meta.concrete_fields]
+                fields = list(model._meta.concrete_fields)
                 columns = ", ".join(f'"{field.column}"' for field in fields)
                 values = ", ".join(_clone_value(field, field.column, mapping) for field in fields)
                 table = model._meta.db_table
                 step = time.perf_counter()
-                cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT {values} FROM "{table}" src '
+                cursor.execute(f'INSERT INTO "{table}" ({columns}) SELECT {values} FROM "{table}" src '  # noqa: S608 - names from the models
                                f'JOIN bench_neighbour n ON src.dealer_id = n.template_id')
                 rows = cursor.rowcount
                 if not model._meta.pk.is_relation:
-                    cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), "
+                    cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, %s), "  # noqa: S608 - names from the models
                                    f'(SELECT max("{model._meta.pk.column}") FROM "{table}"))',
                                    [table, model._meta.pk.column])
                 if rows:
