@@ -63,7 +63,7 @@ from dealer_portal.tenancy.calendar import previous_month  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, DealerOwnedModel, Department, Membership, Network, Region, Role  # noqa: E402
 from dealer_portal.tenancy.scoping import tenant_models, unscoped  # noqa: E402
 from demo.calls import demo_calls_build  # noqa: E402
-from scoring.models import Ranking, ScoringPolicy  # noqa: E402
+from scoring.models import Ranking, RankingEntry, ScoringPolicy  # noqa: E402
 from scoring.services import kpi_defaults_install, ranking_publish  # noqa: E402
 from servicejobs.models import PromiseCheck, ServiceJob  # noqa: E402
 
@@ -157,18 +157,14 @@ def _delete_bench_data() -> None:
         if network is None:
             return
         _delete_rows_of(list(Dealer.objects.filter(network=network).values_list("pk", flat=True)))
-        with _replica_mode(), connection.cursor() as cursor:
+        with _replica_mode():  # every other row of the network, found by its path to the network
+            RankingEntry.objects.filter(ranking__network=network)._raw_delete(connection.alias)  # not tenant-scoped
             for model in tenant_models():
                 manager = model._default_manager
-                if model in (Dealer, Region, Network) or manager.network_path is None:
+                if model in (Dealer, Region, Network):
                     continue
-                if "__" not in manager.network_path:
-                    cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE "{manager.network_path}_id" = %s',  # noqa: S608 - names from the models
-                                   [network.pk])
-            for model in tenant_models():  # rows found through a network-level parent (checklist items, ...)
-                manager = model._default_manager
-                if manager.network_path and "__" in manager.network_path and manager.dealer_path is None:
-                    model.objects.filter(**{manager.network_path: network})._raw_delete(connection.alias)
+                path = f"{manager.dealer_path}__network" if manager.dealer_path is not None else manager.network_path
+                model.objects.filter(**{path: network})._raw_delete(connection.alias)
         Membership.objects.filter(network=network).delete()
         Region.objects.filter(network=network).delete()
         Network.objects.filter(pk=network.pk).delete()
