@@ -337,6 +337,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _second_factor_ensure(user: User) -> None:
+    """HQ signs in with a second factor once allauth.mfa is installed: give the user a TOTP authenticator (if it
+    has none), so that its session is the one a completed second factor leaves (``_session_for``)."""
+    if not apps.is_installed("allauth.mfa"):
+        return
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
+
+
 def _session_for(user: User) -> str:
     """A signed-in session for ``user``, as a password login (and, with allauth.mfa and an authenticator,
     its second factor) would leave it; returns the session key."""
@@ -429,8 +441,10 @@ def _pages(network: Network, *, only: list[str] | None) -> list[Page]:
     sessions = {}
     with unscoped():
         for name in ("advisor", "rep", "manager", "hq"):
-            sessions[name] = {"Cookie": f"{settings.SESSION_COOKIE_NAME}="
-                                        f"{_session_for(User.objects.get(email=f'{name}@{BENCH_EMAIL_DOMAIN}'))}"}
+            user = User.objects.get(email=f"{name}@{BENCH_EMAIL_DOMAIN}")
+            if name == "hq":
+                _second_factor_ensure(user)
+            sessions[name] = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={_session_for(user)}"}
     dealer = f"/n/{BENCH_NETWORK_SLUG}/d/{BIG_DEALER}"
     year_ago = (today - timedelta(days=364)).isoformat()
     pages = [
@@ -585,7 +599,7 @@ def main() -> int:
     # What whitenoise serves without DEBUG: the hashed names and their manifest, collected as production does.
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT,  # noqa: S603
                    env=_production_env(), check=True)
-    network = _bench_network() if arguments.keep else None
+    network = reused = _bench_network() if arguments.keep else None
     started = time.perf_counter()
     if network is None:
         _delete_bench_data()
@@ -596,7 +610,8 @@ def main() -> int:
         print(f"base build took {time.perf_counter() - started:.1f} s", flush=True)
     else:
         print(f"reusing the benchmark network {BENCH_NETWORK_SLUG} (--keep)", flush=True)
-    options = (f"--jobs {arguments.jobs} --neighbours {arguments.neighbours} --rounds {arguments.rounds} "
+    options = (f"{'--jobs ' + str(arguments.jobs) if reused is None else 'a reused --keep network'}, "
+               f"--neighbours {arguments.neighbours} --rounds {arguments.rounds} "
                f"--duration {arguments.duration} --connections {arguments.connections} --threads "
                f"{arguments.threads} --workers {arguments.workers}")
     try:
