@@ -151,29 +151,43 @@ def _build(*, jobs: int, months: int, seed: int, complaints: int = 5000) -> Benc
         network = Network.objects.create(slug=BENCH_NETWORK_SLUG, name="Benchmark Motors",
                                          time_zone="America/Mexico_City")
         region = Region.objects.create(network=network, code="BEN", name="Benchmark")
-        dealer = Dealer.objects.create(network=network, region=region, code="BEN-001", name="Benchmark Centro",
-                                       city="Ciudad de México", time_zone="America/Mexico_City")
-        today = timezone.localdate(timezone=dealer.zone)
-        advisors = User.objects.bulk_create([
-            User(email=f"advisor{n}@{BENCH_EMAIL_DOMAIN}", full_name=f"Asesor {n}", password="!", language="es")
-            for n in range(1, 7)])
-        # About ten visits per car over the period, as at a busy dealer.
-        customers = Customer.objects.bulk_create([
-            Customer(dealer=dealer, name=f"Cliente {n:06d}", phone=f"+5255{n:08d}", language="es")
-            for n in range(max(50, jobs // 12))], batch_size=2000)
-        vehicles = Vehicle.objects.bulk_create([
-            Vehicle(dealer=dealer, customer=customer, vin=f"3BEN{n:013d}", plate=f"BEN{n:06d}", make="Aurora",
-                    model="Lince", handover_date=today - timedelta(days=rng.randint(30 * months, 30 * months + 1500)))
-            for n, customer in enumerate(customers)], batch_size=2000)
-        vehicles_by_customer = {vehicle.customer_id: [vehicle] for vehicle in vehicles}
-        built = demo_jobs_build(rng=rng, dealers=[dealer], advisors_by_dealer={dealer.pk: advisors},
-                                customers_by_dealer={dealer.pk: customers}, vehicles_by_customer=vehicles_by_customer,
-                                months=months, today=today, jobs_per_dealer_per_month=math.ceil(jobs / months))
-        built_complaints = _complaints_build(rng=rng, dealer=dealer, customers=customers, count=complaints,
-                                             months=months)
+        dealer, _advisors, _customers = dealer_build(
+            rng=rng, network=network, region=region, code="BEN-001", name="Benchmark Centro", jobs=jobs,
+            months=months, complaints=complaints, email_domain=BENCH_EMAIL_DOMAIN)
+    return BenchContext(dealer=dealer, today=timezone.localdate(timezone=dealer.zone))
+
+
+def dealer_build(*, rng: random.Random, network: Network, region: Region, code: str, name: str, jobs: int,
+                 months: int, complaints: int, email_domain: str, advisor_count: int = 6):
+    """Side effects: writes one dealer of ``network`` with advisors, customers, vehicles, ``jobs`` jobs (the demo's
+    job builder) over ``months`` and ``complaints`` complaints; returns (dealer, advisors, customers). Must run
+    inside ``unscoped()`` (bench/load.py builds its dealers with it too)."""
+    dealer = Dealer.objects.create(network=network, region=region, code=code, name=name,
+                                   city="Ciudad de México", time_zone="America/Mexico_City")
+    today = timezone.localdate(timezone=dealer.zone)
+    prefix = code.lower()
+    advisors = User.objects.bulk_create([
+        User(email=f"advisor{n}.{prefix}@{email_domain}", full_name=f"Asesor {n}", password="!", language="es")
+        for n in range(1, advisor_count + 1)])
+    # About ten visits per car over the period, as at a busy dealer.
+    customers = Customer.objects.bulk_create([
+        Customer(dealer=dealer, name=f"Cliente {n:06d}", phone=f"+5255{n:08d}", language="es")
+        for n in range(max(50, jobs // 12))], batch_size=2000)
+    vin_prefix = "".join(character for character in code.upper() if character.isalnum())[-6:]
+    vehicles = Vehicle.objects.bulk_create([
+        Vehicle(dealer=dealer, customer=customer, vin=f"3{vin_prefix}{n:0{16 - len(vin_prefix)}d}",
+                plate=f"B{n:07d}", make="Aurora", model="Lince",
+                handover_date=today - timedelta(days=rng.randint(30 * months, 30 * months + 1500)))
+        for n, customer in enumerate(customers)], batch_size=2000)
+    vehicles_by_customer = {vehicle.customer_id: [vehicle] for vehicle in vehicles}
+    built = demo_jobs_build(rng=rng, dealers=[dealer], advisors_by_dealer={dealer.pk: advisors},
+                            customers_by_dealer={dealer.pk: customers}, vehicles_by_customer=vehicles_by_customer,
+                            months=months, today=today, jobs_per_dealer_per_month=math.ceil(jobs / months))
+    built_complaints = _complaints_build(rng=rng, dealer=dealer, customers=customers, count=complaints,
+                                         months=months)
     print(f"built {built} jobs and {built_complaints} complaints at {dealer.code} over {months} months "
-          f"(today {today})")
-    return BenchContext(dealer=dealer, today=today)
+          f"(today {today})", flush=True)
+    return dealer, advisors, customers
 
 
 def _measure(name: str, function: Callable[[BenchContext], object], context: BenchContext, repeat: int) -> None:
