@@ -10,6 +10,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import mfa
 
@@ -160,6 +161,8 @@ class MfaEnrolmentMiddleware:
             if views.is_api(request):
                 return views.api_error(mfa.API_ENROL_FIRST_MESSAGE, 403)
             messages.warning(request, mfa.ENROL_FIRST_MESSAGE)
+            if request.headers.get("HX-Request"):
+                return HttpResponseClientRedirect(reverse("mfa_index"))  # the whole page, not into a panel
             return redirect("mfa_index")
         if request.path.startswith(self.admin_prefix) and not mfa.session_passed_mfa(request):
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")

@@ -79,6 +79,13 @@ def test_someone_who_must_use_a_second_factor_reaches_no_page_but_its_set_up(cli
     assert "_auth_user_id" not in client.session
 
 
+def test_an_htmx_request_of_someone_without_the_second_factor_loads_the_set_up_as_a_whole_page(client, new_hq,
+                                                                                                 network):
+    client.force_login(new_hq)
+    response = client.get(reverse("network_home", args=[network.slug]), headers={"HX-Request": "true"})
+    assert response.headers["HX-Redirect"] == reverse("mfa_index")
+
+
 def test_an_api_token_of_someone_without_the_second_factor_they_need_is_refused(new_hq):
     secret = api_token_create(user=new_hq, name="Script")[1]
     api = APIClient()
