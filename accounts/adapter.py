@@ -3,10 +3,13 @@ import smtplib
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from . import mfa
 from .models import User
 
 logger = logging.getLogger(__name__)
@@ -51,3 +54,14 @@ class InviteOnlyAccountAdapter(DefaultAccountAdapter):
         if not isinstance(user, User):
             user = User.objects.filter(email__iexact=email).first()
         return user.language if user is not None and user.language else translation.get_language()
+
+
+class MfaAdapter(DefaultMFAAdapter):
+    """allauth.mfa as the portal wants it: someone who must use a second factor cannot turn off their last one."""
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        user = authenticator.user
+        if not mfa.mfa_required(user):
+            return True
+        others = Authenticator.objects.filter(user=user).exclude(pk=authenticator.pk)
+        return others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists()

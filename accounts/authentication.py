@@ -3,7 +3,7 @@
 from django.utils import translation
 from rest_framework import authentication, exceptions
 
-from . import services
+from . import mfa, services
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
@@ -16,6 +16,8 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             token = services.api_token_authenticate(secret=key)
         except services.ApiTokenRefused as refused:
             raise exceptions.AuthenticationFailed(refused.message) from None
+        if mfa.mfa_enrolment_missing(token.owner):
+            raise exceptions.PermissionDenied(mfa.API_ENROL_FIRST_MESSAGE)
         return token.owner, token
 
     def authenticate(self, request):

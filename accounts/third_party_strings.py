@@ -4,7 +4,7 @@ allauth has no Malay catalogue and some of Django's are behind (Django 5.2 chang
 Malay's "too common" says "too short"); our catalogue (LOCALE_PATHS) takes precedence over both, so what is listed
 here is translated once, in our words. Each msgid is byte-identical to the package's source: a test checks that
 the package still has it, so a renamed string is caught when the package is upgraded.
-Templates of allauth that our users see are replaced by ours under templates/account/ instead.
+Templates of allauth that our users see are replaced by ours under templates/account/ and templates/mfa/ instead.
 """
 
 from django.utils.translation import gettext_noop, ngettext_lazy
@@ -17,6 +17,12 @@ ALLAUTH_MESSAGES = [
     gettext_noop("Please type your current password."),  # password change
     gettext_noop("Incorrect password."),  # reauthentication
     gettext_noop("You must type the same password each time."),  # change, set, reset from the link
+    gettext_noop("Incorrect code."),  # a second factor's code (mfa/adapter.py)
+    gettext_noop("Be patient, you are sending too many requests."),  # setting up an authenticator app, too often
+    gettext_noop("You cannot deactivate two-factor authentication."),  # the last factor of someone who must have one
+    gettext_noop("Use your password"),  # the ways to confirm it is you (account/adapter.py)
+    gettext_noop("Use authenticator app or code"),
+    gettext_noop("Use a security key"),
 ]
 
 # allauth's form field labels, shown on the password pages.

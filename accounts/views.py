@@ -22,7 +22,7 @@ from dealer_portal.tenancy.decorators import network_page
 from dealer_portal.tenancy.models import Role
 from outbox.models import EmailStatus
 
-from . import selectors, services
+from . import mfa, selectors, services
 from .forms import ApiTokenForm, InvitationAcceptForm, InvitationForm, ProfileForm
 from .models import Invitation
 
@@ -208,7 +208,8 @@ def _profile_render(request, *, form=None, token_form=None, new_secret: str = ""
     """The account page: the profile form, and one's API tokens with times in one's own zone."""
     user = request.user
     context = {"form": form or ProfileForm(instance=user), "token_form": token_form or ApiTokenForm(),
-               "api_tokens": selectors.api_tokens_of(user=user), "new_secret": new_secret}
+               "api_tokens": selectors.api_tokens_of(user=user), "new_secret": new_secret,
+               "mfa_enabled": mfa.mfa_enabled(user), "mfa_required": mfa.mfa_required(user)}
     zone = selectors.user_time_zone(user=user)
     with timezone.override(zone):
         response = render(request, "accounts/profile.html", {**context, "time_zone": zone}, status=status)

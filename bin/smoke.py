@@ -32,10 +32,14 @@ from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import psycopg
+import pyotp
 import redis
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from demo.second_factors import DEMO_TOTP_SECRETS  # noqa: E402  (no Django in it: the secrets only)
+
 PRODUCTION_VENV = ROOT / ".venv-prod"
 POSTGRES_SERVER = os.environ.get("SMOKE_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DATABASE_NAME = os.environ.get("SMOKE_DATABASE", "dealer_portal_smoke")
@@ -223,6 +227,13 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         form = {"login": email, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token[1] if token else ""}
         status, headers, _ = self.request("POST", "/accounts/login/", form=form)
+        if status == 302 and urlsplit(headers.get("Location", "")).path == "/accounts/2fa/authenticate/":
+            # HQ, network admins and the superuser give their authenticator app's code next.
+            page = self.get("/accounts/2fa/authenticate/").decode()
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            code = pyotp.TOTP(DEMO_TOTP_SECRETS[email]).now()
+            form = {"code": code, "csrfmiddlewaretoken": token[1] if token else ""}
+            status, headers, _ = self.request("POST", "/accounts/2fa/authenticate/", form=form)
         if status != 302 or "sessionid" not in self.cookies:
             raise SmokeFailure(f"logging in as {email} answered {status} (Location: {headers.get('Location')}), "
                                f"cookies {sorted(self.cookies)}")

@@ -4,8 +4,15 @@ import logging
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts import mfa
 
 from . import views
 from .errors import BACKGROUND_OUTAGES, BackgroundUnavailable
@@ -127,3 +134,46 @@ class PermissionsPolicyMiddleware:
 def _permissions_origin(origin: str) -> str:
     """``self`` and ``*`` as they are; an origin is quoted, as the header's structured-field syntax wants."""
     return origin if origin in ("self", "*") else f'"{origin}"'
+
+
+# What someone who must still set up a second factor may reach: the set-up pages themselves (allauth's mfa_*),
+# the password confirmation they may ask for, logging out, the health check and the language picker.
+MFA_ENROLMENT_OPEN_URL_NAMES = frozenset({"account_logout", "account_reauthenticate", "healthz", "set_language",
+                                          "javascript-catalog"})
+
+
+class MfaEnrolmentMiddleware:
+    """Someone who must use a second factor (accounts.mfa.mfa_required) and has none reaches only its set-up
+    pages: any other page sends them there with a message saying why; the API answers 403 JSON. The admin also
+    wants a session that passed the second factor (an enrolled person whose session did not is asked for it).
+    Runs after AuthenticationMiddleware and MessageMiddleware; a token caller of the API is checked by
+    accounts.authentication.ApiTokenAuthentication, inside the view."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_URL
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or self._open_to_everyone(request):
+            return self.get_response(request)
+        if not mfa.session_passed_mfa(request) and mfa.mfa_enrolment_missing(user):
+            if views.is_api(request):
+                return views.api_error(mfa.API_ENROL_FIRST_MESSAGE, 403)
+            messages.warning(request, mfa.ENROL_FIRST_MESSAGE)
+            if request.headers.get("HX-Request"):
+                return HttpResponseClientRedirect(reverse("mfa_index"))  # the whole page, not into a panel
+            return redirect("mfa_index")
+        if request.path.startswith(self.admin_prefix) and not mfa.session_passed_mfa(request):
+            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    @staticmethod
+    def _open_to_everyone(request) -> bool:
+        if request.path.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        try:
+            name = resolve(request.path_info).url_name or ""
+        except Resolver404:
+            return False
+        return name.startswith("mfa_") or name in MFA_ENROLMENT_OPEN_URL_NAMES

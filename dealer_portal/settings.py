@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     # A signed-in person's language is the one on their account, on every device (LocaleMiddleware's otherwise).
     "dealer_portal.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Someone who must use a second factor and has none reaches only its set-up pages; the admin wants it passed.
+    "dealer_portal.middleware.MfaEnrolmentMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # A broker or Redis outage escaping a view is a 503 with Retry-After (JSON under /api/), not a 500.
     "dealer_portal.middleware.BackgroundOutageMiddleware",
@@ -163,6 +166,17 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env.str("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes, and security keys or
+# passkeys (WebAuthn). Who must set one up: accounts.mfa.mfa_required. A wrong second-factor code counts under
+# "login_failed" above, keyed per account: past its limit even the right code is refused until it runs out.
+MFA_ADAPTER = "accounts.adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # a passkey is a second factor here, never a way round the password
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Dealer Portal")
+# WebAuthn's relying party is the host the page was requested on; plain http only on a laptop (http://localhost).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# A code of the period before or after the current one is accepted too (clocks drift); each code works once.
+MFA_TOTP_TOLERANCE = 1
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
 FOLLOWUP_LINK_VALID_DAYS = env.int("FOLLOWUP_LINK_VALID_DAYS", default=7)
 # The lifetime of an API token whose owner is in no network (a superuser); networks set their own.

@@ -21,8 +21,9 @@ from servicejobs import urls as servicejobs_urls
 
 from . import api, views
 
-# The admin logs in through allauth's login page, so the same rate limits cover it.
-admin.site.login = secure_admin_login(admin.site.login)
+# The admin logs in through allauth's login page, so the same rate limits and the second factor cover it; its
+# own login form is never shown.
+admin.site.login = secure_admin_login(views.admin_login_signed_in)
 admin.site.site_header = gettext_lazy("Dealer Portal administration")
 
 APPS = [accounts_urls, customers_urls, servicejobs_urls, complaints_urls, followups_urls, scoring_urls, audit_urls,

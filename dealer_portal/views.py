@@ -8,7 +8,9 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -131,11 +133,11 @@ def healthz(request):
     return JsonResponse(body, status=200 if healthy else 503)
 
 
-def _is_api(request) -> bool:
+def is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def _api_error(message, status: int) -> JsonResponse:
+def api_error(message, status: int) -> JsonResponse:
     """The API's one error body (see ``dealer_portal.api.exception_handler``), for errors outside DRF's views."""
     return JsonResponse({"detail": str(message), "errors": {}}, status=status)
 
@@ -151,27 +153,27 @@ def bad_request(request, exception=None, message=None):
         status = 413
     elif message is None:
         message = _("The request could not be understood. Check what was sent and try again.")
-    if _is_api(request):
-        return _api_error(message, status)
+    if is_api(request):
+        return api_error(message, status)
     return render(request, "400.html", {"message": message}, status=status)
 
 
 def permission_denied(request, exception=None):
-    if _is_api(request):
-        return _api_error(_("You do not have permission to perform this action."), 403)
+    if is_api(request):
+        return api_error(_("You do not have permission to perform this action."), 403)
     return defaults.permission_denied(request, exception)
 
 
 def page_not_found(request, exception=None):
     """404: JSON under /api/ also for a route that does not exist, the page elsewhere."""
-    if _is_api(request):
-        return _api_error(_("Not found."), 404)
+    if is_api(request):
+        return api_error(_("Not found."), 404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if _is_api(request):
-        return _api_error(_("Something went wrong on our side. The error was recorded; try again in a moment."),
+    if is_api(request):
+        return api_error(_("Something went wrong on our side. The error was recorded; try again in a moment."),
                           500)
     return defaults.server_error(request)
 
@@ -184,9 +186,19 @@ def service_unavailable(request, message=None):
     """503 when the background service is down: the message says what was kept; ``Retry-After`` when to retry."""
     if message is None:
         message = _("The background service is unavailable; try again in a few minutes.")
-    if _is_api(request):
-        response = _api_error(message, 503)
+    if is_api(request):
+        response = api_error(message, 503)
     else:
         response = render(request, "503.html", {"message": message}, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def admin_login_signed_in(request, extra_context=None):
+    """The admin's login page for someone already signed in (allauth's login page takes everyone else): on to
+    where they were going, never Django's own password form, which would sign in without the second factor."""
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        next_url = reverse("admin:index")
+    return redirect(next_url)

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -32,6 +34,7 @@ from .complaints import demo_complaints_build
 from .jobs import demo_jobs_build
 from .profiles import dealer_profile_draw
 from .scoring import demo_scoring_build
+from .second_factors import DEMO_TOTP_SECRETS
 
 DEMO_NETWORK_SLUG = "aurora-mx"
 OTHER_NETWORK_SLUG = "borealis-fi"
@@ -256,6 +259,12 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
         batch_size=2000,
     )
     summary.users, summary.memberships = len(created_users), len(memberships)
+    # HQ, network admins and the superuser must use a second factor: each has had an authenticator app since
+    # joining (dated like everything else in the demo's story).
+    for user in created_users:
+        if user.email in DEMO_TOTP_SECRETS:
+            authenticator = TOTP.activate(user, DEMO_TOTP_SECRETS[user.email]).instance
+            Authenticator.objects.filter(pk=authenticator.pk).update(created_at=opened)
 
     # A phone number and a VIN identify one customer at a dealer (as ``customers.services`` checks): never twice.
     phones: set[tuple[int, str]] = set()

@@ -1,5 +1,8 @@
 """Shared fixtures: a network with two dealers, a second network, and a named person for every role.
 
+Whoever must use a second factor (HQ, network admins, the superuser) has an authenticator app with
+``factories.TOTP_SECRET``, and ``client.force_login`` counts as a login that passed it.
+
 People: ``advisor``, ``representative`` and ``manager`` work at ``dealer``; ``regional_manager`` covers
 ``dealer``'s region; ``hq`` and ``network_admin`` the whole ``network``; ``neighbour`` is an advisor at
 ``other_dealer`` (same network, another region); ``outsider`` is HQ of ``other_network``.
@@ -91,6 +94,25 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor():
+    """``client.force_login(user)`` stands for a finished login: for someone with a second factor that includes
+    it (allauth's login asks for it before signing in), so the session records it as allauth's would."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.contrib.auth.signals import user_logged_in
+    from django.http import HttpRequest
+
+    def record(sender, request, user, **kwargs):
+        # The test client's force_login signs in on a bare HttpRequest; a real request is a WSGIRequest.
+        if type(request) is HttpRequest and Authenticator.objects.filter(user=user).exists():
+            record_authentication(request, user, "mfa", type="totp")
+
+    user_logged_in.connect(record, dispatch_uid="tests-force-login-mfa")
+    yield
+    user_logged_in.disconnect(dispatch_uid="tests-force-login-mfa")
 
 
 @pytest.fixture

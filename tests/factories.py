@@ -3,8 +3,12 @@
 import datetime
 
 import factory
+import pyotp
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
+from accounts.mfa import mfa_enabled, mfa_required
 from accounts.models import User
 from customers.models import Customer, Vehicle
 from dealer_portal.tenancy.models import Dealer, Membership, Network, Region
@@ -58,16 +62,47 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
 
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """A superuser or staff member has an authenticator app (TOTP_SECRET), as they must; ``second_factor=False``
+        leaves them without one."""
+        if create and extracted is not False and (self.is_superuser or self.is_staff) and not mfa_enabled(self):
+            totp_enrol(self)
+
+
+# The authenticator-app secret every test user enrolled by ``totp_enrol`` shares (base32, as an app is given it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_enrol(user, secret: str = TOTP_SECRET) -> Authenticator:
+    """Give ``user`` an authenticator app (TOTP) with ``secret``, as allauth's set-up page would."""
+    return TOTP.activate(user, secret).instance
+
+
+def totp_code(secret: str = TOTP_SECRET, *, periods_ahead: int = 0) -> str:
+    """The code an authenticator app with ``secret`` shows now (or that many 30-second periods later: each code
+    is accepted once, and one period either side of now is accepted)."""
+    totp = pyotp.TOTP(secret)
+    return totp.at(datetime.datetime.now(tz=datetime.UTC), counter_offset=periods_ahead)
+
 
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     network = factory.LazyAttribute(lambda m: m.dealer.network if m.dealer else m.region.network)
     dealer = None
     region = None
     department = ""
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Someone whose role (or network) requires a second factor has an authenticator app (TOTP_SECRET);
+        ``second_factor=False`` leaves them without one."""
+        if create and extracted is not False and mfa_required(self.user) and not mfa_enabled(self.user):
+            totp_enrol(self.user)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

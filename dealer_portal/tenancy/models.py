@@ -67,6 +67,10 @@ class Network(models.Model):
         _("customer retention (days)"), null=True, blank=True, validators=[MinValueValidator(30)],
         help_text=_("Customers with no job, complaint, call or change for longer than this are anonymised "
                     "automatically. Empty: kept until erased on request."))
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication"), default=False,
+        help_text=_("Everyone in this network must set up a second factor (an authenticator app or a security "
+                    "key) before using the portal. HQ analysts and network admins always must."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NetworkManager()

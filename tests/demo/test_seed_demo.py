@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
+import pyotp
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -15,6 +16,7 @@ from dealer_portal.tenancy.models import Dealer, Membership, Network, Region, Ro
 from dealer_portal.tenancy.scoping import unscoped
 from demo.management.commands.seed_demo import Command as SeedDemo
 from demo.network import demo_network_build, history_months
+from demo.second_factors import DEMO_TOTP_SECRETS
 from scoring.models import Assessment, AssessmentStatus, EntryStatus, Ranking, RankingEntry
 
 pytestmark = pytest.mark.django_db
@@ -82,10 +84,15 @@ def test_bad_arguments_are_refused_with_a_message():
 def test_documented_demo_accounts_can_log_in(client):
     call_command("seed_demo", "--dealers", "4", "--months", "1")
     for email in ("advisor@demo.test", "rep@demo.test", "hq@demo.test", "admin@demo.test",
-                  "regional.nte@demo.test", "manager@demo.test"):
+                  "regional.nte@demo.test", "manager@demo.test", "superuser@demo.test"):
         client.logout()
         response = client.post(reverse("account_login"), {"login": email, "password": settings.DEMO_PASSWORD})
         assert response.status_code == 302, email
+        if email in DEMO_TOTP_SECRETS:  # HQ, the network admin and the superuser give their app's code
+            assert response.url == reverse("mfa_authenticate"), email
+            code = pyotp.TOTP(DEMO_TOTP_SECRETS[email]).now()
+            assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302, email
+        assert "_auth_user_id" in client.session, email
         assert client.get(reverse("home"), follow=True).status_code == 200
 
 

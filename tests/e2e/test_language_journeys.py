@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tests.e2e.language import assert_in_language, t
+from tests.e2e.test_login_journey import answer_second_factor
 from tests.scoring import conftest as scoring_fixtures
 from tests.scoring.test_ranking_pages import build_ranked_network
 
@@ -34,6 +35,7 @@ def log_in(page, live_server, user):
     page.locator("#id_password").fill(settings.DEMO_PASSWORD)
     with page.expect_navigation():
         page.locator("#id_password").press("Enter")
+    answer_second_factor(page)
     assert page.locator("html").get_attribute("lang") == user.language
 
 

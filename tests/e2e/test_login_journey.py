@@ -3,6 +3,8 @@
 import pytest
 from django.conf import settings
 
+from tests import factories
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -10,7 +12,18 @@ def log_in(page, live_server, email, password):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    answer_second_factor(page)
+
+
+def answer_second_factor(page, secret=factories.TOTP_SECRET, *, periods_ahead: int = 0):
+    """When the login asks for the second factor, type the code the authenticator app with ``secret`` shows."""
+    if "/accounts/2fa/authenticate/" not in page.url:
+        return
+    page.get_by_test_id("mfa-code").fill(factories.totp_code(secret, periods_ahead=periods_ahead))
+    with page.expect_navigation():
+        page.get_by_test_id("mfa-authenticate").click()
 
 
 def test_advisor_logs_in_and_sees_todays_board(page, live_server, advisor, dealer, screenshot):

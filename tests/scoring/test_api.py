@@ -473,12 +473,13 @@ def test_the_schema_documents_the_scoring_api_without_warnings(tmp_path):
 
 def test_list_and_ranking_queries_do_not_grow_with_rows(api_as, hq, published, django_assert_num_queries):
     api = api_as(hq)
-    # Token (and its first use, recorded once a minute) and memberships, then one query each: the ranking and
-    # its lines; the assessments and their count. On PostgreSQL the first use's write also leaves the audit
-    # context to clear, inside the test's open transaction (a request in production ends its own).
-    with django_assert_num_queries(6 if connection.vendor == "postgresql" else 5):
+    # Token (and its first use, recorded once a minute), whether its holder still owes a second factor, and
+    # memberships, then one query each: the ranking and its lines; the assessments and their count. On PostgreSQL
+    # the first use's write also leaves the audit context to clear, inside the test's open transaction (a request
+    # in production ends its own).
+    with django_assert_num_queries(7 if connection.vendor == "postgresql" else 6):
         assert len(api.get(reverse("ranking-detail", args=[published.pk])).json()["entries"]) == 2
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert api.get(reverse("assessment-list")).json()["count"] == 2
 
 
