@@ -24,6 +24,7 @@ from dealer_portal.api import (
     NetworkContentUpdateMixin,
     query_id,
 )
+from dealer_portal.pagination import CursorPagination
 from dealer_portal.tenancy.models import Dealer
 from servicejobs.models import ServiceJob
 
@@ -131,6 +132,7 @@ class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Re
                        mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Complaints, sorted by what is due first; ``?state=``, ``?department=``, ``?overdue=1``, ``?q=``."""
 
+    pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = ComplaintSerializer
 
     def get_queryset(self):

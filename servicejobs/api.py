@@ -27,6 +27,7 @@ from dealer_portal.api import (
     caller_only_dealer,
     query_date,
 )
+from dealer_portal.pagination import CursorPagination
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
@@ -178,6 +179,7 @@ class JobImportUploadSerializer(serializers.Serializer):
 class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
     """Service jobs (repair orders) with their nine promise results; steps go through ``/steps/<step>/``."""
 
+    pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = JobSerializer
     http_method_names = NO_DELETE
 
