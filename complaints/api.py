@@ -130,7 +130,8 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
 class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Complaints, sorted by what is due first; ``?state=``, ``?department=``, ``?overdue=1``, ``?q=``."""
+    """Complaints, newest first in pages by cursor (the queue page sorts by what is due first); ``?state=``,
+    ``?department=``, ``?overdue=1``, ``?q=``."""
 
     pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = ComplaintSerializer

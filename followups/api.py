@@ -80,8 +80,8 @@ class LinkSentSerializer(serializers.Serializer):
 ]))
 class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
-    """Follow-up calls; ``?due=`` gives one part of the representative's list (in each dealer's local day), paged
-    like the whole list."""
+    """Follow-up calls, newest first in pages by cursor; ``?due=`` gives one part of the representative's list (in
+    each dealer's local day), paged like the whole list."""
 
     pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = CallSerializer

@@ -177,7 +177,8 @@ class JobImportUploadSerializer(serializers.Serializer):
                      description="Service day (arrival, else appointment, else booking) on or before, in UTC."),
 ]))
 class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
-    """Service jobs (repair orders) with their nine promise results; steps go through ``/steps/<step>/``."""
+    """Service jobs (repair orders) with their nine promise results, newest first in pages by cursor; steps go
+    through ``/steps/<step>/``."""
 
     pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = JobSerializer
