@@ -24,6 +24,7 @@ from dealer_portal.api import (
     NetworkContentUpdateMixin,
     query_id,
 )
+from dealer_portal.pagination import CursorPagination
 from dealer_portal.tenancy.models import Dealer
 from servicejobs.models import ServiceJob
 
@@ -129,8 +130,10 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
 
 class ComplaintViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Complaints, sorted by what is due first; ``?state=``, ``?department=``, ``?overdue=1``, ``?q=``."""
+    """Complaints, newest first in pages by cursor (the queue page sorts by what is due first); ``?state=``,
+    ``?department=``, ``?overdue=1``, ``?q=``."""
 
+    pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = ComplaintSerializer
 
     def get_queryset(self):

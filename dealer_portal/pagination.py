@@ -1,8 +1,10 @@
 """The API's pages (``REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]``); a module of its own, since DRF's generic
 views import it while they load, before anything that imports them may be imported."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import ValidationError
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 
@@ -26,3 +28,30 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_query_param:
                 parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Pages of ``PAGE_SIZE`` along a stable order (``ordering``, ending with the primary key), for the big
+    tables: ``next`` and ``previous`` carry an opaque ``?cursor=``, and no page counts the rows, so a page deep
+    in the list costs what the first one does. A ``?cursor=`` that is not one of ours is a 400 on ``cursor``
+    (the request is malformed, like a ``?page=`` that is no number)."""
+
+    # The primary key alone: unique, so a cursor is a true keyset (rows that share a time, as a bulk import's
+    # do, never make a page repeat or skip one), and newest first like the lists were.
+    ordering = ("-pk",)
+    invalid_cursor_message = _("Invalid cursor: follow the next and previous links of a page.")
+
+    def decode_cursor(self, request):
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound as error:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
+        if cursor is not None and cursor == (0, False, None):  # empty, or no position: never one of our links
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+        return cursor
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError) as error:  # a forged position ("p=") of no type
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error

@@ -20,6 +20,7 @@ from dealer_portal.api import (
     query_id,
     require_network_admin,
 )
+from dealer_portal.pagination import CursorPagination
 from dealer_portal.tenancy.content import content_save
 
 from . import services
@@ -79,9 +80,10 @@ class LinkSentSerializer(serializers.Serializer):
 ]))
 class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                       viewsets.GenericViewSet):
-    """Follow-up calls; ``?due=`` gives one part of the representative's list (in each dealer's local day), paged
-    like the whole list."""
+    """Follow-up calls, newest first in pages by cursor; ``?due=`` gives one part of the representative's list (in
+    each dealer's local day), paged like the whole list."""
 
+    pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = CallSerializer
 
     def get_queryset(self):
@@ -97,7 +99,8 @@ class FollowUpViewSet(DealerOwnedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         if request.query_params.get("dealer") is not None:
             wanted = query_id(request, "dealer")
             calls = [call for call in calls if call.dealer_id == wanted]
-        page = self.paginate_queryset(calls)  # pages like every list: ``?page=`` is checked, ``next`` links on
+        # Pages like the whole list (by cursor, ``?cursor=`` checked): the part's calls as a queryset.
+        page = self.paginate_queryset(self.get_queryset().filter(pk__in=[call.pk for call in calls]))
         return self.get_paginated_response(CallSerializer(page, many=True).data)
 
     @extend_schema(request=AttemptSerializer, responses=CallSerializer)

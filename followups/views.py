@@ -20,10 +20,31 @@ from .forms import AnswersForm, CallbackForm
 from .models import ONE_TAP_OUTCOMES, AnswerVia, AttemptOutcome, FollowUpCall, Questionnaire
 from .selectors import call_list
 
+CALL_SECTION_SIZE = 25  # calls a part of the list shows at first; "show more" adds as many again
+CALL_SECTIONS = ("last_day", "due_today", "due_soon", "missed")
+
+
+def _call_sections(calls, params) -> dict[str, dict]:
+    """Each part of the list as far as ``?show_<part>=<calls>`` opened it (a number of no use: the first
+    ``CALL_SECTION_SIZE``), with its total and the query that shows more of it."""
+    sections = {}
+    for name in CALL_SECTIONS:
+        value = params.get(f"show_{name}", "")
+        shown = min(max(int(value), CALL_SECTION_SIZE), 10_000) if value.isascii() and value.isdigit() \
+            else CALL_SECTION_SIZE
+        rows = getattr(calls, name)
+        more = params.copy()
+        more[f"show_{name}"] = shown + CALL_SECTION_SIZE
+        sections[name] = {"calls": rows[:shown], "total": len(rows), "hidden": max(len(rows) - shown, 0),
+                          "more_query": more.urlencode()}
+    return sections
+
 
 @dealer_page
 def call_list_page(request, dealer):
-    return render(request, "followups/call_list.html", {"dealer": dealer, "calls": call_list()})
+    calls = call_list()
+    return render(request, "followups/call_list.html", {
+        "dealer": dealer, "calls": calls, "sections": _call_sections(calls, request.GET)})
 
 
 def _call_for_page(pk: int) -> FollowUpCall:

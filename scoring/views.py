@@ -31,6 +31,7 @@ from .rules import TIE_RULE, month_check, month_parse, movement_text, quarter_ch
 from .services import ranking_publish
 
 CASES_PER_PAGE = 50
+RANKING_PAGE_SIZE = 50  # lines of the ranking page; the export has them all
 # The ranking table's sortable columns: ?sort key and heading.
 COLUMNS = [
     ("rank", gettext_lazy("Rank")), ("dealer", gettext_lazy("Dealer")), ("region", gettext_lazy("Region")),
@@ -141,6 +142,7 @@ def _columns(request, sort: str) -> list[dict]:
         first = f"-{key}" if key in HIGH_FIRST else key
         other = key if first.startswith("-") else f"-{key}"
         params = request.GET.copy()
+        params.pop("page", None)  # sorted anew: from the first page
         params["sort"] = other if sort == first else first
         arrow = "▼" if sort == f"-{key}" else "▲" if sort == key else ""
         columns.append({"key": key, "label": label, "query": params.urlencode(), "arrow": arrow,
@@ -148,24 +150,39 @@ def _columns(request, sort: str) -> list[dict]:
     return columns
 
 
+def _ranking_lines_page(request, lines: list, *, own_dealer=None):
+    """A page of ``RANKING_PAGE_SIZE`` lines (``?page=``, clamped to the pages there are); a dealer without a
+    ``?page=`` sees the page with its own line, among its neighbours."""
+    paginator = Paginator(lines, RANKING_PAGE_SIZE)
+    number = request.GET.get("page")
+    if number is None and own_dealer is not None:
+        own = next((index for index, line in enumerate(lines) if line.dealer_id == own_dealer.pk), None)
+        number = own // RANKING_PAGE_SIZE + 1 if own is not None else 1
+    return paginator.get_page(number)
+
+
 def _ranking_page(request, network, *, own_dealer=None, republish_form=None, status=None):
     query = _ranking_query(request, network)
+    page = _ranking_lines_page(request, query.lines, own_dealer=own_dealer)
     linkable = {own_dealer.pk} if own_dealer is not None else selectors.linkable_dealers(network)
-    for line in query.lines:
+    for line in page.object_list:
         line.stars_text = _stars_text(line.stars)
         line.status_text = EntryStatus(line.status).label
         line.links_to_scorecard = line.dealer_id in linkable
         line.is_own = own_dealer is not None and line.dealer_id == own_dealer.pk
+    other_pages = request.GET.copy()
+    other_pages.pop("page", None)
     is_admin = own_dealer is None and request.tenancy.is_network_admin(network)
     if is_admin and query.ranking is not None and republish_form is None:
         republish_form = RepublishForm(initial={"month": query.month.strftime("%Y-%m")})
     sort = query.form.cleaned_data.get("sort", "") if query.status != 400 else ""
     return render(request, "scoring/ranking.html", {
         "network": network, "own_dealer": own_dealer, "query": query, "form": query.form,
-        "month": query.month, "ranking": query.ranking, "lines": query.lines,
+        "month": query.month, "ranking": query.ranking, "lines": page.object_list, "page": page,
+        "other_pages": other_pages.urlencode(),
         "versions": selectors.ranking_versions(network=network, month=query.month) if query.ranking else [],
         "tie_rule": _((query.ranking.rules.get("tie_rule") if query.ranking else None) or TIE_RULE),
-        "columns": _columns(request, sort), "export_query": request.GET.urlencode(),
+        "columns": _columns(request, sort), "export_query": other_pages.urlencode(),
         "republish_form": republish_form if is_admin else None,
     }, status=status or query.status)
 

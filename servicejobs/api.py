@@ -27,6 +27,7 @@ from dealer_portal.api import (
     caller_only_dealer,
     query_date,
 )
+from dealer_portal.pagination import CursorPagination
 from dealer_portal.tenancy.models import Dealer
 
 from . import services
@@ -176,8 +177,10 @@ class JobImportUploadSerializer(serializers.Serializer):
                      description="Service day (arrival, else appointment, else booking) on or before, in UTC."),
 ]))
 class JobViewSet(DealerOwnedViewSetMixin, viewsets.ModelViewSet):
-    """Service jobs (repair orders) with their nine promise results; steps go through ``/steps/<step>/``."""
+    """Service jobs (repair orders) with their nine promise results, newest first in pages by cursor; steps go
+    through ``/steps/<step>/``."""
 
+    pagination_class = CursorPagination  # a big table: pages by cursor, never counted
     serializer_class = JobSerializer
     http_method_names = NO_DELETE
 

@@ -11,14 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from .models import PromiseCheck, PromiseCheckStatus
 from .promises import SERVICE_PROMISES
 
-BROKEN_LIST_LIMIT = 200
+BROKEN_PAGE_SIZE = 25  # broken promises a page of the dashboard lists; the view pages ``broken``
 
 
 @dataclass
@@ -42,7 +42,7 @@ class PromiseDashboard:
     by_promise: dict[int, Share] = field(default_factory=dict)
     by_advisor: list[tuple[str, dict[int, Share], Share]] = field(default_factory=list)
     by_week: list[tuple[date, dict[int, Share], Share]] = field(default_factory=list)
-    broken: list[PromiseCheck] = field(default_factory=list)
+    broken: QuerySet[PromiseCheck] | list[PromiseCheck] = field(default_factory=list)
 
     @property
     def overall(self) -> Share:
@@ -79,10 +79,10 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
         weeks[week][row["number"]] = Share(row["kept"], row["broken"])
     dashboard.by_week = [(week, shares, _total(shares)) for week, shares in sorted(weeks.items())]
 
-    dashboard.broken = list(
+    dashboard.broken = (  # unsliced: the page shows it a page at a time
         checks.filter(status=PromiseCheckStatus.BROKEN)
         .select_related("job", "job__customer", "job__advisor")
-        .order_by("-job__arrived_at", "job_id", "number")[:BROKEN_LIST_LIMIT]
+        .order_by("-job__arrived_at", "job_id", "number")
     )
     return dashboard
 

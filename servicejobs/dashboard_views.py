@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.decorators import dealer_page
 
+from .dashboard import BROKEN_PAGE_SIZE
 from .dashboard import promise_dashboard as build_dashboard
 from .forms import DashboardPeriodForm
 from .promises import SERVICE_PROMISES
@@ -29,6 +31,11 @@ def promise_dashboard(request, dealer):
         "weekly": [total.percent for _week, _kept, total in dashboard.by_week],
         "labels": {"kept": _("Share kept")},
     }
+    # The broken promises a page at a time (``?page=``, clamped to the pages there are), the period kept.
+    broken = Paginator(dashboard.broken, BROKEN_PAGE_SIZE).get_page(request.GET.get("page"))
+    other_pages = request.GET.copy()
+    other_pages.pop("page", None)
     return render(request, "servicejobs/dashboard.html", {
         "dealer": dealer, "form": form, "dashboard": dashboard, "promises": SERVICE_PROMISES, "chart": chart,
+        "broken": broken, "other_pages": other_pages.urlencode(),
     }, status=400 if form.is_bound and not form.is_valid() else 200)

@@ -19,7 +19,7 @@ from . import services
 from .forms import HandoverRecordForm, JobForm, NewCustomerJobForm
 from .models import PromiseCheck, PromiseCheckStatus, SalesHandover, ServiceJob
 from .promises import SERVICE_PROMISES, evaluate_sales_promises
-from .selectors import advisor_board, followup_outcome_for
+from .selectors import advisor_board, board_options, followup_outcome_for
 from .steps import STEPS, next_steps, step_inputs
 
 
@@ -27,10 +27,16 @@ def _job_url(dealer, job) -> str:
     return reverse("job_detail", args=[dealer.network.slug, dealer.code, job.pk])
 
 
+def _board(request, dealer, params):
+    """Today's board as the query (or, after a step, the form) asks: the advisor's own jobs or all, and each
+    column opened as far as "show more" took it."""
+    return advisor_board(dealer=dealer, advisor=request.user, **board_options(params))
+
+
 @dealer_page
 def job_board(request, dealer):
     template = "servicejobs/_board.html" if request.htmx else "servicejobs/board.html"
-    return render(request, template, {"dealer": dealer, "board": advisor_board(dealer=dealer)})
+    return render(request, template, {"dealer": dealer, "board": _board(request, dealer, request.GET)})
 
 
 def _job_context(dealer, job):
@@ -85,7 +91,8 @@ def job_step(request, dealer, pk: int, step: str):
             messages.error(request, error)
         return redirect(_job_url(dealer, job))
     if return_to == "board":
-        return render(request, "servicejobs/_board.html", {"dealer": dealer, "board": advisor_board(dealer=dealer),
+        return render(request, "servicejobs/_board.html", {"dealer": dealer,
+                                                           "board": _board(request, dealer, request.POST),
                                                            "error": error, "error_job": job})
     job = _job_for_page(pk)
     return render(request, "servicejobs/_job_panel.html", {**_job_context(dealer, job), "error": error})

@@ -1,3 +1,6 @@
+import json
+from urllib.parse import urlencode
+
 from django import template
 
 from ..models import PromiseCheckStatus
@@ -32,3 +35,22 @@ def get_item(mapping, key):
     from ..dashboard import Share
 
     return mapping.get(key) or Share()
+
+
+@register.filter
+def board_vals(board) -> str:
+    """The board's ``hx-vals``: every request from inside it (a step, "show more") says what the board shows,
+    so the board that comes back shows the same."""
+    return json.dumps({"return_to": "board", **board.state})
+
+
+@register.filter
+def more_vals(board, column) -> str:
+    """"Show more" of ``column``: the board's state with that column opened a page further."""
+    return json.dumps({f"show_{column.name}": str(column.shown_after_more)})
+
+
+@register.filter
+def more_query(board, column) -> str:
+    """The same as a query string, for the link without htmx."""
+    return urlencode({**board.state, f"show_{column.name}": column.shown_after_more})

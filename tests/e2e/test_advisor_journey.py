@@ -78,3 +78,30 @@ def test_board_taps_move_a_job_between_columns(page, live_server, advisor, deale
     page.get_by_test_id("column-workshop").get_by_text("Lucía Torres").wait_for()
     assert page.get_by_test_id("column-expected").get_by_text("Lucía Torres").count() == 0
     screenshot("advisor-board")
+
+
+def test_a_busy_board_shows_more_of_a_column_and_keeps_it_open_after_a_tap(page, live_server, advisor, dealer):
+    from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
+    from servicejobs import services
+    from servicejobs.selectors import BOARD_COLUMN_SIZE
+    from tests import factories
+
+    with tenant_scope(TenantScope.for_dealer(dealer)):
+        for number in range(BOARD_COLUMN_SIZE + 2):
+            vehicle = factories.VehicleFactory(customer=factories.CustomerFactory(dealer=dealer))
+            services.job_create(dealer=dealer, number=f"RO-BUSY-{number:02d}", customer=vehicle.customer,
+                                vehicle=vehicle, work_category="maintenance", advisor=advisor,
+                                appointment_at=timezone.now() + timedelta(minutes=10 + number))
+    log_in(page, live_server, advisor.email, settings.DEMO_PASSWORD)
+    expected = page.get_by_test_id("column-expected")
+    expected.get_by_test_id("show-more").wait_for()
+    assert expected.get_by_test_id("job-card").count() == BOARD_COLUMN_SIZE
+    with page.expect_response(lambda response: "show_expected" in response.url):
+        expected.get_by_test_id("show-more").click()
+    page.locator('[data-job="RO-BUSY-21"]').wait_for()
+    assert page.get_by_test_id("column-expected").get_by_test_id("show-more").count() == 0
+    with page.expect_response(lambda response: "/steps/arrive/" in response.url):
+        page.locator('[data-job="RO-BUSY-00"]').get_by_role("button", name="Customer arrived").click()
+    page.get_by_test_id("column-workshop").locator('[data-job="RO-BUSY-00"]').wait_for()
+    # The column stays open: every other expected job is still shown.
+    assert page.get_by_test_id("column-expected").get_by_test_id("job-card").count() == BOARD_COLUMN_SIZE + 1
