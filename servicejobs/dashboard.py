@@ -1,6 +1,7 @@
 """The dealer's promise dashboard: shares of kept promises per promise, per advisor and per week.
 
-Built on the stored PromiseCheck rows with four aggregate queries, whatever the number of jobs.
+Built on the stored PromiseCheck rows with four aggregate queries, whatever the number of jobs; the period binds
+on the checks' own copy of their job's arrival, so the dealer's (dealer, arrival) index serves every one.
 A share counts only promises that were decided (kept or broken); pending and not-applicable ones
 are left out of both sides.
 """
@@ -59,7 +60,7 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
     zone = timezone.get_current_timezone()
     since = timezone.make_aware(datetime.combine(start, time.min), zone)
     until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), zone)
-    checks = PromiseCheck.objects.filter(job__arrived_at__gte=since, job__arrived_at__lt=until)
+    checks = PromiseCheck.objects.filter(job_arrived_at__gte=since, job_arrived_at__lt=until)
     dashboard = PromiseDashboard(start=start, end=end,
                                  by_promise={number: Share() for number in SERVICE_PROMISES})
 
@@ -73,7 +74,7 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
     dashboard.by_advisor = [(name, shares, _total(shares)) for name, shares in sorted(advisors.items())]
 
     weeks: dict[date, dict[int, Share]] = defaultdict(dict)
-    weekly = checks.annotate(week=TruncWeek("job__arrived_at", tzinfo=zone)).values("week", "number")
+    weekly = checks.annotate(week=TruncWeek("job_arrived_at", tzinfo=zone)).values("week", "number")
     for row in weekly.annotate(**_counts()):
         week = row["week"].date() if isinstance(row["week"], datetime) else row["week"]
         weeks[week][row["number"]] = Share(row["kept"], row["broken"])
@@ -82,7 +83,7 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
     dashboard.broken = list(
         checks.filter(status=PromiseCheckStatus.BROKEN)
         .select_related("job", "job__customer", "job__advisor")
-        .order_by("-job__arrived_at", "job_id", "number")[:BROKEN_LIST_LIMIT]
+        .order_by("-job_arrived_at", "job_id", "number")[:BROKEN_LIST_LIMIT]
     )
     return dashboard
 
