@@ -356,9 +356,10 @@ def kpi_cases(*, dealer, month: date, measure_key: str):
                                  first_contact_hours=policy.first_contact_hours,
                                  reply_limit_hours=policy.reply_limit_hours)
     model = cases.model
-    related = {PromiseCheck: ["job", "job__customer"], ServiceJob: ["customer"], Complaint: ["customer"],
-               FollowUpCall: ["customer"]}.get(model, [])
-    return cases.select_related(*related).order_by(_case_date_field(measure_key, model), "pk")
+    cases = cases.order_by(_case_date_field(measure_key, model), "pk")
+    if model is PromiseCheck:  # the checks' jobs by key: a join would read every tenant's jobs
+        return cases.prefetch_related("job", "job__customer")
+    return cases.select_related("customer")
 
 
 @dataclass

@@ -12,11 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from .models import PromiseCheck, PromiseCheckStatus
+from .models import PromiseCheck, PromiseCheckStatus, ServiceJob
 from .promises import SERVICE_PROMISES
 
 BROKEN_LIST_LIMIT = 200
@@ -67,9 +67,13 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
     for row in checks.values("number").annotate(**_counts()):
         dashboard.by_promise[row["number"]] = Share(row["kept"], row["broken"])
 
+    # Each check's advisor is looked up by its job's key (a join would read every tenant's jobs of the period).
+    job = ServiceJob.objects.filter(pk=OuterRef("job_id"))
+    by_advisor = checks.annotate(advisor_name=Subquery(job.values("advisor__full_name")[:1]),
+                                 advisor_email=Subquery(job.values("advisor__email")[:1]))
     advisors: dict[str, dict[int, Share]] = defaultdict(dict)
-    for row in checks.values("number", "job__advisor__full_name", "job__advisor__email").annotate(**_counts()):
-        name = row["job__advisor__full_name"] or row["job__advisor__email"] or "—"
+    for row in by_advisor.values("number", "advisor_name", "advisor_email").annotate(**_counts()):
+        name = row["advisor_name"] or row["advisor_email"] or "—"
         advisors[name][row["number"]] = Share(row["kept"], row["broken"])
     dashboard.by_advisor = [(name, shares, _total(shares)) for name, shares in sorted(advisors.items())]
 
