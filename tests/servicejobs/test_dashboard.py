@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,7 +88,7 @@ def test_dashboard_shows_only_this_dealers_jobs(client, hq, dealer, other_dealer
 
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the trigger keeping the copy is PostgreSQL's")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger keeping the copy is PostgreSQL's")
 def test_a_jobs_promise_checks_follow_its_arrival_into_the_period_it_moved_to(dealer, make_job, in_dealer):
     # The checks carry their job's arrival (the dashboard's period reads it from them): however the arrival
     # moves, even by a bulk update outside the services, the job counts in the period it now belongs to.
