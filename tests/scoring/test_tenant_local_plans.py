@@ -169,7 +169,8 @@ def _assert_tenant_local(plans, *, expected: set[str], what: str) -> None:
         # The dealer's own foreign-key index also reads that dealer's rows only (the planner takes it for a
         # dealer with few rows of the kind in all).
         by_dealer_key = {name for name in names if any(name.startswith(f"{table}_dealer_id_") for table in SHARED)}
-        assert (names & (DEALER_LEADING | KEYS)) or by_dealer_key, f"{what}: no dealer-leading index ({names}) in\n{sql}"
+        assert (names & (DEALER_LEADING | KEYS)) or by_dealer_key, (
+            f"{what}: no dealer-leading index ({names}) in\n{sql}")
         used |= names
     assert expected <= used, (what, expected, used)
 
