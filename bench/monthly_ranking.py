@@ -368,12 +368,14 @@ def _measure(network: Network, month: date, today: date, repeat: int) -> None:
 
         # The ORM's scorecards beside the same figures in hand-written SQL, run alternately so both see the same
         # cache and the same neighbours on the machine.
-        orm_timings, sql_timings, sql_rows, sql_queries = [], [], 0, 0
+        orm_timings, sql_timings, sql_rows, sql_queries, orm_queries = [], [], 0, 0, 0
         for _run in range(repeat):
-            orm_timings += _timed(1, lambda: scorecards_compute(network=network, month=month, dealers=dealers))[0]
+            timings, _cards, orm_queries = _timed(
+                1, lambda: scorecards_compute(network=network, month=month, dealers=dealers))
+            orm_timings += timings
             timings, sql_rows, sql_queries = _timed(1, lambda: plain_sql_figures(network, month, dealers))
             sql_timings += timings
-        orm = _report("scorecards_compute (alternating)", orm_timings, queries, "")
+        orm = _report("scorecards_compute (alternating)", orm_timings, orm_queries, "")
         plain = _report("plain SQL GROUP BY per table", sql_timings, sql_queries, f"{sql_rows} grouped rows")
 
         zones = {dealer.time_zone for dealer in dealers}
