@@ -219,6 +219,14 @@ class PromiseCheckStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
 
 
+# A check written without its job's arrival (by code that builds rows by hand) takes it from the job (PostgreSQL).
+@pgtrigger.register(pgtrigger.Trigger(
+    name="promise_check_takes_arrival",
+    when=pgtrigger.Before,
+    operation=pgtrigger.Insert,
+    condition=pgtrigger.Condition("NEW.job_arrived_at IS NULL"),
+    func="NEW.job_arrived_at := (SELECT arrived_at FROM servicejobs_servicejob WHERE id = NEW.job_id); RETURN NEW;",
+))
 class PromiseCheck(DealerOwnedModel):
     """The stored result of one promise on one job, rewritten whenever the job changes.
 
