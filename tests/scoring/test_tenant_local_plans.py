@@ -215,4 +215,5 @@ def test_a_dealers_pages_and_the_network_pass_read_only_their_dealers_month_besi
         cards = scorecards_compute(network=network, month=month, dealers=neighbours)
         assert all(card.kpis[0].cases > 0 for card in cards.values())
         plans = _plans_of(lambda: scorecards_compute(network=network, month=month, dealers=neighbours))
-    _assert_tenant_local(plans, expected={MEASURE_INDEX["promisecheck"], MEASURE_INDEX["job"]}, what="network")
+    # Each neighbour holds few rows in all, so the planner may read them by its dealer key alone: still theirs only.
+    _assert_tenant_local(plans, expected={MEASURE_INDEX["job"]}, what="network")
