@@ -45,10 +45,10 @@ from django.db import OperationalError, connection, connections, transaction  # 
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from complaints.models import Complaint  # noqa: E402
+from complaints.models import CLOSED_STATES, Complaint, ComplaintPolicy  # noqa: E402
 from complaints.services import network_taxonomy_install  # noqa: E402
 from customers.models import Customer, Vehicle  # noqa: E402
-from dealer_portal.tenancy.calendar import local_month_q, next_month, previous_month  # noqa: E402
+from dealer_portal.tenancy.calendar import local_month_q, month_bounds, next_month, previous_month  # noqa: E402
 from dealer_portal.tenancy.models import Dealer, Network, Region, Role  # noqa: E402
 from dealer_portal.tenancy.scoping import TenantScope, tenant_models, tenant_scope, unscoped  # noqa: E402
 from demo.calls import demo_calls_build  # noqa: E402
@@ -290,6 +290,62 @@ def _report(name: str, timings: list[float], queries: int, detail: str) -> float
     return median
 
 
+def _zone_conditions(column: str, month: date, dealers: list[Dealer], alias: str) -> tuple[str, list]:
+    """``(dealer_id = ANY(...) AND column in the month) OR ...``, one term per zone, with its parameters."""
+    by_zone: dict[str, list[int]] = defaultdict(list)
+    for dealer in dealers:
+        by_zone[dealer.time_zone].append(dealer.pk)
+    terms, params = [], []
+    for zone, ids in sorted(by_zone.items()):
+        start, end = month_bounds(month, zone)
+        terms.append(f"({alias}.dealer_id = ANY(%s) AND {alias}.{column} >= %s AND {alias}.{column} < %s)")
+        params += [ids, start, end]
+    return "(" + " OR ".join(terms) + ")", params
+
+
+def plain_sql_figures(network: Network, month: date, dealers: list[Dealer]) -> int:
+    """The month's raw KPI and POE figures of every dealer in hand-written SQL, one GROUP BY per table: the floor
+    the ORM's scorecards are measured against. Returns the number of rows read back."""
+    complaint_policy = ComplaintPolicy.objects.for_network(network)
+    ids = [dealer.pk for dealer in dealers]
+    checks_month, checks_params = _zone_conditions("job_arrived_at", month, dealers, "c")
+    delivered_month, delivered_params = _zone_conditions("delivered_at", month, dealers, "j")
+    received, received_params = _zone_conditions("received_at", month, dealers, "k")
+    closed, closed_params = _zone_conditions("closed_at", month, dealers, "k")
+    closed, closed_params = f"({closed} AND k.state = ANY(%s))", [*closed_params, list(CLOSED_STATES)]
+    statements = [
+        (f"SELECT c.dealer_id, c.number, COUNT(*) FILTER (WHERE c.status = 'kept'), COUNT(*) "  # noqa: S608
+         f"FROM servicejobs_promisecheck c WHERE c.dealer_id = ANY(%s) AND c.number BETWEEN 1 AND 8 "
+         f"AND c.status IN ('kept', 'broken') AND {checks_month} GROUP BY 1, 2", [ids, *checks_params]),
+        (f"SELECT j.dealer_id, COUNT(*), COUNT(*) FILTER (WHERE j.repeat_of_id IS NULL) "  # noqa: S608
+         f"FROM servicejobs_servicejob j WHERE j.dealer_id = ANY(%s) AND j.status = 'delivered' "
+         f"AND {delivered_month} GROUP BY 1", [ids, *delivered_params]),
+        ("SELECT f.dealer_id, COUNT(*), COUNT(*) FILTER (WHERE f.status = 'reached' "
+         "AND f.reached_on BETWEEN f.window_start AND f.window_end) FROM followups_followupcall f "
+         "WHERE f.dealer_id = ANY(%s) AND f.kind = 'service' AND f.status <> 'not_contacted' "
+         "AND f.window_end >= %s AND f.window_end < %s GROUP BY 1", [ids, month, next_month(month)]),
+        (f"SELECT k.dealer_id, COUNT(*) FILTER (WHERE {received}), "  # noqa: S608
+         f"COUNT(*) FILTER (WHERE {received} AND k.first_contact_at <= k.received_at + %s), "
+         f"COUNT(*) FILTER (WHERE {closed}), "
+         f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM k.closed_at - k.received_at "
+         f"- k.time_on_hold) / 3600.0) FILTER (WHERE {closed}) "
+         f"FROM complaints_complaint k WHERE k.dealer_id = ANY(%s) AND ({received} OR {closed}) GROUP BY 1",
+         [*received_params, *received_params, timedelta(hours=complaint_policy.first_contact_hours),
+          *closed_params, *closed_params, ids, *received_params, *closed_params]),
+        ("SELECT s.dealer_id, i.section_id, SUM(s.points), SUM(i.max_points) FROM scoring_assessmentscore s "
+         "JOIN scoring_assessment a ON a.id = s.assessment_id JOIN scoring_checklistitem i ON i.id = s.item_id "
+         "JOIN scoring_checklisttemplate t ON t.id = a.template_id WHERE s.dealer_id = ANY(%s) AND a.month = %s "
+         "AND NOT a.is_self_assessment AND a.status = 'submitted' AND t.kind = 'poe' AND NOT s.not_applicable "
+         "GROUP BY 1, 2", [ids, month]),
+    ]
+    rows = 0
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            rows += len(cursor.fetchall())
+    return rows
+
+
 def _measure(network: Network, month: date, today: date, repeat: int) -> None:
     with tenant_scope(TenantScope.for_network(network.pk)):
         dealers = ranking_dealers(network)
@@ -310,6 +366,18 @@ def _measure(network: Network, month: date, today: date, repeat: int) -> None:
         publish = _report("ranking_publish (compute + snapshot)", timings, queries,
                           f"version {ranking.version} of {month:%Y-%m}, {entries} lines")
 
+        # The ORM's scorecards beside the same figures in hand-written SQL, run alternately so both see the same
+        # cache and the same neighbours on the machine.
+        orm_timings, sql_timings, sql_rows, sql_queries, orm_queries = [], [], 0, 0, 0
+        for _run in range(repeat):
+            timings, _cards, orm_queries = _timed(
+                1, lambda: scorecards_compute(network=network, month=month, dealers=dealers))
+            orm_timings += timings
+            timings, sql_rows, sql_queries = _timed(1, lambda: plain_sql_figures(network, month, dealers))
+            sql_timings += timings
+        orm = _report("scorecards_compute (alternating)", orm_timings, orm_queries, "")
+        plain = _report("plain SQL GROUP BY per table", sql_timings, sql_queries, f"{sql_rows} grouped rows")
+
         zones = {dealer.time_zone for dealer in dealers}
 
         def scan() -> int:
@@ -322,7 +390,7 @@ def _measure(network: Network, month: date, today: date, repeat: int) -> None:
         full_scan = _report("full scan of the month's jobs", timings, queries,
                             f"{scanned} ServiceJob rows, every field, through the ORM")
     print(f"ratio: scorecards_compute / scan = {compute / full_scan:.2f}; ranking_publish / scan = "
-          f"{publish / full_scan:.2f}")
+          f"{publish / full_scan:.2f}; scorecards_compute / plain SQL = {orm / plain:.2f} (target ≤ 1.5)")
 
 
 def main() -> int:

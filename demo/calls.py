@@ -379,10 +379,12 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
                      .select_related("parent").order_by("network_id", "parent__name", "name", "pk")):
         categories[category.network_id].append(category)
     deliveries: dict[int, list[tuple]] = defaultdict(list)  # dealer id → (delivered, kind, id, customer, vehicle)
-    for pk, dealer_id, customer_id, vehicle_id, delivered_at in (
+    arrivals: dict[int, datetime | None] = {}  # job id → arrived at, which its promise 9 check carries
+    for pk, dealer_id, customer_id, vehicle_id, delivered_at, arrived_at in (
             ServiceJob.objects.filter(dealer__network_id__in=network_ids, status=JobStatus.DELIVERED)
-            .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at")):
+            .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at", "arrived_at")):
         deliveries[dealer_id].append((delivered_at, CallKind.SERVICE, pk, customer_id, vehicle_id))
+        arrivals[pk] = arrived_at
     for pk, dealer_id, customer_id, vehicle_id, delivered_at in (
             SalesHandover.objects.filter(dealer__network_id__in=network_ids)
             .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at")):
@@ -457,7 +459,7 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
                 checks.append(PromiseCheck(dealer_id=call.dealer_id, job_id=call.service_job_id, number=9,
                                            status=str(outcome.status), reason_key=outcome.why.key,
                                            reason_params=outcome.why.params, reason=outcome.reason[:300],
-                                           evaluated_at=now))
+                                           evaluated_at=now, job_arrived_at=arrivals.get(call.service_job_id)))
     PromiseCheck.objects.filter(dealer__network_id__in=network_ids, number=9, job__status=JobStatus.DELIVERED).delete()
     PromiseCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)
 

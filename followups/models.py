@@ -100,7 +100,10 @@ class FollowUpCall(DealerOwnedModel):
                            | Q(kind=CallKind.RECHECK, complaint__isnull=False, sales_handover__isnull=True)),
                 name="followup_kind_matches_delivery"),
         ]
-        indexes = [models.Index(fields=["dealer", "status", "window_end"], name="followup_dealer_due_idx")]
+        indexes = [
+            models.Index(fields=["dealer", "status", "window_end"], name="followup_dealer_due_idx"),
+            models.Index(fields=["dealer", "kind", "window_end"], name="followup_dealer_kind_idx"),  # KPI
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.customer} · {self.window_start}–{self.window_end}"

@@ -2,15 +2,18 @@
 
 Every measure is a *set of cases* (promise checks, jobs, calls or complaints falling in one dealer's local
 month) and either a condition that a case meets (a share) or a duration (a median). The monthly
-figures for a whole network come from one aggregate query per KPI, grouped by dealer — never a Python
-loop over jobs. The same case sets, narrowed to one dealer, are what a scorecard links to.
+figures for a whole network come from one aggregate query per table, grouped by dealer — never a Python
+loop over jobs: every promise measure is summed from one count of the month's checks by dealer and promise
+(``network_figures``). Every case set binds the dealer and the month on its own table (a promise check carries
+its job's arrival time), so a dealer-leading index serves it and a dealer's cost does not grow with the rest of
+the network. The same case sets, narrowed to one dealer, are what a scorecard links to.
 """
 
 from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -37,13 +40,26 @@ HOURS = "hours"
 
 @dataclass(frozen=True)
 class MonthContext:
-    """What a measure needs besides the month: the dealers, their zones and the network's complaint limits."""
+    """What a measure needs besides the month: the dealers, their zones and the network's complaint limits.
+
+    ``dealer_zones`` gives each dealer's zone (``((dealer_id, zone), ...)``) so the month binds on each row's own
+    dealer column; without it, dealers of one zone need nothing more, and dealers of several are joined.
+    """
 
     month: date
     dealer_ids: tuple[int, ...]
     zones: tuple[str, ...]
     first_contact_hours: int
     reply_limit_hours: int
+    dealer_zones: tuple[tuple[int, str], ...] = ()
+
+    def month_q(self, field: str) -> Q:
+        """Rows of the context's dealers whose ``field`` falls in the month, each in its dealer's zone."""
+        if self.dealer_zones:
+            return local_month_q(field, self.month, dict(self.dealer_zones))
+        if len(set(self.zones)) == 1:
+            return local_month_q(field, self.month, dict.fromkeys(self.dealer_ids, self.zones[0]))
+        return local_month_q(field, self.month, self.zones)
 
 
 @dataclass(frozen=True)
@@ -57,14 +73,24 @@ class Measure:
     met: Callable[[MonthContext], Q] | None = None  # shares: the condition a case meets
     hours: Callable[[MonthContext], models.Expression] | None = None  # medians: the duration of a case
     explanation: str = ""
+    promises: tuple[int, ...] = ()  # a promise measure: the promise numbers whose decided checks are its cases
+
+
+DECIDED = (PromiseCheckStatus.KEPT, PromiseCheckStatus.BROKEN)
 
 
 def _promise_cases(*numbers: int) -> Callable[[MonthContext], models.QuerySet]:
     def cases(context: MonthContext) -> models.QuerySet:
-        return (PromiseCheck.objects
-                .filter(number__in=numbers, status__in=[PromiseCheckStatus.KEPT, PromiseCheckStatus.BROKEN])
-                .filter(local_month_q("job__arrived_at", context.month, context.zones)))
+        # The check's own copy of its job's arrival: the dealer and the month on one table, one index.
+        return (PromiseCheck.objects.filter(number__in=numbers, status__in=DECIDED)
+                .filter(context.month_q("job_arrived_at")))
     return cases
+
+
+def _promise_measure(key: str, label, *numbers: int, explanation) -> Measure:
+    """A share of a job's promises kept, over those decided (kept or broken), on jobs arrived in the month."""
+    return Measure(key, label, PERCENT, True, "job", _promise_cases(*numbers), met=_kept, explanation=explanation,
+                   promises=numbers)
 
 
 def _kept(context: MonthContext) -> Q:
@@ -72,8 +98,7 @@ def _kept(context: MonthContext) -> Q:
 
 
 def _delivered_jobs(context: MonthContext) -> models.QuerySet:
-    return (ServiceJob.objects.filter(status=JobStatus.DELIVERED)
-            .filter(local_month_q("delivered_at", context.month, context.zones)))
+    return ServiceJob.objects.filter(status=JobStatus.DELIVERED).filter(context.month_q("delivered_at"))
 
 
 def _service_calls(context: MonthContext) -> models.QuerySet:
@@ -85,12 +110,12 @@ def _service_calls(context: MonthContext) -> models.QuerySet:
 
 
 def _complaints_received(context: MonthContext) -> models.QuerySet:
-    return Complaint.objects.filter(local_month_q("received_at", context.month, context.zones))
+    return Complaint.objects.filter(context.month_q("received_at"))
 
 
 def _complaints_closed(context: MonthContext) -> models.QuerySet:
     return (Complaint.objects.filter(state__in=CLOSED_STATES, closed_at__isnull=False)
-            .filter(local_month_q("closed_at", context.month, context.zones)))
+            .filter(context.month_q("closed_at")))
 
 
 def _first_contact_in_time(context: MonthContext) -> Q:
@@ -109,18 +134,18 @@ def _hours_to_close(context: MonthContext) -> models.Expression:
 
 
 MEASURES: dict[str, Measure] = {measure.key: measure for measure in [
-    Measure("greeted_on_time", _("Customers greeted within tolerance of their appointment"), PERCENT, True, "job",
-            _promise_cases(1), met=_kept, explanation=_("Promise 1 on jobs arrived in the month, walk-ins left out.")),
-    Measure("reception_with_customer", _("Reception and walk-around with the customer"), PERCENT, True, "job",
-            _promise_cases(2, 3), met=_kept, explanation=_("Promises 2 and 3 on jobs arrived in the month.")),
-    Measure("work_explained", _("Work steps explained with a duration estimate"), PERCENT, True, "job",
-            _promise_cases(4), met=_kept, explanation=_("Promise 4 on jobs arrived in the month.")),
-    Measure("ready_on_time", _("Cars ready by the promised time, or the customer told before"), PERCENT, True,
-            "job", _promise_cases(5), met=_kept, explanation=_("Promise 5 on jobs arrived in the month.")),
-    Measure("done_as_agreed", _("Work done exactly as agreed"), PERCENT, True, "job",
-            _promise_cases(6), met=_kept, explanation=_("Promise 6 on jobs arrived in the month.")),
-    Measure("delivery_explained", _("Work and invoice explained, advice given at delivery"), PERCENT, True, "job",
-            _promise_cases(7, 8), met=_kept, explanation=_("Promises 7 and 8 on jobs arrived in the month.")),
+    _promise_measure("greeted_on_time", _("Customers greeted within tolerance of their appointment"), 1,
+                     explanation=_("Promise 1 on jobs arrived in the month, walk-ins left out.")),
+    _promise_measure("reception_with_customer", _("Reception and walk-around with the customer"), 2, 3,
+                     explanation=_("Promises 2 and 3 on jobs arrived in the month.")),
+    _promise_measure("work_explained", _("Work steps explained with a duration estimate"), 4,
+                     explanation=_("Promise 4 on jobs arrived in the month.")),
+    _promise_measure("ready_on_time", _("Cars ready by the promised time, or the customer told before"), 5,
+                     explanation=_("Promise 5 on jobs arrived in the month.")),
+    _promise_measure("done_as_agreed", _("Work done exactly as agreed"), 6,
+                     explanation=_("Promise 6 on jobs arrived in the month.")),
+    _promise_measure("delivery_explained", _("Work and invoice explained, advice given at delivery"), 7, 8,
+                     explanation=_("Promises 7 and 8 on jobs arrived in the month.")),
     Measure("no_repeat_repair", _("Deliveries that were not a repeat repair"), PERCENT, True, "job",
             _delivered_jobs, met=lambda context: Q(repeat_of__isnull=True),
             explanation=_("Jobs delivered in the month that did not come back for the same work within the "
@@ -212,6 +237,42 @@ def measure_figures(measure: Measure, context: MonthContext) -> dict[int, Figure
             for dealer_id, values in by_dealer.items()}
 
 
+def promise_counts(context: MonthContext, numbers: Iterable[int]) -> models.QuerySet:
+    """The month's decided checks of the context's dealers counted by dealer, promise and result: the one read of
+    the promise checks behind every promise measure (rows ``dealer_id``, ``number``, ``status``, ``checks``)."""
+    return (PromiseCheck.objects.filter(dealer_id__in=context.dealer_ids, number__in=sorted(set(numbers)),
+                                        status__in=DECIDED)
+            .filter(context.month_q("job_arrived_at")).order_by()
+            .values("dealer_id", "number", "status").annotate(checks=Count("*")))
+
+
+def network_figures(measures: Iterable[Measure], context: MonthContext) -> dict[str, dict[int, Figure]]:
+    """Each measure's figures (by its key) for the context's dealers: the promise measures summed from one grouped
+    count of the month's checks, every other measure in its own grouped query (``measure_figures``)."""
+    measures = {measure.key: measure for measure in measures}
+    promise_measures = [measure for measure in measures.values() if measure.promises]
+    figures = {key: measure_figures(measure, context) for key, measure in measures.items() if not measure.promises}
+    if not promise_measures:
+        return figures
+    decided: dict[tuple[int, int], int] = {}
+    kept: dict[tuple[int, int], int] = {}
+    for row in promise_counts(context, [number for measure in promise_measures for number in measure.promises]):
+        key = (row["dealer_id"], row["number"])
+        decided[key] = decided.get(key, 0) + row["checks"]
+        if row["status"] == PromiseCheckStatus.KEPT:  # the promise measures' one condition met (``_kept``)
+            kept[key] = kept.get(key, 0) + row["checks"]
+    dealers = sorted({dealer_id for dealer_id, _number in decided})
+    for measure in promise_measures:
+        by_dealer = {}
+        for dealer_id in dealers:
+            cases = sum(decided.get((dealer_id, number), 0) for number in measure.promises)
+            if cases:
+                met = sum(kept.get((dealer_id, number), 0) for number in measure.promises)
+                by_dealer[dealer_id] = Figure(cases=cases, met=met, value=kpi_value(met, cases))
+        figures[measure.key] = by_dealer
+    return figures
+
+
 def kpi_cases_for_dealer(measure_key: str, *, dealer, month: date, first_contact_hours: int, reply_limit_hours: int):
     """The records a KPI's measure counted for one dealer and month, annotated ``kpi_met`` (or ``kpi_duration``).
 
@@ -219,8 +280,8 @@ def kpi_cases_for_dealer(measure_key: str, *, dealer, month: date, first_contact
     """
     measure = MEASURES[measure_key]
     context = MonthContext(month=month, dealer_ids=(dealer.pk,), zones=(dealer.time_zone,),
-                           first_contact_hours=first_contact_hours,
-                           reply_limit_hours=reply_limit_hours)
+                           first_contact_hours=first_contact_hours, reply_limit_hours=reply_limit_hours,
+                           dealer_zones=((dealer.pk, dealer.time_zone),))
     cases = measure.cases(context).filter(dealer_id__in=context.dealer_ids)
     if measure.unit == PERCENT:
         return cases.annotate(kpi_met=ExpressionWrapper(measure.met(context), output_field=models.BooleanField()))

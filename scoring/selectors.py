@@ -23,7 +23,7 @@ from followups.models import FollowUpCall
 from followups.rules import followup_outcome
 from servicejobs.models import PromiseCheck, ServiceJob
 
-from .kpis import MEASURES, MonthContext, default_kpis, kpi_cases_for_dealer, measure_figures
+from .kpis import MEASURES, MonthContext, default_kpis, kpi_cases_for_dealer, network_figures
 from .models import (
     Assessment,
     AssessmentScore,
@@ -91,15 +91,17 @@ def poe_by_dealer(*, dealer_ids, month: date) -> dict[int, tuple[Fraction, list[
 
 
 def scorecards_compute(*, network, month: date, dealers: list[Dealer]) -> dict[int, Scorecard]:
-    """The month's scorecards of ``dealers`` (all of the network's, or one): one query per KPI, one for POE."""
+    """The month's scorecards of ``dealers`` (all of the network's, or one): one query of the promise checks for
+    every promise KPI, one per other KPI, one for POE; each bound by the dealers and the month on its own table."""
     policy = ScoringPolicy.objects.for_network(network)
     complaint_policy = ComplaintPolicy.objects.for_network(network)
     context = MonthContext(month=month, dealer_ids=tuple(dealer.pk for dealer in dealers),
                            zones=tuple({dealer.time_zone for dealer in dealers}),
+                           dealer_zones=tuple((dealer.pk, dealer.time_zone) for dealer in dealers),
                            first_contact_hours=complaint_policy.first_contact_hours,
                            reply_limit_hours=complaint_policy.reply_limit_hours)
     kpis = network_kpis(network)
-    figures = {kpi.code: measure_figures(MEASURES[kpi.measure], context) for kpi in kpis}
+    figures = network_figures([MEASURES[kpi.measure] for kpi in kpis], context)
     poe = poe_by_dealer(dealer_ids=context.dealer_ids, month=month)
     cards = {}
     for dealer in dealers:
@@ -108,7 +110,7 @@ def scorecards_compute(*, network, month: date, dealers: list[Dealer]) -> dict[i
             card.poe, card.poe_sections = poe[dealer.pk]
         for kpi in kpis:
             measure = MEASURES[kpi.measure]
-            figure = figures[kpi.code].get(dealer.pk)
+            figure = figures[kpi.measure].get(dealer.pk)
             result = KpiResult(code=kpi.code, name=kpi.name, measure=kpi.measure, record=measure.record,
                                unit=measure.unit, focus_area=kpi.focus_area, category=kpi.category,
                                target=float(kpi.target), weight=kpi.weight, translations=kpi.translations or {})
@@ -339,7 +341,7 @@ def kpi_on_card(*, dealer, month: date, code: str) -> tuple[str, str] | None:
 
 def _case_date_field(measure_key: str, model) -> str:
     if model is PromiseCheck:
-        return "job__arrived_at"
+        return "job_arrived_at"
     if model is ServiceJob:
         return "delivered_at"
     if model is FollowUpCall:
@@ -354,9 +356,10 @@ def kpi_cases(*, dealer, month: date, measure_key: str):
                                  first_contact_hours=policy.first_contact_hours,
                                  reply_limit_hours=policy.reply_limit_hours)
     model = cases.model
-    related = {PromiseCheck: ["job", "job__customer"], ServiceJob: ["customer"], Complaint: ["customer"],
-               FollowUpCall: ["customer"]}.get(model, [])
-    return cases.select_related(*related).order_by(_case_date_field(measure_key, model), "pk")
+    cases = cases.order_by(_case_date_field(measure_key, model), "pk")
+    if model is PromiseCheck:  # the checks' jobs by key: a join would read every tenant's jobs
+        return cases.prefetch_related("job", "job__customer")
+    return cases.select_related("customer")
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """Service jobs (repair orders), the changes of their promised time, new-car handovers, and the
 network's promise policy (tolerances are the network's settings, never constants in code)."""
 
+import pgtrigger
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -63,6 +64,16 @@ class WorkCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# A job's promise checks carry its arrival time (``PromiseCheck.job_arrived_at``) so that a dealer's month of checks
+# is read from one table through one dealer-leading index. The services write it with every check; this trigger
+# (PostgreSQL) keeps it true when anything else moves the arrival, down to a bulk ``update()`` or raw SQL.
+@pgtrigger.register(pgtrigger.Trigger(
+    name="promise_checks_follow_arrival",
+    when=pgtrigger.After,
+    operation=pgtrigger.UpdateOf("arrived_at"),
+    condition=pgtrigger.Condition("OLD.arrived_at IS DISTINCT FROM NEW.arrived_at"),
+    func="UPDATE servicejobs_promisecheck SET job_arrived_at = NEW.arrived_at WHERE job_id = NEW.id; RETURN NULL;",
+))
 class ServiceJob(DealerOwnedModel):
     """A repair order: every promise to the customer is measured from what is recorded here."""
 
@@ -208,6 +219,14 @@ class PromiseCheckStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
 
 
+# A check written without its job's arrival (by code that builds rows by hand) takes it from the job (PostgreSQL).
+@pgtrigger.register(pgtrigger.Trigger(
+    name="promise_check_takes_arrival",
+    when=pgtrigger.Before,
+    operation=pgtrigger.Insert,
+    condition=pgtrigger.Condition("NEW.job_arrived_at IS NULL"),
+    func="NEW.job_arrived_at := (SELECT arrived_at FROM servicejobs_servicejob WHERE id = NEW.job_id); RETURN NEW;",
+))
 class PromiseCheck(DealerOwnedModel):
     """The stored result of one promise on one job, rewritten whenever the job changes.
 
@@ -225,6 +244,9 @@ class PromiseCheck(DealerOwnedModel):
     reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
     evaluated_at = models.DateTimeField(_("evaluated at"))
+    # The job's ``arrived_at``, copied so the month of a dealer's checks binds on this table (see the trigger on
+    # ServiceJob): written by ``services.promise_check_for``, empty while the customer has not arrived.
+    job_arrived_at = models.DateTimeField(_("job arrived"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["job", "number"]
@@ -233,7 +255,11 @@ class PromiseCheck(DealerOwnedModel):
         constraints = [
             models.UniqueConstraint(fields=["dealer", "job", "number"], name="promisecheck_one_per_job_promise"),
         ]
-        indexes = [models.Index(fields=["dealer", "number", "status"], name="promisecheck_dealer_status_idx")]
+        indexes = [
+            models.Index(fields=["dealer", "number", "status"], name="promisecheck_dealer_status_idx"),
+            # A dealer's checks of a period, and their counts by promise and result straight from the index.
+            models.Index(fields=["dealer", "job_arrived_at", "number", "status"], name="promisecheck_dealer_month_idx"),
+        ]
 
     @property
     def reason_text(self) -> str:

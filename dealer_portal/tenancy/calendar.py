@@ -11,7 +11,7 @@ A zone is given as its IANA name (``"America/Mexico_City"``), a ``tzinfo``, or w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -77,14 +77,28 @@ def in_local_month(moment: datetime | None, month: date, zone: Zone) -> bool:
     return moment is not None and local_month(moment, zone) == month_start(month)
 
 
-def local_month_q(field: str, month: date, zones: Iterable[str], *, dealer_path: str = "dealer") -> Q:
+def local_month_q(field: str, month: date, zones: Iterable[str] | Mapping[int, str], *,
+                  dealer_path: str = "dealer") -> Q:
     """Rows whose ``field`` (a UTC time) falls in ``month`` as each row's dealer reckons it, in its own zone.
 
     One condition per time zone the dealers use, OR-ed, so a whole network is still one query; ``dealer_path``
     is the way from the row to its dealer (``"dealer"``, or ``""`` for a query on dealers themselves).
+
+    Given the zone of each dealer (``{dealer_id: zone name}``), each condition names its dealers by id on the
+    row itself (``dealer_id IN (...) AND field >= start AND field < end``), so a (dealer, field) index serves it
+    and no dealer row is joined; given only zone names, each row's dealer is joined for its ``time_zone``.
     """
     prefix = f"{dealer_path}__" if dealer_path else ""
     condition = Q(pk__in=[])
+    if isinstance(zones, Mapping):
+        dealers_of: dict[str, list[int]] = {}
+        for dealer_id, zone_name in zones.items():
+            dealers_of.setdefault(zone_name, []).append(dealer_id)
+        owner = f"{dealer_path}_id__in" if dealer_path else "pk__in"
+        for zone_name in sorted(dealers_of):
+            start, end = month_bounds(month, zone_name)
+            condition |= Q(**{owner: sorted(dealers_of[zone_name]), f"{field}__gte": start, f"{field}__lt": end})
+        return condition
     for zone_name in sorted(set(zones)):
         start, end = month_bounds(month, zone_name)
         condition |= Q(**{f"{prefix}time_zone": zone_name, f"{field}__gte": start, f"{field}__lt": end})

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from dealer_portal.tenancy.scoping import unscoped
 from servicejobs import services
+from servicejobs.dashboard import promise_dashboard
 from servicejobs.models import ServiceJob
 from tests import factories
 from tests.servicejobs.test_steps import walk_to
@@ -83,3 +85,19 @@ def test_dashboard_shows_only_this_dealers_jobs(client, hq, dealer, other_dealer
     client.force_login(hq)
     page = client.get(url(other_dealer)).content.decode()
     assert "No broken promises in this period." in page
+
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger keeping the copy is PostgreSQL's")
+def test_a_jobs_promise_checks_follow_its_arrival_into_the_period_it_moved_to(dealer, make_job, in_dealer):
+    # The checks carry their job's arrival (the dashboard's period reads it from them): however the arrival
+    # moves, even by a bulk update outside the services, the job counts in the period it now belongs to.
+    job = walk_to(make_job(appointment_in=timedelta(hours=-3)), "handover")
+    today = timezone.localdate()
+    this_week = {"start": today - timedelta(days=6), "end": today}
+    assert promise_dashboard(**this_week).overall.decided > 0
+    with unscoped():
+        ServiceJob.objects.filter(pk=job.pk).update(arrived_at=job.arrived_at - timedelta(days=60))
+    assert promise_dashboard(**this_week).overall.decided == 0
+    then = today - timedelta(days=60)
+    assert promise_dashboard(start=then - timedelta(days=1), end=then + timedelta(days=1)).overall.decided > 0

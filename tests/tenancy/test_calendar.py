@@ -66,6 +66,7 @@ def _moments_around_month_ends() -> list[datetime]:
 def test_the_query_finds_exactly_the_rows_the_pure_function_puts_in_the_month(network, region):
     dealers = [factories.DealerFactory(region=region, time_zone=zone) for zone in ZONES]
     moments = _moments_around_month_ends()
+    zone_by_dealer = {dealer.pk: dealer.time_zone for dealer in dealers}
     with unscoped():
         for dealer in dealers:
             for moment in moments:
@@ -77,6 +78,10 @@ def test_the_query_finds_exactly_the_rows_the_pure_function_puts_in_the_month(ne
                            .values_list("pk", flat=True))
             by_rule = {row.pk for row in rows if in_local_month(row.created_at, month, row.dealer.time_zone)}
             assert by_query == by_rule, month
+            # Given each dealer's zone, the condition binds the row's own dealer column and agrees just the same.
+            by_dealer = set(Customer.objects.filter(local_month_q("created_at", month, zone_by_dealer))
+                            .values_list("pk", flat=True))
+            assert by_dealer == by_rule, month
     assert len(by_rule) > 0 and len(by_rule) < len(rows)
     # Each dealer's March holds the minute after its own opening midnight, not the minute before it.
     with unscoped():
@@ -95,3 +100,12 @@ def test_a_query_on_dealers_themselves_needs_no_path(network, region):
         Dealer.objects.filter(pk=dealer.pk).update(created_at=datetime(2026, 2, 28, 16, 0, tzinfo=UTC))  # 1 Mar
         assert list(Dealer.objects.filter(local_month_q("created_at", MARCH, ["Asia/Tokyo"], dealer_path=""))) == [
             dealer]
+
+
+@pytest.mark.django_db
+def test_given_each_dealers_zone_the_query_joins_no_dealer(network, region):
+    dealers = [factories.DealerFactory(region=region, time_zone=zone) for zone in ("Asia/Tokyo", "UTC")]
+    with unscoped():
+        query = Customer.objects.filter(local_month_q("created_at", MARCH, {d.pk: d.time_zone for d in dealers}))
+        sql = str(query.query)
+    assert "JOIN" not in sql and "time_zone" not in sql
