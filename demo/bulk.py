@@ -31,13 +31,14 @@ def concrete_fields(model: type[models.Model]) -> list[models.Field]:
 
 
 class IdBlock:
-    """Primary keys for ``model`` handed out ahead of the writes, a block at a time.
+    """Primary keys for ``model`` handed out ahead of the writes: exactly as many as asked for, or (``block``)
+    at least that many at a time, the rest kept for the next rows.
 
     PostgreSQL draws them from the table's sequence, so concurrent builders (bench workers) never collide;
     SQLite counts on from the largest id (one builder at a time there).
     """
 
-    def __init__(self, model: type[models.Model], block: int = 2000):
+    def __init__(self, model: type[models.Model], block: int = 0):
         self.model, self.block = model, block
         self._free: list[int] = []
         self._next: int | None = None
