@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import F, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from complaints.models import (
@@ -37,6 +37,7 @@ from followups.models import AttemptOutcome, CallAnswer, CallAttempt, CallKind, 
 from followups.scheduling import call_window, followup_call_new
 from servicejobs.models import JobStatus, PromiseCheck, PromisePolicy, SalesHandover, ServiceJob
 
+from .bulk import IdBlock, write_rows
 from .clock import demo_now
 from .complaints import closed_in_time
 from .profiles import DealerProfile, Quota, dealer_profile_draw
@@ -358,8 +359,9 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
     (see ``demo_now``), with attempts, answers and the complaints of dissatisfied answers, then rewrite those
     jobs' promise 9; returns the call count. Dissatisfied answers (and their complaints) are simulated only for
     the dealers in ``complaints_for`` (default: all), so a network without invented complaints keeps none; how
-    many is each dealer's profile (drawn here if ``profiles`` has none). ``dealers`` are all the dealers of
-    their networks (their delivered jobs' promise 9 is replaced). ``staff_by_dealer`` maps a dealer id to
+    many is each dealer's profile (drawn here if ``profiles`` has none). Only ``dealers``' rows are read and
+    rewritten (their delivered jobs' promise 9 is replaced), so chunks of a network can go one after another.
+    ``staff_by_dealer`` maps a dealer id to
     {role: [users]} (the first representative calls).
 
     Side effects: bulk-inserts FollowUpCall, CallAttempt, CallAnswer, Complaint, TimelineEntry and
@@ -370,6 +372,7 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
     now = demo_now(now=now, today=today, zone=dealers[0].zone if dealers else timezone.get_current_timezone())
     staff_by_dealer, profiles = staff_by_dealer or {}, profiles or {}
     network_ids = sorted({dealer.network_id for dealer in dealers})
+    dealer_ids = sorted(dealer.pk for dealer in dealers)
     networks = {network_id: Network(pk=network_id) for network_id in network_ids}
     promise_policies = {pk: PromisePolicy.objects.for_network(network) for pk, network in networks.items()}
     complaint_policies = {pk: ComplaintPolicy.objects.for_network(network) for pk, network in networks.items()}
@@ -381,17 +384,17 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
     deliveries: dict[int, list[tuple]] = defaultdict(list)  # dealer id → (delivered, kind, id, customer, vehicle)
     arrivals: dict[int, datetime | None] = {}  # job id → arrived at, which its promise 9 check carries
     for pk, dealer_id, customer_id, vehicle_id, delivered_at, arrived_at in (
-            ServiceJob.objects.filter(dealer__network_id__in=network_ids, status=JobStatus.DELIVERED)
+            ServiceJob.objects.filter(dealer_id__in=dealer_ids, status=JobStatus.DELIVERED)
             .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at", "arrived_at")):
         deliveries[dealer_id].append((delivered_at, CallKind.SERVICE, pk, customer_id, vehicle_id))
         arrivals[pk] = arrived_at
     for pk, dealer_id, customer_id, vehicle_id, delivered_at in (
-            SalesHandover.objects.filter(dealer__network_id__in=network_ids)
+            SalesHandover.objects.filter(dealer_id__in=dealer_ids)
             .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at")):
         deliveries[dealer_id].append((delivered_at, CallKind.SALES, pk, customer_id, vehicle_id))
     questionnaires = {pk: Questionnaire.objects.for_network(network) for pk, network in networks.items()}
     existing: dict[int, list[Complaint]] = defaultdict(list)
-    for pk, dealer_id, received_at, reference in (Complaint.objects.filter(dealer__network_id__in=network_ids)
+    for pk, dealer_id, received_at, reference in (Complaint.objects.filter(dealer_id__in=dealer_ids)
                                                   .values_list("pk", "dealer_id", "received_at", "reference")):
         existing[dealer_id].append(Complaint(pk=pk, dealer_id=dealer_id, received_at=received_at,
                                              reference=reference))
@@ -423,34 +426,38 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
             complaint.sequence, complaint.reference = sequence, f"{dealer.code}-{year}-{sequence:04d}"
         histories.append(history)
 
+    # Every row final when written (ids first, so rows pointing to each other go in one pass): a call was
+    # scheduled at delivery, a complaint came in with the answer and was updated at its last step.
     calls = [call for history in histories for call in history.calls]
-    FollowUpCall.objects.bulk_create(calls, batch_size=BATCH_SIZE)
+    for call in calls:
+        call.created_at = call.delivered_at
+    IdBlock(FollowUpCall).assign(calls)
     attempts = [attempt for history in histories for attempt in history.attempts]
     for attempt in attempts:
         attempt.call_id = attempt.call.pk
-    CallAttempt.objects.bulk_create(attempts, batch_size=BATCH_SIZE)
     complaints = [complaint for history in histories for complaint in history.complaints]
-    renumbered = [row for rows in existing.values() for row in rows]
-    if complaints and renumbered:
-        # Out of the way first (numbers and references are unique per dealer), then the final ones.
-        Complaint.objects.filter(dealer__network_id__in=network_ids).update(
-            sequence=F("sequence") + 1_000_000, reference=Concat(F("reference"), Value("~")))
-        Complaint.objects.bulk_update(renumbered, ["sequence", "reference"], batch_size=BATCH_SIZE)
-    Complaint.objects.bulk_create(complaints, batch_size=BATCH_SIZE)
+    for complaint in complaints:
+        complaint.created_at = complaint.received_at
+        complaint.updated_at = (complaint.closed_at or complaint.agreed_at or complaint.confirmed_at
+                                or complaint.first_contact_at or complaint.received_at)
+    IdBlock(Complaint).assign(complaints)
     entries = [entry for history in histories for entry in history.entries]
     proposals = [proposal for history in histories for proposal in history.proposals]
     for row in (*entries, *proposals):
         row.complaint_id = row.complaint.pk
-    TimelineEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
-    SolutionProposal.objects.bulk_create(proposals, batch_size=BATCH_SIZE)
     answers = [answer for history in histories for answer in history.answers]
     for answer in answers:
         answer.call_id = answer.call.pk
         answer.complaint_id = answer.complaint.pk if answer.complaint is not None else None
-    CallAnswer.objects.bulk_create(answers, batch_size=BATCH_SIZE)
+    renumbered = [row for rows in existing.values() for row in rows]
+    if complaints and renumbered:
+        # Out of the way first (numbers and references are unique per dealer), then the final ones.
+        Complaint.objects.filter(dealer_id__in=dealer_ids).update(
+            sequence=F("sequence") + 1_000_000, reference=Concat(F("reference"), Value("~")))
+        Complaint.objects.bulk_update(renumbered, ["sequence", "reference"], batch_size=BATCH_SIZE)
 
     # Promise 9 of every delivered job, worded by its call as the services word it: the evaluated rows are
-    # replaced in two statements.
+    # replaced (one delete, then the new rows).
     checks = []
     for history in histories:
         for call in history.calls:
@@ -460,17 +467,10 @@ def demo_calls_build(*, rng: random.Random, dealers: list[Dealer], customers_by_
                                            status=str(outcome.status), reason_key=outcome.why.key,
                                            reason_params=outcome.why.params, reason=outcome.reason[:300],
                                            evaluated_at=now, job_arrived_at=arrivals.get(call.service_job_id)))
-    PromiseCheck.objects.filter(dealer__network_id__in=network_ids, number=9, job__status=JobStatus.DELIVERED).delete()
-    PromiseCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)
-
-    # auto_now_add stamped the insert time: calls were scheduled at delivery, complaints came in with the answer.
-    if calls:
-        pks = [call.pk for call in calls]
-        FollowUpCall.objects.filter(pk__range=(min(pks), max(pks)), dealer__network_id__in=network_ids).update(
-            created_at=F("delivered_at"))
-    if complaints:
-        pks = [complaint.pk for complaint in complaints]
-        Complaint.objects.filter(pk__range=(min(pks), max(pks)), dealer__network_id__in=network_ids).update(
-            created_at=F("received_at"),
-            updated_at=Coalesce("closed_at", "agreed_at", "confirmed_at", "first_contact_at", "received_at"))
+    PromiseCheck.objects.filter(dealer_id__in=dealer_ids, number=9, job__status=JobStatus.DELIVERED).delete()
+    for model, rows in ((FollowUpCall, calls), (CallAttempt, attempts), (Complaint, complaints),
+                        (TimelineEntry, entries), (SolutionProposal, proposals), (CallAnswer, answers),
+                        (PromiseCheck, checks)):
+        IdBlock(model).assign(rows)
+        write_rows(model, rows)
     return len(calls)

@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from complaints.models import (
@@ -40,6 +38,7 @@ from complaints.services.taxonomy import department_of_area
 from dealer_portal.tenancy.calendar import local_date
 from dealer_portal.tenancy.models import Network, Role
 
+from .bulk import IdBlock, write_rows
 from .clock import MINUTES_PER_DAY, LocalClock, demo_now
 from .profiles import DealerProfile, dealer_profile_draw
 
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
     from dealer_portal.tenancy.models import Dealer
 
 S = ComplaintState
-BATCH_SIZE = 2000
 OFFICE_OPENS, OFFICE_CLOSES = 8 * 60 + 30, 19 * 60  # when representatives call and customers come in
 
 # Where the simulated path stops for each final state (the closed ones close from "awaiting confirmation").
@@ -579,12 +577,15 @@ def demo_complaints_build(*, rng: random.Random, dealers: list[Dealer], customer
                           vehicles_by_customer: dict[int, list[Vehicle]], staff_by_dealer: dict[int, dict[str, list]],
                           months: int, today: date | None = None, now: datetime | None = None,
                           jobs_by_dealer: dict[int, list[tuple[datetime, int, int, int]]] | None = None,
-                          profiles: dict[int, DealerProfile] | None = None) -> int:
+                          profiles: dict[int, DealerProfile] | None = None, every_state_first: bool = True,
+                          compliments_per_month: tuple[int, int] | None = None) -> int:
     """Build ``months`` of complaints up to ``now`` (see ``demo_now``; the first dealer's in every state), their
     timelines and proposals, and compliments for every dealer; returns the complaint count. ``staff_by_dealer``
     maps a dealer id to {role: [users]} (the first representative is the dealer's), ``jobs_by_dealer`` to its
     delivered jobs (delivered at, job id, customer id, vehicle id): their number and the dealer's profile
-    (drawn here if ``profiles`` has none) give the number of complaints.
+    (drawn here if ``profiles`` has none) give the number of complaints. ``every_state_first`` false (a later
+    chunk of the network) leaves the first dealer an ordinary one; ``compliments_per_month`` (low, high) defaults
+    by the number of ``dealers``.
 
     Side effects: bulk-inserts Complaint, TimelineEntry, SolutionProposal and Compliment rows (the dealers'
     networks need a taxonomy); must run inside ``unscoped()``.
@@ -598,7 +599,7 @@ def demo_complaints_build(*, rng: random.Random, dealers: list[Dealer], customer
                      .select_related("parent").order_by("network_id", "parent__name", "name", "pk")):
         categories_by_network.setdefault(category.network_id, []).append(category)
     policies = {network_id: ComplaintPolicy.objects.for_network(Network(pk=network_id)) for network_id in network_ids}
-    compliments_per_month = (1, 4) if len(dealers) <= 200 else (0, 1)
+    compliments_per_month = compliments_per_month or ((1, 4) if len(dealers) <= 200 else (0, 1))
     complaints: list[Complaint] = []
     entries: list[TimelineEntry] = []
     proposals: list[SolutionProposal] = []
@@ -609,23 +610,23 @@ def demo_complaints_build(*, rng: random.Random, dealers: list[Dealer], customer
             customers=customers_by_dealer.get(dealer.pk, []), vehicles_by_customer=vehicles_by_customer,
             jobs=sorted((jobs_by_dealer or {}).get(dealer.pk, [])), staff=staff_by_dealer.get(dealer.pk, {}),
             months=months, now=now, profile=profiles.get(dealer.pk) or dealer_profile_draw(rng),
-            policy=policies[dealer.network_id], compliments=compliments_per_month, every_state=position == 0)
+            policy=policies[dealer.network_id], compliments=compliments_per_month,
+            every_state=every_state_first and position == 0)
         history.simulate()
         complaints += history.complaints
         entries += history.entries
         proposals += history.proposals
         compliments += history.compliments
-    Complaint.objects.bulk_create(complaints, batch_size=BATCH_SIZE)
+    # Every row final when written: created when the complaint came in, updated at its last step.
+    for complaint in complaints:
+        complaint.created_at = complaint.received_at
+        complaint.updated_at = (complaint.closed_at or complaint.last_hold_followup_at or complaint.agreed_at
+                                or complaint.confirmed_at or complaint.first_contact_at or complaint.received_at)
+    IdBlock(Complaint).assign(complaints)
     for row in (*entries, *proposals):
         row.complaint_id = row.complaint.pk
-    TimelineEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
-    SolutionProposal.objects.bulk_create(proposals, batch_size=BATCH_SIZE)
-    Compliment.objects.bulk_create(compliments, batch_size=BATCH_SIZE)
-    if complaints:
-        # auto_now_add stamped the insert time; the demo's rows were created when the complaint came in.
-        pks = [complaint.pk for complaint in complaints]
-        Complaint.objects.filter(pk__range=(min(pks), max(pks)), dealer__network_id__in=network_ids).update(
-            created_at=F("received_at"),
-            updated_at=Coalesce("closed_at", "last_hold_followup_at", "agreed_at", "confirmed_at",
-                                "first_contact_at", "received_at"))
+    for model, rows in ((Complaint, complaints), (TimelineEntry, entries), (SolutionProposal, proposals),
+                        (Compliment, compliments)):
+        IdBlock(model).assign(rows)
+        write_rows(model, rows)
     return len(complaints)

@@ -4,8 +4,8 @@ Every dealer draws a *quality* that decides how often each step is done right, a
 six advisors does a little better or worse than that, so dashboards and the ranking have real differences
 to show. Each job's day is simulated in the dealer's local time up to the demo's "now" (see
 ``demo.clock``): the last days hold open jobs, today's board shows what has happened so far, and nothing
-is recorded after "now". Everything is built in memory and written with bulk inserts; the same ``rng``
-and "now" give the same rows.
+is recorded after "now". Dealers are simulated a chunk at a time and written with ``demo.bulk`` (COPY, final
+values, no update afterwards); the same ``rng`` and "now" give the same rows.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, F, Value, When
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.models import Customer, Vehicle
@@ -35,13 +33,13 @@ from servicejobs.models import (
 from servicejobs.promises import Policy, evaluate_service_promises
 from servicejobs.services import promise_check_for
 
+from .bulk import IdBlock, write_rows
 from .clock import MINUTES_PER_DAY, LocalClock, demo_now
 
 if TYPE_CHECKING:
     from accounts.models import User
     from dealer_portal.tenancy.models import Dealer
 
-BATCH_SIZE = 2000
 # Jobs simulated before they are written: bounds memory (nine checks per job) at network scale.
 FLUSH_JOBS = 4000
 
@@ -496,39 +494,46 @@ class _DealerHistory:
 
 
 class _Writer:
-    """Writes simulated dealers in bulk: jobs (earlier jobs before their repeats), changes, checks."""
+    """Writes simulated dealers a chunk at a time: ids first, then every row with its final values, once.
+
+    Nothing is kept from one chunk to the next and nothing written is updated afterwards, so memory does not
+    grow with the network and parallel builders (bench workers) never lock each other's rows.
+    """
 
     def __init__(self, now: datetime):
         self.now = now
         self.pending: list[_DealerHistory] = []
         self.pending_jobs = 0
-        self.job_pks: list[int] = []
-        self.change_pks: list[int] = []
-        self.handover_pks: list[int] = []
-        self.network_ids: set[int] = set()
+        self.ids = {model: IdBlock(model) for model in (ServiceJob, PromisedTimeChange, PromiseCheck, SalesHandover)}
 
     def add(self, history: _DealerHistory) -> None:
         self.pending.append(history)
         self.pending_jobs += len(history.records)
-        self.network_ids.add(history.dealer.network_id)
+
+    def _created(self, job: ServiceJob) -> datetime:
+        """Booked two days ahead, or just now for an appointment further ahead than that; a walk-in on arrival."""
+        if job.appointment_at is None:
+            return job.arrived_at
+        if job.appointment_at > self.now + timedelta(days=2):
+            return self.now
+        return job.appointment_at - timedelta(days=2)
 
     def flush(self) -> int:
         records = [record for history in self.pending for record in history.records]
-        remaining = records
-        while remaining:  # a repeat needs its earlier job's primary key: earlier jobs go first
-            ready = [r for r in remaining if r.repeat_of is None or r.repeat_of.job.pk is not None]
-            for record in ready:
-                if record.repeat_of is not None:
-                    record.job.repeat_of_id = record.repeat_of.job.pk
-            ServiceJob.objects.bulk_create([record.job for record in ready], batch_size=BATCH_SIZE)
-            remaining = [r for r in remaining if r.job.pk is None]
-        self.job_pks += [record.job.pk for record in records]
-
-        changes = [change for record in records for change in record.changes]
-        for change in changes:
-            change.job_id = change.job.pk
-        self.change_pks += [c.pk for c in PromisedTimeChange.objects.bulk_create(changes, batch_size=BATCH_SIZE)]
-
+        jobs = [record.job for record in records]
+        self.ids[ServiceJob].assign(jobs)  # a repeat points to its earlier job: every id is known first
+        changes = []
+        for record in records:
+            job = record.job
+            if record.repeat_of is not None:
+                job.repeat_of_id = record.repeat_of.job.pk
+            job.created_at = self._created(job)
+            job.updated_at = (job.delivered_at or job.closed_at or job.ready_at or job.work_started_at
+                              or job.arrived_at or job.created_at)
+            for change in record.changes:
+                change.job_id, change.recorded_at = job.pk, change.customer_told_at
+                changes.append(change)
+        self.ids[PromisedTimeChange].assign(changes)
         checks: list[PromiseCheck] = []
         for history in self.pending:
             now = history.clock.now
@@ -539,39 +544,26 @@ class _Writer:
                         job, changes=record.changes, policy=history.policy,
                         repeated_by=record.repeated_by.job if record.repeated_by else None, now=now)
                     checks += [promise_check_for(job, result, now=now) for result in results]
-        PromiseCheck.objects.bulk_create(checks, batch_size=BATCH_SIZE)
+        self.ids[PromiseCheck].assign(checks)
         handovers = [handover for history in self.pending for handover in history.handovers]
-        self.handover_pks += [h.pk for h in SalesHandover.objects.bulk_create(handovers, batch_size=BATCH_SIZE)]
+        for handover in handovers:
+            handover.created_at = handover.delivered_at
+        self.ids[SalesHandover].assign(handovers)
+        write_rows(ServiceJob, jobs)
+        write_rows(PromisedTimeChange, changes)
+        write_rows(PromiseCheck, checks)
+        write_rows(SalesHandover, handovers)
         self.pending, self.pending_jobs = [], 0
         return len(records)
-
-    def backdate(self) -> None:
-        """Set the creation times ``auto_now_add`` gave the bulk inserts to when things happened: three updates."""
-        if self.job_pks:
-            # Booked two days ahead, or just now for an appointment further ahead than that.
-            created = Case(When(appointment_at__isnull=True, then=F("arrived_at")),
-                           When(appointment_at__gt=self.now + timedelta(days=2), then=Value(self.now)),
-                           default=F("appointment_at") - timedelta(days=2))
-            ServiceJob.objects.filter(pk__range=(min(self.job_pks), max(self.job_pks)),
-                                      dealer__network_id__in=self.network_ids).update(
-                created_at=created,
-                updated_at=Coalesce("delivered_at", "closed_at", "ready_at", "work_started_at", "arrived_at",
-                                    created))
-        if self.change_pks:
-            PromisedTimeChange.objects.filter(pk__range=(min(self.change_pks), max(self.change_pks)),
-                                              dealer__network_id__in=self.network_ids).update(
-                recorded_at=F("customer_told_at"))
-        if self.handover_pks:
-            SalesHandover.objects.filter(pk__range=(min(self.handover_pks), max(self.handover_pks)),
-                                         dealer__network_id__in=self.network_ids).update(created_at=F("delivered_at"))
 
 
 def demo_jobs_build(*, rng: random.Random, dealers: list[Dealer], advisors_by_dealer: dict[int, list[User]],
                     customers_by_dealer: dict[int, list[Customer]], vehicles_by_customer: dict[int, list[Vehicle]],
                     months: int, jobs_per_dealer_per_month: int, today: date | None = None,
-                    now: datetime | None = None, busy_board_factor: int = 1) -> int:
+                    now: datetime | None = None, busy_board_factor: int = 1, busy_first: bool = True) -> int:
     """Build ``months`` of service history for every dealer up to ``now`` (see ``demo_now``; the first dealer
-    gets a busy today and ``busy_board_factor`` times the others' jobs) and return the job count.
+    gets a busy today and ``busy_board_factor`` times the others' jobs, unless ``busy_first`` is false: a later
+    chunk of the same network) and return the job count.
 
     Side effects: bulk-inserts ServiceJob, PromisedTimeChange, PromiseCheck and SalesHandover rows;
     must run inside ``unscoped()``.
@@ -582,15 +574,15 @@ def demo_jobs_build(*, rng: random.Random, dealers: list[Dealer], advisors_by_de
                 for network_id in {dealer.network_id for dealer in dealers}}
     total = 0
     for position, dealer in enumerate(dealers):
+        busy = busy_first and position == 0
         history = _DealerHistory(policy=policies[dealer.network_id],
             rng=rng, dealer=dealer, advisors=advisors_by_dealer.get(dealer.pk, []),
             customers=customers_by_dealer.get(dealer.pk, []), vehicles_by_customer=vehicles_by_customer,
-            months=months, now=now, busy_board=position == 0,
-            jobs_per_month=jobs_per_dealer_per_month * (busy_board_factor if position == 0 else 1))
+            months=months, now=now, busy_board=busy,
+            jobs_per_month=jobs_per_dealer_per_month * (busy_board_factor if busy else 1))
         history.simulate()
         writer.add(history)
         if writer.pending_jobs >= FLUSH_JOBS:
             total += writer.flush()
     total += writer.flush()
-    writer.backdate()
     return total

@@ -28,6 +28,7 @@ from dealer_portal.tenancy.models import Dealer, Department, Membership, Network
 from scoring.services import shipped_checklists_install
 from servicejobs.models import JobStatus, ServiceJob
 
+from .bulk import IdBlock, write_rows
 from .calls import demo_calls_build
 from .clock import demo_now
 from .complaints import demo_complaints_build
@@ -40,6 +41,8 @@ DEMO_NETWORK_SLUG = "aurora-mx"
 OTHER_NETWORK_SLUG = "borealis-fi"
 MALAYSIA_NETWORK_SLUG = "proton-my"
 DEMO_NETWORK_SLUGS = (DEMO_NETWORK_SLUG, OTHER_NETWORK_SLUG, MALAYSIA_NETWORK_SLUG)
+# Dealers simulated and written together: what the build holds in memory at once, whatever the network's size.
+CHUNK_DEALERS = 25
 DEMO_EMAIL_DOMAIN = "demo.test"
 DEMO_TIME_ZONE = "America/Mexico_City"
 MALAYSIA_TIME_ZONE = "Asia/Kuala_Lumpur"
@@ -252,12 +255,13 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
     grants.append((len(users) - 1, {"network": malaysia, "dealer": petaling_jaya,
                                     "role": Role.CUSTOMER_REPRESENTATIVE}))
 
-    created_users = User.objects.bulk_create(users, batch_size=1000)
-    memberships = Membership.objects.bulk_create(
-        [Membership(user=created_users[index], department=fields.pop("department", ""), **fields)
-         for index, fields in grants],
-        batch_size=2000,
-    )
+    IdBlock(User).assign(users)
+    write_rows(User, users)
+    memberships = [Membership(user_id=users[index].pk, department=fields.pop("department", ""), **fields)
+                   for index, fields in grants]
+    IdBlock(Membership).assign(memberships)
+    write_rows(Membership, memberships)
+    created_users = users
     summary.users, summary.memberships = len(created_users), len(memberships)
     # HQ, network admins and the superuser must use a second factor: each has had an authenticator app since
     # joining (dated like everything else in the demo's story).
@@ -265,7 +269,80 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
         if user.email in DEMO_TOTP_SECRETS:
             authenticator = TOTP.activate(user, DEMO_TOTP_SECRETS[user.email]).instance
             Authenticator.objects.filter(pk=authenticator.pk).update(created_at=opened)
+    del memberships
 
+    advisors_by_dealer: dict[int, list[User]] = defaultdict(list)
+    staff_by_dealer: dict[int, dict[str, list[User]]] = defaultdict(lambda: defaultdict(list))
+    for index, fields in grants:  # in grant order: a dealer's first representative is its longest-serving one
+        if fields.get("dealer") is not None:
+            staff_by_dealer[fields["dealer"].pk][fields["role"]].append(created_users[index])
+            if fields["role"] == Role.SERVICE_ADVISOR:
+                advisors_by_dealer[fields["dealer"].pk].append(created_users[index])
+    for owner in (network, other, malaysia):
+        network_taxonomy_install(network=owner)
+        shipped_checklists_install(network=owner)
+
+    # The rest goes a chunk of dealers at a time, each written before the next is simulated: memory stays flat
+    # however big the network. The first dealer is advisor@demo.test's: a big outlet with the busy board, its
+    # complaints in every state. Network scale keeps the history thin.
+    ids = {model: IdBlock(model) for model in (Customer, Vehicle)}
+    complaint_dealers = {dealer.pk for dealer in aurora_dealers + malaysia_dealers}
+    for start in range(0, len(created_dealers), CHUNK_DEALERS):
+        chunk = created_dealers[start:start + CHUNK_DEALERS]
+        customers, vehicles = _customers_build(rng, chunk, ids=ids, full=full, today=today, span=span,
+                                               phone_plan=(network, other, malaysia))
+        summary.customers += len(customers)
+        summary.vehicles += len(vehicles)
+        customers_by_dealer: dict[int, list[Customer]] = defaultdict(list)
+        for customer in customers:
+            customers_by_dealer[customer.dealer_id].append(customer)
+        vehicles_by_customer: dict[int, list[Vehicle]] = defaultdict(list)
+        for vehicle in vehicles:
+            vehicles_by_customer[vehicle.customer_id].append(vehicle)
+        summary.jobs += demo_jobs_build(
+            rng=rng, dealers=chunk, advisors_by_dealer=advisors_by_dealer,
+            customers_by_dealer=customers_by_dealer, vehicles_by_customer=vehicles_by_customer, months=span,
+            now=now, jobs_per_dealer_per_month=60 if full else 2, busy_board_factor=3 if full else 1,
+            busy_first=start == 0)
+        # How each outlet handles complaints, drawn once for the complaints and the follow-up calls alike.
+        aurora_chunk = [dealer for dealer in chunk if dealer.network_id == network.pk]
+        profiles = {dealer.pk: dealer_profile_draw(rng) for dealer in aurora_chunk}
+        # Service complaints point to a job the customer had just collected: one query for the chunk's deliveries.
+        jobs_by_dealer: dict[int, list[tuple]] = defaultdict(list)
+        for job_id, dealer_id, customer_id, vehicle_id, delivered_at in (
+                ServiceJob.objects.filter(dealer__in=aurora_chunk, status=JobStatus.DELIVERED)
+                .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at")):
+            jobs_by_dealer[dealer_id].append((delivered_at, job_id, customer_id, vehicle_id))
+        # The complaint texts are Spanish: the Finnish network gets the taxonomy but no invented complaints.
+        if aurora_chunk:
+            demo_complaints_build(
+                rng=rng, dealers=aurora_chunk, customers_by_dealer=customers_by_dealer,
+                vehicles_by_customer=vehicles_by_customer, jobs_by_dealer=jobs_by_dealer,
+                staff_by_dealer=staff_by_dealer, months=span, now=now, profiles=profiles,
+                every_state_first=start == 0, compliments_per_month=(1, 4) if full else (0, 1))
+        # A follow-up call for every delivery; Aurora's and Malaysia's dissatisfied answers open complaints
+        # (the Malaysian ones in Malay, from the calls only).
+        summary.calls += demo_calls_build(rng=rng, dealers=chunk, now=now, customers_by_dealer=customers_by_dealer,
+                                          staff_by_dealer=staff_by_dealer, complaints_for=complaint_dealers,
+                                          profiles=profiles)
+        del customers, vehicles, customers_by_dealer, vehicles_by_customer, jobs_by_dealer
+    summary.complaints = Complaint.objects.filter(dealer__network__in=[network, malaysia]).count()
+    # A year of POE assessments and the rankings published from all of the above (Aurora only: the
+    # Finnish network shows an empty ranking, as a network in its first month would).
+    scoring = demo_scoring_build(rng=rng, network=network, dealers=aurora_dealers, now=now, months=months)
+    # Malaysia: its last few months, enough for a ranking and scorecards in Malay, English and Chinese.
+    malaysian = demo_scoring_build(rng=rng, network=malaysia, dealers=malaysia_dealers, now=now,
+                                   months=min(months, 3))
+    summary.assessments = scoring.assessments + malaysian.assessments
+    summary.rankings = scoring.rankings + malaysian.rankings
+    summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
+    return summary
+
+
+def _customers_build(rng: random.Random, dealers: list[Dealer], *, ids: dict, full: bool, today: date, span: int,
+                     phone_plan: tuple[Network, Network, Network]) -> tuple[list[Customer], list[Vehicle]]:
+    """The chunk's customers (120 an outlet, 5 at network scale) and their one or two cars each, written."""
+    network, other, malaysia = phone_plan
     # A phone number and a VIN identify one customer at a dealer (as ``customers.services`` checks): never twice.
     phones: set[tuple[int, str]] = set()
     vins: set[tuple[int, str]] = set()
@@ -282,7 +359,7 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
                    malaysia.pk: (123000000, 199999999)}
     customer_language = {network.pk: "es", other.pk: "fi", malaysia.pk: "ms"}
     customers: list[Customer] = []
-    for dealer in created_dealers:
+    for dealer in dealers:
         for _ in range(120 if full else 5):
             name = rng.choice(MALAYSIAN_NAMES) if dealer.network_id == malaysia.pk else _person(rng)
             do_not_contact = rng.random() < 0.04
@@ -296,70 +373,17 @@ def demo_network_build(*, seed: int = 7, dealers: int = 40, months: int = 12, to
                 do_not_contact=do_not_contact,
                 do_not_contact_reason="Asked not to be called." if do_not_contact else "",
             ))
-    created_customers = Customer.objects.bulk_create(customers, batch_size=2000)
+    ids[Customer].assign(customers)
+    write_rows(Customer, customers)
     vehicles = []
-    for customer in created_customers:
+    for customer in customers:
         for _ in range(1 if rng.random() < 0.8 else 2):
             make, model = MODELS[rng.randrange(len(MODELS))]
             # Handed over by yesterday at the latest: yesterday is past in every dealer's time zone.
             handover = today - timedelta(days=rng.randint(1, span * 30 + 365 * 3))
             vin = unique(vins, customer.dealer_id, lambda: normalize_vin(_vin(rng)))
-            vehicles.append(Vehicle(dealer_id=customer.dealer_id, customer=customer, vin=vin,
+            vehicles.append(Vehicle(dealer_id=customer.dealer_id, customer_id=customer.pk, vin=vin,
                                     plate=_plate(rng), make=make, model=model, handover_date=handover))
-    Vehicle.objects.bulk_create(vehicles, batch_size=2000)
-    summary.customers, summary.vehicles = len(created_customers), len(vehicles)
-
-    advisors_by_dealer: dict[int, list[User]] = defaultdict(list)
-    for index, fields in grants:
-        if fields["role"] == Role.SERVICE_ADVISOR and fields.get("dealer") is not None:
-            advisors_by_dealer[fields["dealer"].pk].append(created_users[index])
-    customers_by_dealer: dict[int, list[Customer]] = defaultdict(list)
-    for customer in created_customers:
-        customers_by_dealer[customer.dealer_id].append(customer)
-    vehicles_by_customer: dict[int, list[Vehicle]] = defaultdict(list)
-    for vehicle in vehicles:
-        vehicles_by_customer[vehicle.customer_id].append(vehicle)
-    # The first dealer is advisor@demo.test's: a big outlet with the busy board. Network scale keeps the
-    # history thin.
-    summary.jobs = demo_jobs_build(
-        rng=rng, dealers=created_dealers, advisors_by_dealer=advisors_by_dealer,
-        customers_by_dealer=customers_by_dealer, vehicles_by_customer=vehicles_by_customer, months=span,
-        now=now, jobs_per_dealer_per_month=60 if full else 2, busy_board_factor=3 if full else 1)
-    # How each outlet handles complaints, drawn once for the complaints and the follow-up calls alike.
-    profiles = {dealer.pk: dealer_profile_draw(rng) for dealer in aurora_dealers}
-
-    for owner in (network, other, malaysia):
-        network_taxonomy_install(network=owner)
-        shipped_checklists_install(network=owner)
-    staff_by_dealer: dict[int, dict[str, list[User]]] = defaultdict(lambda: defaultdict(list))
-    for index, fields in grants:  # in grant order: a dealer's first representative is its longest-serving one
-        if fields.get("dealer") is not None:
-            staff_by_dealer[fields["dealer"].pk][fields["role"]].append(created_users[index])
-    # Service complaints point to a job the customer had just collected: one query for every delivered job.
-    jobs_by_dealer: dict[int, list[tuple]] = defaultdict(list)
-    for job_id, dealer_id, customer_id, vehicle_id, delivered_at in (
-            ServiceJob.objects.filter(dealer__network__in=[network, other, malaysia], status=JobStatus.DELIVERED)
-            .values_list("pk", "dealer_id", "customer_id", "vehicle_id", "delivered_at")):
-        jobs_by_dealer[dealer_id].append((delivered_at, job_id, customer_id, vehicle_id))
-    # The complaint texts are Spanish: the Finnish network gets the taxonomy but no invented complaints.
-    summary.complaints = demo_complaints_build(
-        rng=rng, dealers=aurora_dealers, customers_by_dealer=customers_by_dealer,
-        vehicles_by_customer=vehicles_by_customer, jobs_by_dealer=jobs_by_dealer, staff_by_dealer=staff_by_dealer,
-        months=span, now=now, profiles=profiles)
-    # A follow-up call for every delivery of every network; Aurora's and Malaysia's dissatisfied answers open
-    # complaints (the Malaysian ones in Malay, from the calls only).
-    summary.calls = demo_calls_build(rng=rng, dealers=created_dealers, now=now,
-                                     customers_by_dealer=customers_by_dealer, staff_by_dealer=staff_by_dealer,
-                                     complaints_for={dealer.pk for dealer in aurora_dealers + malaysia_dealers},
-                                     profiles=profiles)
-    summary.complaints = Complaint.objects.filter(dealer__network__in=[network, malaysia]).count()
-    # A year of POE assessments and the rankings published from all of the above (Aurora only: the
-    # Finnish network shows an empty ranking, as a network in its first month would).
-    scoring = demo_scoring_build(rng=rng, network=network, dealers=aurora_dealers, now=now, months=months)
-    # Malaysia: its last few months, enough for a ranking and scorecards in Malay, English and Chinese.
-    malaysian = demo_scoring_build(rng=rng, network=malaysia, dealers=malaysia_dealers, now=now,
-                                   months=min(months, 3))
-    summary.assessments = scoring.assessments + malaysian.assessments
-    summary.rankings = scoring.rankings + malaysian.rankings
-    summary.accounts = [(u.email, u.full_name) for u in created_users[:12]]
-    return summary
+    ids[Vehicle].assign(vehicles)
+    write_rows(Vehicle, vehicles)
+    return customers, vehicles

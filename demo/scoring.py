@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import F, OuterRef, Subquery
-
 from dealer_portal.tenancy.calendar import local_date, next_month, previous_month, zone_of
 from dealer_portal.tenancy.models import Membership, Role
 from dealer_portal.tenancy.scoping import TenantScope, tenant_scope
@@ -45,13 +43,14 @@ from scoring.services import (
     shipped_checklists_install,
 )
 
+from .bulk import IdBlock, write_rows
 from .clock import demo_now
 
 if TYPE_CHECKING:
     from accounts.models import User
     from dealer_portal.tenancy.models import Dealer, Network
 
-BATCH_SIZE = 2000
+
 NOT_ASSESSED_SHARE = 0.05
 NOT_APPLICABLE_SHARE = 0.04
 HQ_DRAFTS_NOW = 3  # assessments HQ is scoring this month
@@ -157,20 +156,17 @@ def demo_assessments_build(*, rng: random.Random, template: ChecklistTemplate, d
                                     submitted_at=_moment(visit, rng.randint(11 * 60, 17 * 60), dealer.zone))
             assessments.append(assessment)
             scores += _scores(rng, assessment, items, standing)
-    Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
+    # Final when written: the visit took the morning, the submission ended it (and is its event's time).
+    for assessment in assessments:
+        assessment.created_at = assessment.submitted_at - timedelta(hours=3)
+    IdBlock(Assessment).assign(assessments)
     for score in scores:
         score.assessment_id = score.assessment.pk
-    AssessmentScore.objects.bulk_create(scores, batch_size=BATCH_SIZE)
-    AssessmentEvent.objects.bulk_create(
-        [AssessmentEvent(dealer_id=assessment.dealer_id, assessment_id=assessment.pk, action="submitted",
-                         by=auditor) for assessment in assessments], batch_size=BATCH_SIZE)
-    if assessments:
-        # auto_now_add stamped the insert time: the visit took the morning, the submission ended it.
-        pks = [assessment.pk for assessment in assessments]
-        ours = Assessment.objects.filter(pk__range=(min(pks), max(pks)), template=template)
-        ours.update(created_at=F("submitted_at") - timedelta(hours=3))
-        AssessmentEvent.objects.filter(assessment__in=ours, action="submitted").update(
-            at=Subquery(Assessment.objects.filter(pk=OuterRef("assessment_id")).values("submitted_at")[:1]))
+    events = [AssessmentEvent(dealer_id=assessment.dealer_id, assessment_id=assessment.pk, action="submitted",
+                              by=auditor, at=assessment.submitted_at) for assessment in assessments]
+    for model, rows in ((Assessment, assessments), (AssessmentScore, scores), (AssessmentEvent, events)):
+        IdBlock(model).assign(rows)
+        write_rows(model, rows)
     return assessments, standings
 
 
@@ -221,18 +217,16 @@ def _this_month_build(*, rng: random.Random, template: ChecklistTemplate, dealer
         started[id(assessment)] = begun
     if not assessments:
         return 0
-    Assessment.objects.bulk_create(assessments)
+    for assessment in assessments:  # created when the work began
+        assessment.created_at = started[id(assessment)]
+    IdBlock(Assessment).assign(assessments)
     for score in scores:
         score.assessment_id = score.assessment.pk
-    AssessmentScore.objects.bulk_create(scores, batch_size=BATCH_SIZE)
-    submitted = [a for a in assessments if a.status == AssessmentStatus.SUBMITTED]
-    AssessmentEvent.objects.bulk_create([
-        AssessmentEvent(dealer_id=a.dealer_id, assessment_id=a.pk, action="submitted", by=a.auditor)
-        for a in submitted])
-    for assessment in assessments:  # a handful: one update each, to the time the work began
-        Assessment.objects.filter(pk=assessment.pk).update(created_at=started[id(assessment)])
-    AssessmentEvent.objects.filter(assessment__in=[a.pk for a in submitted]).update(
-        at=Subquery(Assessment.objects.filter(pk=OuterRef("assessment_id")).values("submitted_at")[:1]))
+    events = [AssessmentEvent(dealer_id=a.dealer_id, assessment_id=a.pk, action="submitted", by=a.auditor,
+                              at=a.submitted_at) for a in assessments if a.status == AssessmentStatus.SUBMITTED]
+    for model, rows in ((Assessment, assessments), (AssessmentScore, scores), (AssessmentEvent, events)):
+        IdBlock(model).assign(rows)
+        write_rows(model, rows)
     return len(assessments)
 
 
