@@ -76,5 +76,10 @@ def test_a_card_is_light(client, advisor, dealer, busy_day):
     client.force_login(advisor)
     page = client.get(board_url(dealer), **HTMX).content.decode()
     card = page[page.index('<article'):page.index('</article>')]
-    assert len(card.encode()) < 1400, card
+    # Its size without what varies from job to job (the id's digits, the customer's name, the CSRF token).
+    job_id = re.search(r'id="job-(\d+)"', card).group(1)
+    name = re.search(r'class="fw-semibold" href="[^"]+">([^<]+)</a>', card).group(1)
+    fixed = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', card)
+    fixed = fixed.replace(job_id, "").replace(name, "")
+    assert len(fixed.encode()) < 1300, (len(fixed.encode()), card)  # it was about 1,450
     assert 'name="return_to"' not in card and "\n\n" not in card

@@ -75,7 +75,7 @@ def test_dashboard_runs_a_fixed_number_of_queries(client, manager, dealer, make_
         late_greeting(walk_to(make_job(appointment_in=timedelta(hours=-3)), "handover"))
     client.force_login(manager)
     client.get(url(dealer))
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):  # the broken list's page counts its rows once
         response = client.get(url(dealer))
     assert response.content.decode().count("promise 1:") == 12
 
