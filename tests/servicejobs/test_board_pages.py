@@ -81,5 +81,5 @@ def test_a_card_is_light(client, advisor, dealer, busy_day):
     name = re.search(r'class="fw-semibold" href="[^"]+">([^<]+)</a>', card).group(1)
     fixed = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', 'name="csrfmiddlewaretoken" value=""', card)
     fixed = fixed.replace(job_id, "").replace(name, "")
-    assert len(fixed.encode()) < 1300, (len(fixed.encode()), card)  # it was about 1,450
+    assert len(fixed.encode()) < 1300, (len(fixed.encode()), card)
     assert 'name="return_to"' not in card and "\n\n" not in card
