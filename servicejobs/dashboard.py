@@ -1,7 +1,9 @@
 """The dealer's promise dashboard: shares of kept promises per promise, per advisor and per week.
 
-Built on the stored PromiseCheck rows with four aggregate queries, whatever the number of jobs; the period binds
-on the checks' own copy of their job's arrival, so the dealer's (dealer, arrival) index serves every one.
+Built in one grouped pass over the dealer's promise tallies of the period (``tally.py``: a day, advisor and promise a
+row, kept by the database with the checks), or over the checks themselves where there are no tallies, whatever the
+number of jobs; the broken promises are listed from the checks, bound on their own copy of their job's arrival, so
+the dealer's (dealer, arrival) index serves them.
 A share counts only promises that were decided (kept or broken); pending and not-applicable ones
 are left out of both sides.
 """
@@ -12,12 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from .models import PromiseCheck, PromiseCheckStatus, ServiceJob
+from .models import PromiseCheck, PromiseCheckStatus, PromiseTally
 from .promises import SERVICE_PROMISES
+from .tally import uses_tallies
+
+User = get_user_model()
 
 BROKEN_PAGE_SIZE = 25  # broken promises a page of the dashboard lists; the view pages ``broken``
 
@@ -50,11 +56,6 @@ class PromiseDashboard:
         return Share(sum(s.kept for s in self.by_promise.values()), sum(s.broken for s in self.by_promise.values()))
 
 
-def _counts():
-    return {"kept": Count("pk", filter=Q(status=PromiseCheckStatus.KEPT)),
-            "broken": Count("pk", filter=Q(status=PromiseCheckStatus.BROKEN))}
-
-
 def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
     """Jobs whose customer arrived between ``start`` and ``end`` (local dates, both included)."""
     zone = timezone.get_current_timezone()
@@ -65,25 +66,27 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
     dashboard = PromiseDashboard(start=start, end=end,
                                  by_promise={number: Share() for number in SERVICE_PROMISES})
 
-    for row in checks.values("number").annotate(**_counts()):
-        dashboard.by_promise[row["number"]] = Share(row["kept"], row["broken"])
-
-    # Each check's advisor is looked up by its job's key (a join would read every tenant's jobs of the period).
-    job = ServiceJob.objects.filter(pk=OuterRef("job_id"))
-    by_advisor = checks.annotate(advisor_name=Subquery(job.values("advisor__full_name")[:1]),
-                                 advisor_email=Subquery(job.values("advisor__email")[:1]))
-    advisors: dict[str, dict[int, Share]] = defaultdict(dict)
-    for row in by_advisor.values("number", "advisor_name", "advisor_email").annotate(**_counts()):
-        name = row["advisor_name"] or row["advisor_email"] or "—"
-        advisors[name][row["number"]] = Share(row["kept"], row["broken"])
-    dashboard.by_advisor = [(name, shares, _total(shares)) for name, shares in sorted(advisors.items())]
-
-    weeks: dict[date, dict[int, Share]] = defaultdict(dict)
-    weekly = checks.annotate(week=TruncWeek("job_arrived_at", tzinfo=zone)).values("week", "number")
-    for row in weekly.annotate(**_counts()):
+    # One grouped pass by (advisor, week, promise); the three tables are its sums.
+    advisors: dict[int | None, dict[int, Share]] = defaultdict(lambda: defaultdict(Share))
+    weeks: dict[date, dict[int, Share]] = defaultdict(lambda: defaultdict(Share))
+    for row in _buckets(checks, start=start, end=end, zone=zone):
         week = row["week"].date() if isinstance(row["week"], datetime) else row["week"]
-        weeks[week][row["number"]] = Share(row["kept"], row["broken"])
-    dashboard.by_week = [(week, shares, _total(shares)) for week, shares in sorted(weeks.items())]
+        for share in (dashboard.by_promise[row["number"]], advisors[row["advisor"]][row["number"]],
+                      weeks[week][row["number"]]):
+            share.kept += row["kept"]
+            share.broken += row["broken"]
+
+    names: dict[str, dict[int, Share]] = defaultdict(lambda: defaultdict(Share))
+    people = {person.pk: person.full_name or person.email
+              for person in User.objects.filter(pk__in=[pk for pk in advisors if pk is not None]).only(
+                  "full_name", "email")}
+    for advisor, shares in advisors.items():  # two advisors of the same name share a line, as they always did
+        merged = names[people.get(advisor) or "—"]
+        for number, share in shares.items():
+            merged[number].kept += share.kept
+            merged[number].broken += share.broken
+    dashboard.by_advisor = [(name, dict(shares), _total(shares)) for name, shares in sorted(names.items())]
+    dashboard.by_week = [(week, dict(shares), _total(shares)) for week, shares in sorted(weeks.items())]
 
     dashboard.broken = (  # unsliced: the page shows it a page at a time
         checks.filter(status=PromiseCheckStatus.BROKEN)
@@ -91,6 +94,24 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
         .order_by("-job_arrived_at", "job_id", "number")
     )
     return dashboard
+
+
+def _buckets(checks: QuerySet[PromiseCheck], *, start: date, end: date, zone):
+    """The period's checks counted by (advisor, week, promise): from the tallies where the database keeps them
+    (a year is a few thousand rows), else from the checks themselves; a bucket exists where a check does."""
+    if uses_tallies():
+        rows = (PromiseTally.objects.filter(day__gte=start, day__lte=end).order_by()
+                .values("number", advisor_key=F("advisor_id"), week=TruncWeek("day"))
+                .annotate(count=Sum("checks"), kept_sum=Sum("kept"), broken_sum=Sum("broken")))
+    else:
+        rows = (checks.values("number", advisor_key=F("job_advisor_id"),
+                              week=TruncWeek("job_arrived_at", tzinfo=zone))
+                .annotate(count=Count("pk"), kept_sum=Count("pk", filter=Q(status=PromiseCheckStatus.KEPT)),
+                          broken_sum=Count("pk", filter=Q(status=PromiseCheckStatus.BROKEN))))
+    for row in rows:
+        if row["count"]:
+            yield {"advisor": row["advisor_key"], "week": row["week"], "number": row["number"],
+                   "kept": row["kept_sum"], "broken": row["broken_sum"]}
 
 
 def _total(shares: dict[int, Share]) -> Share:

@@ -7,9 +7,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dealer_portal.tenancy.models import DealerOwnedModel
+from dealer_portal.tenancy.models import Dealer, DealerOwnedModel
 from dealer_portal.tenancy.scoping import NetworkPolicyManager
 
+from . import tally
 from .reasons import promise_reason_text
 
 
@@ -64,15 +65,18 @@ class WorkCategory(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# A job's promise checks carry its arrival time (``PromiseCheck.job_arrived_at``) so that a dealer's month of checks
-# is read from one table through one dealer-leading index. The services write it with every check; this trigger
-# (PostgreSQL) keeps it true when anything else moves the arrival, down to a bulk ``update()`` or raw SQL.
+# A job's promise checks carry its arrival time and advisor (``PromiseCheck.job_arrived_at``, ``job_advisor``) so that
+# a dealer's month of checks is read from one table through one dealer-leading index. The services write both with
+# every check; this trigger (PostgreSQL) keeps them true when anything else changes the job, down to a bulk
+# ``update()`` or raw SQL.
 @pgtrigger.register(pgtrigger.Trigger(
     name="promise_checks_follow_arrival",
     when=pgtrigger.After,
-    operation=pgtrigger.UpdateOf("arrived_at"),
-    condition=pgtrigger.Condition("OLD.arrived_at IS DISTINCT FROM NEW.arrived_at"),
-    func="UPDATE servicejobs_promisecheck SET job_arrived_at = NEW.arrived_at WHERE job_id = NEW.id; RETURN NULL;",
+    operation=pgtrigger.UpdateOf("arrived_at", "advisor_id"),
+    condition=pgtrigger.Condition("OLD.arrived_at IS DISTINCT FROM NEW.arrived_at "
+                                  "OR OLD.advisor_id IS DISTINCT FROM NEW.advisor_id"),
+    func="UPDATE servicejobs_promisecheck SET job_arrived_at = NEW.arrived_at, job_advisor_id = NEW.advisor_id "
+         "WHERE job_id = NEW.id; RETURN NULL;",
 ))
 class ServiceJob(DealerOwnedModel):
     """A repair order: every promise to the customer is measured from what is recorded here."""
@@ -219,14 +223,15 @@ class PromiseCheckStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
 
 
-# A check written without its job's arrival (by code that builds rows by hand) takes it from the job (PostgreSQL).
+# A check written without its job's arrival or advisor (by code that builds rows by hand) takes both from the job.
 @pgtrigger.register(pgtrigger.Trigger(
     name="promise_check_takes_arrival",
     when=pgtrigger.Before,
     operation=pgtrigger.Insert,
-    condition=pgtrigger.Condition("NEW.job_arrived_at IS NULL"),
-    func="NEW.job_arrived_at := (SELECT arrived_at FROM servicejobs_servicejob WHERE id = NEW.job_id); RETURN NEW;",
-))
+    condition=pgtrigger.Condition("NEW.job_arrived_at IS NULL OR NEW.job_advisor_id IS NULL"),
+    func="SELECT j.arrived_at, j.advisor_id INTO NEW.job_arrived_at, NEW.job_advisor_id "
+         "FROM servicejobs_servicejob j WHERE j.id = NEW.job_id; RETURN NEW;",
+), *tally.TRIGGERS)
 class PromiseCheck(DealerOwnedModel):
     """The stored result of one promise on one job, rewritten whenever the job changes.
 
@@ -247,6 +252,10 @@ class PromiseCheck(DealerOwnedModel):
     # The job's ``arrived_at``, copied so the month of a dealer's checks binds on this table (see the trigger on
     # ServiceJob): written by ``services.promise_check_for``, empty while the customer has not arrived.
     job_arrived_at = models.DateTimeField(_("job arrived"), null=True, blank=True, editable=False)
+    # The job's advisor, copied for the same reason (the promise dashboard's share per advisor); no index of its own.
+    job_advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                                    db_index=False, null=True, blank=True, editable=False, related_name="+",
+                                    verbose_name=_("job's advisor"))
 
     class Meta:
         ordering = ["job", "number"]
@@ -265,6 +274,36 @@ class PromiseCheck(DealerOwnedModel):
     def reason_text(self) -> str:
         """The reason in the active language, its times in the dealer's zone."""
         return promise_reason_text(self.reason_key, self.reason_params, fallback=self.reason)
+
+
+class PromiseTally(DealerOwnedModel):
+    """A dealer's promise checks of one local day (the job's arrival), per advisor and promise: how many, and how
+    many kept and broken.
+
+    Kept by triggers on PromiseCheck (PostgreSQL, ``tally.py``) in the transaction that writes the checks, so the
+    promise dashboard reads a year as a few thousand of these rows instead of every check. Never written by code.
+    """
+
+    day = models.DateField(_("day"))
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
+                                db_index=False, null=True, blank=True, related_name="+",
+                                verbose_name=_("service advisor"))
+    number = models.PositiveSmallIntegerField(_("promise"))
+    checks = models.IntegerField(_("checks"), default=0)
+    kept = models.IntegerField(_("kept"), default=0)
+    broken = models.IntegerField(_("broken"), default=0)
+
+    class Meta:
+        verbose_name = _("promise tally")
+        verbose_name_plural = _("promise tallies")
+        constraints = [
+            # One row per bucket, the advisor-less bucket included; it is also the dealer's (dealer, day) index.
+            models.UniqueConstraint(fields=["dealer", "day", "advisor", "number"], nulls_distinct=False,
+                                    name="promisetally_one_per_bucket"),
+        ]
+
+
+pgtrigger.register(tally.DEALER_ZONE_TRIGGER)(Dealer)
 
 
 class JobImportStatus(models.TextChoices):

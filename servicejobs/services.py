@@ -162,7 +162,8 @@ def promise_check_for(job, result, *, now) -> PromiseCheck:
     """The unsaved row of one evaluated promise; its words in the active language (the network's default)."""
     return PromiseCheck(dealer_id=job.dealer_id, job_id=job.pk, number=result.number, status=str(result.status),
                         reason_key=result.why.key, reason_params=result.why.params, reason=result.reason[:300],
-                        evaluated_at=now, job_arrived_at=job.arrived_at)
+                        evaluated_at=now, job_arrived_at=job.arrived_at,
+                        job_advisor_id=job.advisor_id)
 
 
 def next_job_number(dealer) -> str:

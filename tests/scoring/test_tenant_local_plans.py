@@ -27,7 +27,7 @@ from followups.models import CallKind, CallStatus, FollowUpCall
 from scoring.kpis import MEASURES
 from scoring.selectors import kpi_cases, scorecards_compute
 from servicejobs.dashboard import BROKEN_PAGE_SIZE, promise_dashboard
-from servicejobs.models import PromiseCheck, ServiceJob
+from servicejobs.models import PromiseCheck, PromiseTally, ServiceJob
 from tests import factories
 from tests.scoring.conftest import delivered_job, last_month
 
@@ -39,7 +39,7 @@ pytestmark = [
 NEIGHBOURS = 300  # dealers of the other network
 NEIGHBOUR_JOBS = 100  # each, over a year
 OWN_JOBS = 3000  # the measured dealer's, over a year around the month
-SHARED = {model._meta.db_table: model for model in (ServiceJob, PromiseCheck, Complaint, FollowUpCall)}
+SHARED = {model._meta.db_table: model for model in (ServiceJob, PromiseCheck, PromiseTally, Complaint, FollowUpCall)}
 
 
 def _clone(model, template_pk: int, *, source: str, columns: dict[str, str], where: str = "") -> None:
@@ -202,14 +202,16 @@ def test_a_dealers_pages_and_the_network_pass_read_only_their_dealers_month_besi
             cases = kpi_cases(dealer=dealer, month=month, measure_key=key)
             assert cases.exists(), key  # the month holds cases: the plan is of a real list
             _assert_tenant_local(_plans_of(lambda cases=cases: list(cases)), expected={_index_of(key)}, what=key)
-        # The promise dashboard's four queries, over the month.
+        # The promise dashboard's two queries on dealer-owned tables, over the month: its one grouped pass over the
+        # tallies (kept by the checks' triggers as the scenery was written) and the broken promises' first page.
         end = next_month(month) - timedelta(days=1)
         with timezone.override(dealer.zone):
             assert promise_dashboard(start=month, end=end).overall.decided > 0
             # The aggregates, and the first page of the broken promises (the view pages that list).
             plans = _plans_of(lambda: list(promise_dashboard(start=month, end=end).broken[:BROKEN_PAGE_SIZE]))
-        assert len(plans) == 4
-        _assert_tenant_local(plans, expected={MEASURE_INDEX["promisecheck"]}, what="promise dashboard")
+        assert len(plans) == 2
+        _assert_tenant_local(plans, expected={MEASURE_INDEX["promisecheck"], "promisetally_one_per_bucket"},
+                             what="promise dashboard")
     # The ranking's pass over a handful of the neighbour network's dealers.
     network = neighbours[0].network
     with tenant_scope(TenantScope.for_network(network.pk)):
