@@ -214,6 +214,7 @@ class Complaint(DealerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["dealer", "state"], name="complaint_dealer_state_idx"),
+            models.Index(fields=["dealer", "id"], name="complaint_dealer_id_idx"),  # the API cursor pages
             models.Index(fields=["dealer", "received_at"], name="complaint_dealer_received_idx"),
             models.Index(fields=["dealer", "closed_at"], name="complaint_dealer_closed_idx"),  # the month's closings
             models.Index(fields=["dealer", "representative", "state"], name="complaint_dealer_rep_idx"),

@@ -2,10 +2,13 @@
 views import it while they load, before anything that imports them may be imported."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+
+from dealer_portal.tenancy.scoping import current_scope
 
 
 class Pagination(PageNumberPagination):
@@ -51,7 +54,35 @@ class CursorPagination(pagination.CursorPagination):
         return cursor
 
     def paginate_queryset(self, queryset, request, view=None):
+        queryset = self._bounded(queryset)
         try:
             return super().paginate_queryset(queryset, request, view)
         except (DjangoValidationError, ValueError, TypeError) as error:  # a forged position ("p=") of no type
             raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from error
+
+    @staticmethod
+    def _bounded(queryset):
+        """For a reader who sees one dealer, the list held between that dealer's lowest and highest key.
+
+        PostgreSQL's planner assumes a dealer's rows spread evenly over the keys, so for a big dealer it walks the
+        primary key down from the newest row of the whole table, filtering; a dealer whose rows are older than its
+        neighbours' would pass every newer neighbour's row first. From the dealer's own newest key the walk meets
+        the dealer's rows at once. The bounds come from its (dealer, id) index: ``dealer_id = ANY(...)`` keeps
+        the dealer in the sort order (an equality would drop it and let the primary key answer again). The
+        scoped queryset still decides what is seen; the bounds only say where to start.
+        """
+        scope = current_scope()
+        if connection.vendor != "postgresql" or scope.unrestricted or scope.network_ids or scope.region_ids \
+                or len(scope.dealer_ids) != 1:
+            return queryset
+        table = connection.ops.quote_name(queryset.model._meta.db_table)
+        dealers = sorted(scope.dealer_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT (SELECT id FROM {table} WHERE dealer_id = ANY(%s) ORDER BY dealer_id, id LIMIT 1), "  # noqa: S608 - a model's table
+                f"(SELECT id FROM {table} WHERE dealer_id = ANY(%s) ORDER BY dealer_id DESC, id DESC LIMIT 1)",
+                [dealers, dealers])
+            low, high = cursor.fetchone()
+        if low is None:
+            return queryset.none()
+        return queryset.filter(pk__gte=low, pk__lte=high)

@@ -102,6 +102,7 @@ class FollowUpCall(DealerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["dealer", "status", "window_end"], name="followup_dealer_due_idx"),
+            models.Index(fields=["dealer", "id"], name="followup_dealer_id_idx"),  # the API cursor pages
             models.Index(fields=["dealer", "kind", "window_end"], name="followup_dealer_kind_idx"),  # KPI
         ]
 

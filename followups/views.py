@@ -28,21 +28,29 @@ def _call_sections(calls, params) -> dict[str, dict]:
     """Each part of the list as far as ``?show_<part>=<calls>`` opened it (a number of no use: the first
     ``CALL_SECTION_SIZE``), with its total and the query that shows more of it."""
     sections = {}
-    for name in CALL_SECTIONS:
-        value = params.get(f"show_{name}", "")
-        shown = min(max(int(value), CALL_SECTION_SIZE), 10_000) if value.isascii() and value.isdigit() \
-            else CALL_SECTION_SIZE
+    for name, shown in _shown_of(params).items():
         rows = getattr(calls, name)
+        total = calls.totals.get(name, len(rows))
         more = params.copy()
         more[f"show_{name}"] = shown + CALL_SECTION_SIZE
-        sections[name] = {"calls": rows[:shown], "total": len(rows), "hidden": max(len(rows) - shown, 0),
+        sections[name] = {"calls": rows[:shown], "total": total, "hidden": max(total - shown, 0),
                           "more_query": more.urlencode()}
     return sections
 
 
+def _shown_of(params) -> dict[str, int]:
+    """How many calls of each part ``?show_<part>=<calls>`` opens (a number of no use: the first page)."""
+    shown = {}
+    for name in CALL_SECTIONS:
+        value = params.get(f"show_{name}", "")
+        shown[name] = min(max(int(value), CALL_SECTION_SIZE), 10_000) if value.isascii() and value.isdigit() \
+            else CALL_SECTION_SIZE
+    return shown
+
+
 @dealer_page
 def call_list_page(request, dealer):
-    calls = call_list()
+    calls = call_list(shown=_shown_of(request.GET))  # only the calls shown are read whole
     return render(request, "followups/call_list.html", {
         "dealer": dealer, "calls": calls, "sections": _call_sections(calls, request.GET)})
 

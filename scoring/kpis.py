@@ -74,6 +74,8 @@ class Measure:
     hours: Callable[[MonthContext], models.Expression] | None = None  # medians: the duration of a case
     explanation: str = ""
     promises: tuple[int, ...] = ()  # a promise measure: the promise numbers whose decided checks are its cases
+    # The cases' condition on ``cases``' table, where measures of one table are counted in one grouped pass.
+    where: Callable[[MonthContext], Q] | None = None
 
 
 DECIDED = (PromiseCheckStatus.KEPT, PromiseCheckStatus.BROKEN)
@@ -109,13 +111,20 @@ def _service_calls(context: MonthContext) -> models.QuerySet:
             .exclude(status=CallStatus.NOT_CONTACTED))
 
 
+def _received_in_month(context: MonthContext) -> Q:
+    return context.month_q("received_at")
+
+
+def _closed_in_month(context: MonthContext) -> Q:
+    return Q(state__in=CLOSED_STATES, closed_at__isnull=False) & context.month_q("closed_at")
+
+
 def _complaints_received(context: MonthContext) -> models.QuerySet:
-    return Complaint.objects.filter(context.month_q("received_at"))
+    return Complaint.objects.filter(_received_in_month(context))
 
 
 def _complaints_closed(context: MonthContext) -> models.QuerySet:
-    return (Complaint.objects.filter(state__in=CLOSED_STATES, closed_at__isnull=False)
-            .filter(context.month_q("closed_at")))
+    return Complaint.objects.filter(_closed_in_month(context))
 
 
 def _first_contact_in_time(context: MonthContext) -> Q:
@@ -155,13 +164,13 @@ MEASURES: dict[str, Measure] = {measure.key: measure for measure in [
             explanation=_("Service follow-up calls whose window closed in the month, met when the customer was "
                           "reached on a day of the window; a call reached before the window opened is not met.")),
     Measure("complaint_first_contact", _("Complaints answered within the first-contact limit"), PERCENT, True,
-            "complaint", _complaints_received, met=_first_contact_in_time,
+            "complaint", _complaints_received, met=_first_contact_in_time, where=_received_in_month,
             explanation=_("Complaints received in the month, first contact within the network's limit.")),
     Measure("complaint_closed_in_time", _("Complaints closed within the reply limit"), PERCENT, True,
-            "complaint", _complaints_closed, met=_closed_in_time,
+            "complaint", _complaints_closed, met=_closed_in_time, where=_closed_in_month,
             explanation=_("Complaints closed in the month, within the reply limit plus time on hold.")),
     Measure("complaint_close_hours", _("Median time to close complaints"), HOURS, False, "complaint",
-            _complaints_closed, hours=_hours_to_close,
+            _complaints_closed, hours=_hours_to_close, where=_closed_in_month,
             explanation=_("Hours from receipt to closing, time on hold left out, for complaints closed in the "
                           "month (lower is better).")),
 ]}
@@ -246,12 +255,57 @@ def promise_counts(context: MonthContext, numbers: Iterable[int]) -> models.Quer
             .values("dealer_id", "number", "status").annotate(checks=Count("*")))
 
 
+def _passes_together(measure: Measure) -> bool:
+    """Whether the measure is counted in its table's one grouped pass (medians need PostgreSQL's aggregate)."""
+    return measure.where is not None and (measure.unit == PERCENT or connection.vendor == "postgresql")
+
+
+def table_figures(measures: list[Measure], context: MonthContext) -> dict[str, dict[int, Figure]]:
+    """The figures of several measures on one table in one grouped pass over the rows any of them counts (each
+    measure's aggregates filtered to its own cases): a month's complaints received and closed are read once."""
+    model = measures[0].cases(context).model
+    wheres = {measure.key: measure.where(context) for measure in measures}
+    anywhere = Q()
+    for where in wheres.values():
+        anywhere |= where
+    annotations = {}
+    for measure in measures:
+        annotations[f"{measure.key}__cases"] = Count("pk", filter=wheres[measure.key])
+        if measure.unit == PERCENT:
+            annotations[f"{measure.key}__met"] = Count("pk", filter=wheres[measure.key] & measure.met(context))
+        else:
+            annotations[f"{measure.key}__median"] = Median(measure.hours(context), filter=wheres[measure.key])
+    rows = (model.objects.filter(dealer_id__in=context.dealer_ids).filter(anywhere).order_by()
+            .values("dealer_id").annotate(**annotations))
+    figures: dict[str, dict[int, Figure]] = {measure.key: {} for measure in measures}
+    for row in rows:
+        for measure in measures:
+            cases = row[f"{measure.key}__cases"]
+            if not cases:
+                continue
+            if measure.unit == PERCENT:
+                met = row[f"{measure.key}__met"]
+                figure = Figure(cases=cases, met=met, value=kpi_value(met, cases))
+            else:
+                figure = Figure(cases=cases, value=row[f"{measure.key}__median"])
+            figures[measure.key][row["dealer_id"]] = figure
+    return figures
+
+
 def network_figures(measures: Iterable[Measure], context: MonthContext) -> dict[str, dict[int, Figure]]:
     """Each measure's figures (by its key) for the context's dealers: the promise measures summed from one grouped
-    count of the month's checks, every other measure in its own grouped query (``measure_figures``)."""
+    count of the month's checks, the measures of one table that say their condition (``where``) in one grouped
+    pass of that table (``table_figures``), every other measure in its own grouped query (``measure_figures``)."""
     measures = {measure.key: measure for measure in measures}
     promise_measures = [measure for measure in measures.values() if measure.promises]
-    figures = {key: measure_figures(measure, context) for key, measure in measures.items() if not measure.promises}
+    together: dict[str, list[Measure]] = {}
+    for measure in measures.values():
+        if not measure.promises and _passes_together(measure):
+            together.setdefault(measure.record, []).append(measure)
+    figures = {key: measure_figures(measure, context) for key, measure in measures.items()
+               if not measure.promises and not _passes_together(measure)}
+    for same_table in together.values():
+        figures.update(table_figures(same_table, context))
     if not promise_measures:
         return figures
     decided: dict[tuple[int, int], int] = {}

@@ -50,6 +50,7 @@ class PromiseDashboard:
     by_advisor: list[tuple[str, dict[int, Share], Share]] = field(default_factory=list)
     by_week: list[tuple[date, dict[int, Share], Share]] = field(default_factory=list)
     broken: QuerySet[PromiseCheck] | list[PromiseCheck] = field(default_factory=list)
+    broken_count: int = 0  # the rows of ``broken``, known from the counts (a page need not count them again)
 
     @property
     def overall(self) -> Share:
@@ -88,7 +89,8 @@ def promise_dashboard(*, start: date, end: date) -> PromiseDashboard:
     dashboard.by_advisor = [(name, dict(shares), _total(shares)) for name, shares in sorted(names.items())]
     dashboard.by_week = [(week, dict(shares), _total(shares)) for week, shares in sorted(weeks.items())]
 
-    dashboard.broken = (  # unsliced: the page shows it a page at a time
+    dashboard.broken_count = dashboard.overall.broken
+    dashboard.broken = (  # unsliced: the page shows it a page at a time; the (dealer, status, arrival) index
         checks.filter(status=PromiseCheckStatus.BROKEN)
         .select_related("job", "job__customer", "job__advisor")
         .order_by("-job_arrived_at", "job_id", "number")

@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from dealer_portal.tenancy.decorators import dealer_page
@@ -12,6 +13,18 @@ from .dashboard import BROKEN_PAGE_SIZE
 from .dashboard import promise_dashboard as build_dashboard
 from .forms import DashboardPeriodForm
 from .promises import SERVICE_PROMISES
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count: the dashboard's broken promises are already counted by its grouped pass."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 @dealer_page
@@ -32,7 +45,8 @@ def promise_dashboard(request, dealer):
         "labels": {"kept": _("Share kept")},
     }
     # The broken promises a page at a time (``?page=``, clamped to the pages there are), the period kept.
-    broken = Paginator(dashboard.broken, BROKEN_PAGE_SIZE).get_page(request.GET.get("page"))
+    broken = CountedPaginator(dashboard.broken, BROKEN_PAGE_SIZE, count=dashboard.broken_count).get_page(
+        request.GET.get("page"))
     other_pages = request.GET.copy()
     other_pages.pop("page", None)
     return render(request, "servicejobs/dashboard.html", {

@@ -137,6 +137,7 @@ class ServiceJob(DealerOwnedModel):
         ]
         indexes = [
             models.Index(fields=["dealer", "status"], name="job_dealer_status_idx"),
+            models.Index(fields=["dealer", "id"], name="job_dealer_id_idx"),  # the API cursor pages
             models.Index(fields=["dealer", "appointment_at"], name="job_dealer_appointment_idx"),
             models.Index(fields=["dealer", "arrived_at"], name="job_dealer_arrived_idx"),  # the dashboard's period
             models.Index(fields=["dealer", "delivered_at"], name="job_dealer_delivered_idx"),
@@ -268,6 +269,9 @@ class PromiseCheck(DealerOwnedModel):
             models.Index(fields=["dealer", "number", "status"], name="promisecheck_dealer_status_idx"),
             # A dealer's checks of a period, and their counts by promise and result straight from the index.
             models.Index(fields=["dealer", "job_arrived_at", "number", "status"], name="promisecheck_dealer_month_idx"),
+            # The promise dashboard's list of broken promises, newest first, a page at a time.
+            models.Index(fields=["dealer", "status", "-job_arrived_at", "job", "number"],
+                         name="promisecheck_dealer_broken_idx"),
         ]
 
     @property
@@ -284,6 +288,10 @@ class PromiseTally(DealerOwnedModel):
     promise dashboard reads a year as a few thousand of these rows instead of every check. Never written by code.
     """
 
+    # The bucket's unique index leads with the dealer and serves as its index (a second one would only compete).
+    # Counted data: it goes with its dealer (whose records, which protect it, must have gone first).
+    dealer = models.ForeignKey(Dealer, on_delete=models.CASCADE, related_name="+", db_index=False,
+                               verbose_name=_("dealer"))
     day = models.DateField(_("day"))
     advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False,
                                 db_index=False, null=True, blank=True, related_name="+",

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Case, CharField, Count, F, Q, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from .models import JobStatus, PromisePolicy, ServiceJob
 from .promises import FollowUpOutcome, Policy, PromiseResult, evaluate_service_promises
-from .rules import delivered_q, is_late
+from .rules import delivered_q, is_late, late_q
 
 
 def followup_outcome_for(delivery) -> FollowUpOutcome | None:
@@ -31,17 +32,18 @@ def job_promises(job: ServiceJob, *, policy, now: datetime | None = None) -> lis
                                      followup=followup_outcome_for(job), repeated_by=repeated_by, now=now)
 
 
-BOARD_COLUMN_SIZE = 20  # cards a column shows at first; "show more" adds as many again
+BOARD_COLUMN_SIZE = 10  # cards a column shows at first (a tablet screen of each); "show more" adds as many again
 BOARD_COLUMNS = ("expected", "in_workshop", "ready", "delivered")
 
 
 @dataclass
 class BoardColumn:
-    """One column's cards as far as the advisor has opened it: the first ``shown`` of ``jobs``."""
+    """One column's cards as far as the advisor has opened it (``jobs``, the first ``shown``) and how many it holds."""
 
     name: str
     jobs: list[ServiceJob]
     shown: int
+    total: int = 0
 
     @property
     def visible(self) -> list[ServiceJob]:
@@ -49,7 +51,7 @@ class BoardColumn:
 
     @property
     def hidden_count(self) -> int:
-        return max(len(self.jobs) - self.shown, 0)
+        return max(self.total - self.shown, 0)
 
     @property
     def shown_after_more(self) -> int:
@@ -58,6 +60,8 @@ class BoardColumn:
 
 @dataclass
 class Board:
+    """Today's board: each column's first cards (as far as it is opened), its count, and the late count."""
+
     day: datetime
     expected: list[ServiceJob]
     in_workshop: list[ServiceJob]
@@ -67,16 +71,18 @@ class Board:
     ready_tolerance: timedelta = timedelta(0)
     shown: dict[str, int] = field(default_factory=dict)  # a column's cards shown, when more than the first page
     mine: bool = False  # only the jobs of the advisor looking
+    totals: dict[str, int] = field(default_factory=dict)  # each column's jobs, shown or not
+    late_count: int = 0  # jobs in the workshop past their ready deadline, shown or not
 
     def is_late(self, job: ServiceJob) -> bool:
         return is_late(job, now=self.now, tolerance=self.ready_tolerance)
 
-    @property
-    def late_count(self) -> int:
-        return sum(1 for job in self.in_workshop if self.is_late(job))
+    def shown_in(self, name: str) -> int:
+        return self.shown.get(name, BOARD_COLUMN_SIZE)
 
     def column(self, name: str) -> BoardColumn:
-        return BoardColumn(name=name, jobs=getattr(self, name), shown=self.shown.get(name, BOARD_COLUMN_SIZE))
+        return BoardColumn(name=name, jobs=getattr(self, name), shown=self.shown_in(name),
+                           total=self.totals.get(name, 0))
 
     @property
     def columns(self) -> dict[str, BoardColumn]:
@@ -102,6 +108,14 @@ def board_options(params) -> dict:
     return {"shown": shown, "mine": params.get("mine") == "1"}
 
 
+def _board_column() -> Case:
+    """The column a job of today's board stands in, by its status."""
+    return Case(When(status=JobStatus.BOOKED, then=Value("expected")),
+                When(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP], then=Value("in_workshop")),
+                When(status=JobStatus.READY, then=Value("ready")),
+                default=Value("delivered"), output_field=CharField())
+
+
 def advisor_board(*, dealer=None, now: datetime | None = None, advisor=None, shown: dict[str, int] | None = None,
                   mine: bool = False) -> Board:
     """Today's board in the active (dealer's) time zone, in one query whatever the number of jobs.
@@ -110,30 +124,39 @@ def advisor_board(*, dealer=None, now: datetime | None = None, advisor=None, sho
     on; ready for collection; delivered today. Late jobs follow ``rules.is_late`` with ``dealer``'s network
     tolerance (without ``dealer``, that of the jobs' dealer: a board is always one dealer's). With ``mine``,
     only ``advisor``'s jobs; each column shows its first ``BOARD_COLUMN_SIZE`` cards, or ``shown[column]``.
+    The query numbers each column's jobs and counts them (and the late ones) in SQL, so only the cards shown
+    are read, however busy the day.
     """
     now = now or timezone.now()
     local_now = timezone.localtime(now)
     start = timezone.make_aware(datetime.combine(local_now.date(), time.min))
     end = start + timedelta(days=1)
-    jobs = list(ServiceJob.objects.select_related("customer", "vehicle", "advisor", "dealer__network")
-                .filter(Q(status=JobStatus.BOOKED, appointment_at__lt=end,
-                          appointment_at__gte=start - timedelta(days=1))
-                        | Q(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY])
-                        | delivered_q() & Q(delivered_at__gte=start, delivered_at__lt=end))
-                .filter(Q(advisor=advisor) if mine and advisor is not None else Q())
-                .order_by("appointment_at", "arrived_at", "pk"))
-    network = dealer.network if dealer is not None else (jobs[0].dealer.network if jobs else None)
+    network = dealer.network if dealer is not None else None
+    if network is None:
+        first = ServiceJob.objects.select_related("dealer__network").order_by().first()
+        network = first.dealer.network if first is not None else None
     policy = PromisePolicy.objects.for_network(network) if network is not None else PromisePolicy()
+    tolerance = timedelta(minutes=policy.ready_tolerance_minutes)
     board = Board(day=start, expected=[], in_workshop=[], ready=[], delivered=[], now=now,
-                  ready_tolerance=timedelta(minutes=policy.ready_tolerance_minutes), shown=shown or {},
-                  mine=mine and advisor is not None)
+                  ready_tolerance=tolerance, shown=shown or {}, mine=mine and advisor is not None)
+    in_column = {"partition_by": [F("column")]}
+    jobs = (ServiceJob.objects.select_related("customer", "vehicle", "advisor", "dealer__network")
+            .filter(Q(status=JobStatus.BOOKED, appointment_at__lt=end, appointment_at__gte=start - timedelta(days=1))
+                    | Q(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY])
+                    | delivered_q() & Q(delivered_at__gte=start, delivered_at__lt=end))
+            .filter(Q(advisor=advisor) if mine and advisor is not None else Q())
+            .annotate(column=_board_column())
+            .annotate(place=Window(RowNumber(), order_by=[F("appointment_at").asc(), F("arrived_at").asc(),
+                                                          F("pk").asc()], **in_column),
+                      column_total=Window(Count("pk"), **in_column),
+                      column_late=Window(Sum(Case(When(late_q(now=now, tolerance=tolerance), then=1), default=0)),
+                                         **in_column))
+            .filter(place__lte=max([board.shown_in(name) for name in BOARD_COLUMNS]))
+            .order_by("appointment_at", "arrived_at", "pk"))
     for job in jobs:
-        if job.status == JobStatus.BOOKED:
-            board.expected.append(job)
-        elif job.status in (JobStatus.ARRIVED, JobStatus.IN_WORKSHOP):
-            board.in_workshop.append(job)
-        elif job.status == JobStatus.READY:
-            board.ready.append(job)
-        else:
-            board.delivered.append(job)
+        board.totals[job.column] = job.column_total
+        if job.place <= board.shown_in(job.column):
+            getattr(board, job.column).append(job)
+        if job.column == "in_workshop":
+            board.late_count = job.column_late
     return board

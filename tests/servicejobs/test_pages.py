@@ -9,6 +9,7 @@ from django.utils import timezone
 from customers.models import Customer, Vehicle
 from dealer_portal.tenancy.scoping import unscoped
 from servicejobs.models import JobStatus, ServiceJob
+from servicejobs.selectors import BOARD_COLUMN_SIZE
 from tests import factories
 from tests.cross_tenant import assert_not_found_for
 
@@ -42,13 +43,16 @@ def test_board_sorts_todays_jobs_into_columns_and_marks_late_ones(client, adviso
 
 
 def test_board_runs_a_fixed_number_of_queries(client, advisor, dealer, make_job, django_assert_max_num_queries):
-    for _ in range(15):
+    for _ in range(BOARD_COLUMN_SIZE + 5):
         make_job()
     client.force_login(advisor)
     client.get(url(dealer, "job_board"))
     with django_assert_max_num_queries(9):
         response = client.get(url(dealer, "job_board"))
-    assert response.content.decode().count('data-testid="job-card"') == 15
+    page = response.content.decode()
+    assert page.count('data-testid="job-card"') == BOARD_COLUMN_SIZE  # the first page of the column
+    expected = page[page.index('data-testid="column-expected"'):]
+    assert f'badge text-bg-secondary">{BOARD_COLUMN_SIZE + 5}</span>' in expected[:expected.index("</h2>")]
 
 
 def test_one_tap_records_a_step_and_returns_the_board(client, advisor, dealer, make_job):
