@@ -20,7 +20,7 @@ from .forms import AnswersForm, CallbackForm
 from .models import ONE_TAP_OUTCOMES, AnswerVia, AttemptOutcome, FollowUpCall, Questionnaire
 from .selectors import call_list
 
-CALL_SECTION_SIZE = 25  # calls a part of the list shows at first; "show more" adds as many again
+CALL_SECTION_SIZE = 10  # calls a part of the list shows at first (a tablet screen); "show more" adds as many again
 CALL_SECTIONS = ("last_day", "due_today", "due_soon", "missed")
 
 
