@@ -72,8 +72,9 @@ class CursorPagination(pagination.CursorPagination):
         scoped queryset still decides what is seen; the bounds only say where to start.
         """
         scope = current_scope()
-        if connection.vendor != "postgresql" or scope.unrestricted or scope.network_ids or scope.region_ids \
-                or len(scope.dealer_ids) != 1:
+        owned = any(field.name == "dealer" for field in queryset.model._meta.concrete_fields)
+        if not owned or connection.vendor != "postgresql" or scope.unrestricted or scope.network_ids \
+                or scope.region_ids or len(scope.dealer_ids) != 1:
             return queryset
         table = connection.ops.quote_name(queryset.model._meta.db_table)
         dealers = sorted(scope.dealer_ids)
