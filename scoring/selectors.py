@@ -235,8 +235,10 @@ def ranking_entries(ranking: Ranking):
 
 
 def ranking_lines(ranking: Ranking, *, region_code: str | None = None, stars: int | None = None,
-                  sort: str | None = None) -> list[RankingEntry]:
-    """The published lines, narrowed to a region and/or a star count, sorted by a column of ``SORTS``.
+                  sort: str | None = None):
+    """The published lines, narrowed to a region and/or a star count, sorted by a column of ``SORTS``, as a query
+    (a page reads its own lines: a network of 2,000 dealers is not read whole to show 50). Read them through
+    ``with_movement``.
 
     Dealers without a rating always come after the rated ones; within equal values, rank order.
     """
@@ -252,7 +254,12 @@ def ranking_lines(ranking: Ranking, *, region_code: str | None = None, stars: in
         entries = entries.order_by(rated_first, column.desc(nulls_last=True) if sort.startswith("-")
                                    else column.asc(nulls_last=True),
                                    F("rank_network").asc(nulls_last=True), "dealer__code")
-    lines = list(entries)
+    return entries
+
+
+def with_movement(lines) -> list[RankingEntry]:
+    """The lines read, each with the words of its movement since last month."""
+    lines = list(lines)
     for entry in lines:
         entry.movement_text = movement_text(entry)
     return lines

@@ -104,7 +104,7 @@ class RankingQuery:
     months: list[date]
     month: date | None = None
     ranking: Ranking | None = None
-    lines: list = field(default_factory=list)
+    lines: object = field(default_factory=list)  # the ranking's lines (a query), or none
     status: int = 200
     missing: str = ""
 
@@ -150,15 +150,19 @@ def _columns(request, sort: str) -> list[dict]:
     return columns
 
 
-def _ranking_lines_page(request, lines: list, *, own_dealer=None):
+def _ranking_lines_page(request, lines, *, own_dealer=None):
     """A page of ``RANKING_PAGE_SIZE`` lines (``?page=``, clamped to the pages there are); a dealer without a
-    ``?page=`` sees the page with its own line, among its neighbours."""
+    ``?page=`` sees the page with its own line, among its neighbours (found from the dealers' order alone)."""
     paginator = Paginator(lines, RANKING_PAGE_SIZE)
     number = request.GET.get("page")
     if number is None and own_dealer is not None:
-        own = next((index for index, line in enumerate(lines) if line.dealer_id == own_dealer.pk), None)
+        order = (list(lines.values_list("dealer_id", flat=True)) if hasattr(lines, "values_list")
+                 else [line.dealer_id for line in lines])
+        own = order.index(own_dealer.pk) if own_dealer.pk in order else None
         number = own // RANKING_PAGE_SIZE + 1 if own is not None else 1
-    return paginator.get_page(number)
+    page = paginator.get_page(number)
+    page.object_list = selectors.with_movement(page.object_list)
+    return page
 
 
 def _ranking_page(request, network, *, own_dealer=None, republish_form=None, status=None):
@@ -234,7 +238,7 @@ def ranking_export(request, network, fmt: str):
         return _bad_request(request, query.form)
     if query.ranking is None:
         raise Http404(query.missing or _("Nothing published yet."))
-    header, rows = exports.ranking_table(query.lines)
+    header, rows = exports.ranking_table(selectors.with_movement(query.lines))
     name = f"ranking-{network.slug}-{query.month:%Y-%m}-v{query.ranking.version}"
     return exports.table_response(fmt, filename=name, title=_("Ranking"), header=header, rows=rows)
 

@@ -140,23 +140,29 @@ def advisor_board(*, dealer=None, now: datetime | None = None, advisor=None, sho
     board = Board(day=start, expected=[], in_workshop=[], ready=[], delivered=[], now=now,
                   ready_tolerance=tolerance, shown=shown or {}, mine=mine and advisor is not None)
     in_column = {"partition_by": [F("column")]}
-    jobs = (ServiceJob.objects.select_related("customer", "vehicle", "advisor", "dealer__network")
-            .filter(Q(status=JobStatus.BOOKED, appointment_at__lt=end, appointment_at__gte=start - timedelta(days=1))
-                    | Q(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY])
-                    | delivered_q() & Q(delivered_at__gte=start, delivered_at__lt=end))
-            .filter(Q(advisor=advisor) if mine and advisor is not None else Q())
-            .annotate(column=_board_column())
-            .annotate(place=Window(RowNumber(), order_by=[F("appointment_at").asc(), F("arrived_at").asc(),
-                                                          F("pk").asc()], **in_column),
-                      column_total=Window(Count("pk"), **in_column),
-                      column_late=Window(Sum(Case(When(late_q(now=now, tolerance=tolerance), then=1), default=0)),
-                                         **in_column))
-            .filter(place__lte=max([board.shown_in(name) for name in BOARD_COLUMNS]))
-            .order_by("appointment_at", "arrived_at", "pk"))
-    for job in jobs:
-        board.totals[job.column] = job.column_total
-        if job.place <= board.shown_in(job.column):
-            getattr(board, job.column).append(job)
-        if job.column == "in_workshop":
-            board.late_count = job.column_late
+    # First the places: each column's jobs numbered and counted (and the late ones) over the jobs table alone.
+    places = (ServiceJob.objects
+              .filter(Q(status=JobStatus.BOOKED, appointment_at__lt=end, appointment_at__gte=start - timedelta(days=1))
+                      | Q(status__in=[JobStatus.ARRIVED, JobStatus.IN_WORKSHOP, JobStatus.READY])
+                      | delivered_q() & Q(delivered_at__gte=start, delivered_at__lt=end))
+              .filter(Q(advisor=advisor) if mine and advisor is not None else Q())
+              .annotate(column=_board_column())
+              .annotate(place=Window(RowNumber(), order_by=[F("appointment_at").asc(), F("arrived_at").asc(),
+                                                            F("pk").asc()], **in_column),
+                        column_total=Window(Count("pk"), **in_column),
+                        column_late=Window(Sum(Case(When(late_q(now=now, tolerance=tolerance), then=1), default=0)),
+                                           **in_column))
+              .filter(place__lte=max([board.shown_in(name) for name in BOARD_COLUMNS]))
+              .order_by("appointment_at", "arrived_at", "pk")
+              .values_list("pk", "column", "place", "column_total", "column_late"))
+    places = list(places)
+    # Then the cards shown, whole, by key (joined on a handful of ids, whatever the customers table holds).
+    shown_pks = [pk for pk, column, place, _total, _late in places if place <= board.shown_in(column)]
+    jobs = ServiceJob.objects.select_related("customer", "vehicle", "advisor", "dealer__network").in_bulk(shown_pks)
+    for pk, column, place, total, late in places:
+        board.totals[column] = total
+        if place <= board.shown_in(column):
+            getattr(board, column).append(jobs[pk])
+        if column == "in_workshop":
+            board.late_count = late
     return board
