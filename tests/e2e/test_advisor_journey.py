@@ -98,7 +98,7 @@ def test_a_busy_board_shows_more_of_a_column_and_keeps_it_open_after_a_tap(page,
     assert expected.get_by_test_id("job-card").count() == BOARD_COLUMN_SIZE
     with page.expect_response(lambda response: "show_expected" in response.url):
         expected.get_by_test_id("show-more").click()
-    page.locator('[data-job="RO-BUSY-21"]').wait_for()
+    page.locator(f'[data-job="RO-BUSY-{BOARD_COLUMN_SIZE + 1:02d}"]').wait_for()  # the column's last job
     assert page.get_by_test_id("column-expected").get_by_test_id("show-more").count() == 0
     with page.expect_response(lambda response: "/steps/arrive/" in response.url):
         page.locator('[data-job="RO-BUSY-00"]').get_by_role("button", name="Customer arrived").click()
